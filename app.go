@@ -1,0 +1,472 @@
+package webos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/webos-go/webos/bus"
+	"github.com/webos-go/webos/registry"
+)
+
+// Module lifecycle states, as shown by "modules list" and [App.Modules].
+const (
+	StateRegistered  = "registered"
+	StateProvisioned = "provisioned"
+	StateStarted     = "started"
+	StateFailed      = "failed"
+	StateStopped     = "stopped"
+)
+
+// App is a WebOS application: the kernel and the modules it was composed
+// from. Create it with [New], then call [App.Run] (or [Main] for a binary
+// with a command line).
+type App struct {
+	cfg      Config
+	log      *slog.Logger
+	bus      *bus.Bus
+	ownsBus  bool
+	registry *registry.Registry
+
+	modules []*moduleState // in the order given to New
+	byID    map[string]*moduleState
+
+	mu      sync.Mutex
+	order   []*moduleState // dependency order, set by Start
+	started []*moduleState
+	running bool
+	checks  []HealthCheck
+
+	mux     *http.ServeMux
+	handler http.Handler
+}
+
+type moduleState struct {
+	mod     Module
+	info    ModuleInfo
+	state   atomic.Value // string
+	enabled atomic.Bool
+	cancels []func()
+}
+
+func (m *moduleState) getState() string { s, _ := m.state.Load().(string); return s }
+
+// New composes an application from cfg and modules. It does not fail:
+// problems with the composition (duplicate IDs, missing dependencies) are
+// reported by [App.Validate] and [App.Start].
+func New(cfg Config, modules ...Module) *App {
+	a := &App{
+		cfg:      cfg,
+		log:      slog.Default(),
+		registry: registry.New(),
+		byID:     map[string]*moduleState{},
+	}
+	for _, m := range modules {
+		ms := &moduleState{mod: m, info: m.ModuleInfo()}
+		ms.state.Store(StateRegistered)
+		ms.enabled.Store(true)
+		a.modules = append(a.modules, ms)
+		if _, dup := a.byID[ms.info.ID]; !dup {
+			a.byID[ms.info.ID] = ms
+		}
+	}
+	return a
+}
+
+// Config returns the application's configuration.
+func (a *App) Config() Config { return a.cfg }
+
+// Logger returns the application's logger.
+func (a *App) Logger() *slog.Logger { return a.log }
+
+// SetLogger replaces the logger. Call it before Start.
+func (a *App) SetLogger(l *slog.Logger) { a.log = l }
+
+// Registry returns the application's service registry.
+func (a *App) Registry() *registry.Registry { return a.registry }
+
+// Bus returns the application's event bus. Unless [App.SetBus] gave one, it
+// is an in-process bus created on first use and closed by Stop.
+func (a *App) Bus() *bus.Bus {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.bus == nil {
+		a.bus = bus.New(bus.Options{Logger: a.log})
+		a.ownsBus = true
+	}
+	return a.bus
+}
+
+// SetBus makes b the application's bus, e.g. one with a Redis transport so
+// several instances share events. The caller closes it after Stop.
+func (a *App) SetBus(b *bus.Bus) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.bus, a.ownsBus = b, false
+}
+
+// AddHealthCheck adds a dependency to GET /health.
+func (a *App) AddHealthCheck(name string, check func(ctx context.Context) error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.checks = append(a.checks, HealthCheck{Name: name, Check: check})
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+
+// Validate checks the composition: every module has a well-formed unique
+// ID, every dependency is present, and dependencies have no cycle. Errors
+// name the module.
+func (a *App) Validate() error {
+	_, err := a.resolveOrder()
+	return err
+}
+
+func (a *App) resolveOrder() ([]*moduleState, error) {
+	var errs []error
+	seen := map[string]bool{}
+	for _, m := range a.modules {
+		id := m.info.ID
+		switch {
+		case !idPattern.MatchString(id):
+			errs = append(errs, fmt.Errorf("module %q (%T): invalid ID: want lowercase letters, digits, '.', '_' or '-'", id, m.mod))
+		case seen[id]:
+			errs = append(errs, fmt.Errorf("module %q: duplicate ID (%T)", id, m.mod))
+		}
+		seen[id] = true
+		for _, dep := range requires(m) {
+			if _, ok := a.byID[dep]; !ok {
+				errs = append(errs, fmt.Errorf("module %q: requires module %q, which is not registered", id, dep))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	// Depth-first topological sort, stable in registration order.
+	const (
+		unvisited = iota
+		visiting
+		done
+	)
+	mark := map[*moduleState]int{}
+	var order []*moduleState
+	var visit func(m *moduleState, path []string) error
+	visit = func(m *moduleState, path []string) error {
+		switch mark[m] {
+		case done:
+			return nil
+		case visiting:
+			return fmt.Errorf("module %q: dependency cycle: %s", m.info.ID, strings.Join(append(path, m.info.ID), " -> "))
+		}
+		mark[m] = visiting
+		for _, dep := range requires(m) {
+			if err := visit(a.byID[dep], append(path, m.info.ID)); err != nil {
+				return err
+			}
+		}
+		mark[m] = done
+		order = append(order, m)
+		return nil
+	}
+	for _, m := range a.modules {
+		if err := visit(m, nil); err != nil {
+			return nil, err
+		}
+	}
+	return order, nil
+}
+
+func requires(m *moduleState) []string {
+	if d, ok := m.mod.(Dependent); ok {
+		return d.Requires()
+	}
+	return nil
+}
+
+// Start validates the composition, provisions every module in dependency
+// order, mounts their routes, then starts them in dependency order and makes
+// their bus subscriptions. If a step fails, the modules already started are
+// stopped in reverse order and the error, naming the module, is returned.
+func (a *App) Start(ctx context.Context) error {
+	a.mu.Lock()
+	if a.running {
+		a.mu.Unlock()
+		return errors.New("webos: app already started")
+	}
+	a.mu.Unlock()
+	order, err := a.resolveOrder()
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.order = order
+	a.mu.Unlock()
+
+	for _, m := range order {
+		if p, ok := m.mod.(Provisioner); ok {
+			if err := p.Provision(ctx, a); err != nil {
+				m.state.Store(StateFailed)
+				return fmt.Errorf("module %q: provision: %w", m.info.ID, err)
+			}
+		}
+		m.state.Store(StateProvisioned)
+		if hc, ok := m.mod.(HealthChecker); ok {
+			for _, c := range hc.HealthChecks() {
+				a.AddHealthCheck(c.Name, c.Check)
+			}
+		}
+	}
+	if err := a.buildRoutes(order); err != nil {
+		return err
+	}
+	b := a.Bus()
+	for _, m := range order {
+		if s, ok := m.mod.(Starter); ok {
+			if err := s.Start(ctx); err != nil {
+				m.state.Store(StateFailed)
+				stopErr := a.stopStarted(ctx)
+				return errors.Join(fmt.Errorf("module %q: start: %w", m.info.ID, err), stopErr)
+			}
+		}
+		if s, ok := m.mod.(Subscriber); ok {
+			for _, sub := range s.Subscriptions() {
+				m.cancels = append(m.cancels, b.Subscribe(sub.Pattern, sub.Handler))
+			}
+		}
+		m.state.Store(StateStarted)
+		a.mu.Lock()
+		a.started = append(a.started, m)
+		a.mu.Unlock()
+		a.log.Debug("module started", "module", m.info.ID)
+	}
+	a.mu.Lock()
+	a.running = true
+	a.mu.Unlock()
+	return nil
+}
+
+// Stop stops the started modules in reverse start order, cancelling their
+// subscriptions, then drains the bus if the app created it. Every module is
+// asked to stop even when another fails; the errors are joined.
+func (a *App) Stop(ctx context.Context) error {
+	err := a.stopStarted(ctx)
+	a.mu.Lock()
+	a.running = false
+	b, owns := a.bus, a.ownsBus
+	if owns {
+		a.bus = nil
+	}
+	a.mu.Unlock()
+	if owns && b != nil {
+		err = errors.Join(err, b.Close(ctx))
+	}
+	return err
+}
+
+func (a *App) stopStarted(ctx context.Context) error {
+	a.mu.Lock()
+	started := a.started
+	a.started = nil
+	a.mu.Unlock()
+	var errs []error
+	for i := len(started) - 1; i >= 0; i-- {
+		m := started[i]
+		for _, cancel := range m.cancels {
+			cancel()
+		}
+		m.cancels = nil
+		if s, ok := m.mod.(Stopper); ok {
+			if err := s.Stop(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("module %q: stop: %w", m.info.ID, err))
+			}
+		}
+		m.state.Store(StateStopped)
+		a.log.Debug("module stopped", "module", m.info.ID)
+	}
+	return errors.Join(errs...)
+}
+
+func (a *App) buildRoutes(order []*moduleState) error {
+	var errs []error
+	a.mux = http.NewServeMux()
+	kernel := &Router{app: a, errs: &errs}
+	kernel.HandleFunc("GET /health", a.handleHealth)
+	for _, m := range order {
+		rp, ok := m.mod.(RouteProvider)
+		if !ok {
+			continue
+		}
+		prefix := m.info.Prefix
+		switch prefix {
+		case "":
+			prefix = "/" + m.info.ID
+		case "/":
+			prefix = ""
+		default:
+			prefix = "/" + strings.Trim(prefix, "/")
+		}
+		rp.Routes(&Router{app: a, mod: m, prefix: prefix, errs: &errs})
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	a.handler = http.HandlerFunc(a.serveKernel)
+	return nil
+}
+
+// Handler returns the application's HTTP handler. It is valid after Start.
+func (a *App) Handler() http.Handler {
+	if a.handler == nil {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			WriteError(w, r, fmt.Errorf("%w: application not started", ErrUnavailable))
+		})
+	}
+	return a.handler
+}
+
+// ModuleStatus describes a registered module for listings.
+type ModuleStatus struct {
+	ModuleInfo
+	Capabilities []string `json:"capabilities"`
+	State        string   `json:"state"`
+	Enabled      bool     `json:"enabled"`
+}
+
+// Modules lists the modules in registration order.
+func (a *App) Modules() []ModuleStatus {
+	out := make([]ModuleStatus, 0, len(a.modules))
+	for _, m := range a.modules {
+		out = append(out, ModuleStatus{ModuleInfo: m.info, Capabilities: Capabilities(m.mod), State: m.getState(), Enabled: m.enabled.Load()})
+	}
+	return out
+}
+
+// Module returns the registered module with the given ID.
+func (a *App) Module(id string) (Module, bool) {
+	m, ok := a.byID[id]
+	if !ok {
+		return nil, false
+	}
+	return m.mod, true
+}
+
+// SetModuleEnabled switches a module's routes on or off without a restart:
+// a disabled module's routes answer 404. Other parts of the shell (menus,
+// widgets) consult [App.ModuleEnabled].
+func (a *App) SetModuleEnabled(id string, enabled bool) error {
+	m, ok := a.byID[id]
+	if !ok {
+		return fmt.Errorf("%w: module %q", ErrNotFound, id)
+	}
+	m.enabled.Store(enabled)
+	return nil
+}
+
+// ModuleEnabled reports whether the module is registered and enabled.
+func (a *App) ModuleEnabled(id string) bool {
+	m, ok := a.byID[id]
+	return ok && m.enabled.Load()
+}
+
+// Capabilities names the optional interfaces m implements.
+func Capabilities(m Module) []string {
+	var caps []string
+	add := func(ok bool, name string) {
+		if ok {
+			caps = append(caps, name)
+		}
+	}
+	_, ok := m.(Provisioner)
+	add(ok, "provision")
+	_, ok = m.(Starter)
+	add(ok, "start")
+	_, ok = m.(Stopper)
+	add(ok, "stop")
+	_, ok = m.(RouteProvider)
+	add(ok, "routes")
+	_, ok = m.(Subscriber)
+	add(ok, "events")
+	_, ok = m.(Dependent)
+	add(ok, "requires")
+	_, ok = m.(HealthChecker)
+	add(ok, "health")
+	_, ok = m.(CommandProvider)
+	add(ok, "commands")
+	for _, c := range extraCapabilities {
+		if name := c(m); name != "" {
+			caps = append(caps, name)
+		}
+	}
+	return caps
+}
+
+var extraCapabilities []func(Module) string
+
+// RegisterCapability lets a package that defines a capability interface
+// (settings, ui, tasks, …) name it in module listings: describe returns the
+// capability's name when m implements it, or "". Call it from an init func.
+func RegisterCapability(describe func(m Module) string) {
+	extraCapabilities = append(extraCapabilities, describe)
+}
+
+// Serve listens on cfg.Addr and serves until ctx is done, then shuts the
+// server down, draining in-flight requests for at most ShutdownTimeout.
+// The app must have been started.
+func (a *App) Serve(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("webos: listen: %w", err)
+	}
+	return a.ServeListener(ctx, ln)
+}
+
+// ServeListener is like Serve on an existing listener.
+func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	a.log.Info("WebOS listening", "url", "http://"+ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
+	defer cancel()
+	a.log.Info("shutting down: draining requests", "timeout", a.cfg.ShutdownTimeout)
+	err := srv.Shutdown(sctx)
+	if err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("webos: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Run starts the app, serves HTTP until ctx is done, then stops the app.
+func (a *App) Run(ctx context.Context) error {
+	if err := a.Start(ctx); err != nil {
+		return err
+	}
+	serveErr := a.Serve(ctx)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
+	defer cancel()
+	return errors.Join(serveErr, a.Stop(sctx))
+}

@@ -1,0 +1,479 @@
+package webos
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// recorder collects lifecycle calls from test modules.
+type recorder struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (r *recorder) add(s string) {
+	r.mu.Lock()
+	r.calls = append(r.calls, s)
+	r.mu.Unlock()
+}
+
+func (r *recorder) list() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.calls)
+}
+
+type testModule struct {
+	id       string
+	deps     []string
+	rec      *recorder
+	startErr error
+	routes   func(*Router)
+}
+
+func (m *testModule) ModuleInfo() ModuleInfo {
+	return ModuleInfo{ID: m.id, Name: strings.ToUpper(m.id), Version: "1.0.0"}
+}
+func (m *testModule) Requires() []string { return m.deps }
+func (m *testModule) Start(context.Context) error {
+	m.rec.add("start " + m.id)
+	return m.startErr
+}
+func (m *testModule) Stop(context.Context) error { m.rec.add("stop " + m.id); return nil }
+func (m *testModule) Routes(r *Router) {
+	if m.routes != nil {
+		m.routes(r)
+	}
+}
+
+func testConfig() Config {
+	cfg, err := LoadConfig("/nonexistent/.env")
+	if err != nil {
+		panic(err)
+	}
+	cfg.MaxBodyBytes = 1024
+	return cfg
+}
+
+func TestLifecycleOrder(t *testing.T) {
+	rec := &recorder{}
+	// Registered out of order: web needs db and bus-user; bus-user needs db.
+	app := New(testConfig(),
+		&testModule{id: "web", deps: []string{"db", "bususer"}, rec: rec},
+		&testModule{id: "bususer", deps: []string{"db"}, rec: rec},
+		&testModule{id: "db", rec: rec},
+	)
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	ctx := context.Background()
+	if err := app.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range app.Modules() {
+		if m.State != StateStarted {
+			t.Errorf("%s state %q", m.ID, m.State)
+		}
+	}
+	if err := app.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"start db", "start bususer", "start web", "stop web", "stop bususer", "stop db"}
+	if got := rec.list(); !slices.Equal(got, want) {
+		t.Fatalf("calls %v, want %v", got, want)
+	}
+}
+
+func TestFailedStartStopsStarted(t *testing.T) {
+	rec := &recorder{}
+	app := New(testConfig(),
+		&testModule{id: "a", rec: rec},
+		&testModule{id: "b", deps: []string{"a"}, rec: rec},
+		&testModule{id: "c", deps: []string{"b"}, rec: rec, startErr: errors.New("boom")},
+		&testModule{id: "d", deps: []string{"c"}, rec: rec},
+	)
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	err := app.Start(context.Background())
+	if err == nil || !strings.Contains(err.Error(), `module "c": start: boom`) {
+		t.Fatalf("err = %v", err)
+	}
+	want := []string{"start a", "start b", "start c", "stop b", "stop a"}
+	if got := rec.list(); !slices.Equal(got, want) {
+		t.Fatalf("calls %v, want %v", got, want)
+	}
+	states := map[string]string{}
+	for _, m := range app.Modules() {
+		states[m.ID] = m.State
+	}
+	if states["c"] != StateFailed || states["a"] != StateStopped || states["d"] != StateProvisioned {
+		t.Fatalf("states %v", states)
+	}
+}
+
+func TestCompositionErrorsNameModule(t *testing.T) {
+	rec := &recorder{}
+	cases := []struct {
+		name string
+		mods []Module
+		want string
+	}{
+		{"duplicate", []Module{&testModule{id: "blog", rec: rec}, &testModule{id: "blog", rec: rec}}, `module "blog": duplicate ID`},
+		{"missing dep", []Module{&testModule{id: "vault", deps: []string{"crypto"}, rec: rec}}, `module "vault": requires module "crypto"`},
+		{"cycle", []Module{&testModule{id: "x", deps: []string{"y"}, rec: rec}, &testModule{id: "y", deps: []string{"x"}, rec: rec}}, "dependency cycle"},
+		{"bad id", []Module{&testModule{id: "Bad ID", rec: rec}}, `module "Bad ID"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			app := New(testConfig(), c.mods...)
+			err := app.Start(context.Background())
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want it to contain %q", err, c.want)
+			}
+		})
+	}
+	if len(rec.list()) != 0 {
+		t.Fatalf("modules started despite invalid composition: %v", rec.list())
+	}
+}
+
+func TestRouteConflictNamesModule(t *testing.T) {
+	rec := &recorder{}
+	h := func(r *Router) { r.HandleFunc("GET /x", func(http.ResponseWriter, *http.Request) error { return nil }) }
+	app := New(testConfig(),
+		&testModule{id: "one", rec: rec, routes: h},
+		&testModule{id: "two", rec: rec, routes: func(r *Router) {
+			h(r)
+			r.HandleFunc("GET /x", func(http.ResponseWriter, *http.Request) error { return nil })
+		}},
+	)
+	err := app.Start(context.Background())
+	if err == nil || !strings.Contains(err.Error(), `module "two": route`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// startApp starts app and returns a test server for it.
+func startApp(t *testing.T, app *App) *httptest.Server {
+	t.Helper()
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		_ = app.Stop(context.Background())
+	})
+	return srv
+}
+
+
+func newItems(rec *recorder) *testModule {
+	return &testModule{id: "items", rec: rec, routes: func(r *Router) {
+		r.HandleFunc("GET /{id}", func(w http.ResponseWriter, r *http.Request) error {
+			if r.PathValue("id") != "1" {
+				return fmt.Errorf("item %q: %w", r.PathValue("id"), ErrNotFound)
+			}
+			WriteJSON(w, 200, map[string]string{"id": "1"})
+			return nil
+		})
+		r.HandleFunc("POST /", func(w http.ResponseWriter, r *http.Request) error {
+			var in struct {
+				Name string `json:"name" validate:"required,min=3"`
+			}
+			if err := DecodeJSON(r, &in); err != nil {
+				return err
+			}
+			WriteJSON(w, 201, in)
+			return nil
+		})
+		r.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) error { panic("kaboom") })
+		r.HandleFunc("GET /log", func(w http.ResponseWriter, r *http.Request) error {
+			slog.InfoContext(r.Context(), "inside the handler")
+			return nil
+		})
+		r.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) error {
+			WriteJSON(w, 200, []string{"1"})
+			return nil
+		})
+	}}
+}
+
+func decodeError(t *testing.T, resp *http.Response) ErrorBody {
+	t.Helper()
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("status %d with Content-Type %q, body %q", resp.StatusCode, ct, b)
+	}
+	var body ErrorBody
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	if body.Error == "" {
+		t.Fatalf("status %d: empty error field", resp.StatusCode)
+	}
+	return body
+}
+
+func TestJSONErrors(t *testing.T) {
+	var logs bytes.Buffer
+	app := New(testConfig(), newItems(&recorder{}))
+	app.SetLogger(slog.New(NewContextHandler(slog.NewJSONHandler(&logs, nil))))
+	srv := startApp(t, app)
+
+	do := func(method, path, body string) *http.Response {
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	cases := []struct {
+		name, method, path, body string
+		status                   int
+		contains                 string
+	}{
+		{"domain not found", "GET", "/items/7", "", 404, `item "7": not found`},
+		{"unknown route", "GET", "/nowhere", "", 404, "no route"},
+		{"wrong method", "DELETE", "/items/1", "", 405, "method not allowed"},
+		{"oversized body", "POST", "/items", `{"name":"` + strings.Repeat("x", 2000) + `"}`, 413, "too large"},
+		{"malformed JSON", "POST", "/items", `{"name":`, 400, "malformed JSON"},
+		{"unknown field", "POST", "/items", `{"nme":"abc"}`, 400, "unknown field"},
+		{"validation", "POST", "/items", `{"name":"ab"}`, 422, "name"},
+		{"panic", "GET", "/items/panic", "", 500, "internal server error"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			resp := do(c.method, c.path, c.body)
+			if resp.StatusCode != c.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, c.status)
+			}
+			body := decodeError(t, resp)
+			if !strings.Contains(body.Error, c.contains) {
+				t.Fatalf("error %q does not contain %q", body.Error, c.contains)
+			}
+			if body.TraceID == "" || body.TraceID != resp.Header.Get("X-Request-Id") {
+				t.Fatalf("trace id %q vs header %q", body.TraceID, resp.Header.Get("X-Request-Id"))
+			}
+			if c.status == 405 && resp.Header.Get("Allow") == "" {
+				t.Fatal("405 without Allow header")
+			}
+			if c.status == 422 && body.Fields["name"] == "" {
+				t.Fatalf("422 without the field: %+v", body)
+			}
+		})
+	}
+	if !strings.Contains(logs.String(), "kaboom") || strings.Contains(logs.String(), "goroutine ") == false {
+		t.Fatalf("panic not logged with its stack: %s", logs.String())
+	}
+
+	resp := do("GET", "/items/1", "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	resp.Body.Close()
+	resp = do("GET", "/items", "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("prefix root: status %d", resp.StatusCode)
+	}
+	resp.Body.Close()
+}
+
+func TestTraceIDInRequestLogs(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(NewContextHandler(slog.NewJSONHandler(&logs, nil)))
+	prev := slog.Default()
+	SetDefaultLogger(logger)
+	t.Cleanup(func() { slog.SetDefault(prev) })
+
+	app := New(testConfig(), newItems(&recorder{}))
+	app.SetLogger(logger)
+	srv := startApp(t, app)
+
+	req, _ := http.NewRequest("GET", srv.URL+"/items/log", nil)
+	req.Header.Set("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("X-Request-Id"); got != "0af7651916cd43dd8448eb211c80319c" {
+		t.Fatalf("echoed trace id %q", got)
+	}
+	resp, _ = http.Get(srv.URL + "/items/log")
+	resp.Body.Close()
+	generated := resp.Header.Get("X-Request-Id")
+	if len(generated) != 32 {
+		t.Fatalf("generated trace id %q", generated)
+	}
+
+	found := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("bad log line %q", line)
+		}
+		if rec["msg"] == "inside the handler" {
+			found[fmt.Sprint(rec["trace_id"])] = true
+		}
+	}
+	if !found["0af7651916cd43dd8448eb211c80319c"] || !found[generated] {
+		t.Fatalf("handler log lines lack their trace ids: %v\n%s", found, logs.String())
+	}
+}
+
+func TestStdlibLogRoutedToSlog(t *testing.T) {
+	var logs bytes.Buffer
+	prev := slog.Default()
+	SetDefaultLogger(slog.New(slog.NewJSONHandler(&logs, nil)))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	logPrintf("legacy %d", 42)
+	if !strings.Contains(logs.String(), `"msg":"legacy 42"`) {
+		t.Fatalf("log output not in slog: %q", logs.String())
+	}
+}
+
+func TestHealth(t *testing.T) {
+	app := New(testConfig())
+	up := true
+	var mu sync.Mutex
+	app.AddHealthCheck("mongodb", func(context.Context) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if !up {
+			return errors.New("connection refused")
+		}
+		return nil
+	})
+	srv := startApp(t, app)
+	get := func() (int, HealthReport) {
+		resp, err := http.Get(srv.URL + "/health")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var rep HealthReport
+		if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, rep
+	}
+	status, rep := get()
+	if status != 200 || rep.Checks["mongodb"].Status != "up" {
+		t.Fatalf("status %d, %+v", status, rep)
+	}
+	mu.Lock()
+	up = false
+	mu.Unlock()
+	status, rep = get()
+	if status != 503 || !strings.Contains(rep.Error, "mongodb") || rep.Checks["mongodb"].Error == "" {
+		t.Fatalf("status %d, %+v", status, rep)
+	}
+}
+
+func TestDisableModule(t *testing.T) {
+	app := New(testConfig(), newItems(&recorder{}))
+	srv := startApp(t, app)
+	if err := app.SetModuleEnabled("items", false); err != nil {
+		t.Fatal(err)
+	}
+	resp, _ := http.Get(srv.URL + "/items/1")
+	if resp.StatusCode != 404 {
+		t.Fatalf("disabled module answered %d", resp.StatusCode)
+	}
+	decodeError(t, resp)
+	_ = app.SetModuleEnabled("items", true)
+	resp, _ = http.Get(srv.URL + "/items/1")
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("re-enabled module answered %d", resp.StatusCode)
+	}
+}
+
+func TestCLI(t *testing.T) {
+	rec := &recorder{}
+	app := New(testConfig(), &testModule{id: "db", rec: rec}, &cmdModule{rec: rec})
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := app.Exec(ctx, []string{"modules", "list"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ID", "CAPABILITIES", "db", "DB", "1.0.0", "start,stop", "registered", "tools", "commands"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("modules list lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	if err := app.Exec(ctx, []string{"version"}, &out); err != nil || !strings.Contains(out.String(), Version) {
+		t.Fatalf("version: %v %q", err, out.String())
+	}
+	out.Reset()
+	if err := app.Exec(ctx, []string{"--help"}, &out); err != nil || !strings.Contains(out.String(), "greet NAME") {
+		t.Fatalf("help: %v %q", err, out.String())
+	}
+	out.Reset()
+	if err := app.Exec(ctx, []string{"frobnicate"}, &out); !errors.Is(err, ErrUsage) || !strings.Contains(out.String(), "unknown command") {
+		t.Fatalf("unknown: %v %q", err, out.String())
+	}
+	out.Reset()
+	if err := app.Exec(ctx, []string{"tools", "greet", "ada"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"start db", "greet [ada]", "stop db"}
+	if got := rec.list(); !slices.Equal(got, want) {
+		t.Fatalf("calls %v, want %v", got, want)
+	}
+}
+
+type cmdModule struct{ rec *recorder }
+
+func (m *cmdModule) ModuleInfo() ModuleInfo { return ModuleInfo{ID: "tools", Name: "Tools"} }
+func (m *cmdModule) Commands() []Command {
+	return []Command{{Name: "tools greet", Usage: "NAME", Summary: "say hello", Run: func(_ context.Context, _ *App, args []string) error {
+		m.rec.add(fmt.Sprint("greet ", args))
+		return nil
+	}}}
+}
+
+func BenchmarkMiddleware(b *testing.B) {
+	body := []byte(`{"ok":true}`)
+	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	})
+	app := New(testConfig(), &testModule{id: "bench", rec: &recorder{}, routes: func(r *Router) {
+		r.Handle("GET /ping", bare)
+	}})
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	if err := app.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	defer app.Stop(context.Background())
+	run := func(b *testing.B, h http.Handler) {
+		req := httptest.NewRequest("GET", "/bench/ping", nil)
+		b.ReportAllocs()
+		for b.Loop() {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != 200 {
+				b.Fatal(w.Code)
+			}
+		}
+	}
+	b.Run("bare", func(b *testing.B) { run(b, bare) })
+	b.Run("kernel", func(b *testing.B) { run(b, app.Handler()) })
+}

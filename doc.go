@@ -1,0 +1,52 @@
+// Package webos is the kernel of WebOS, a library-first SDK for building a
+// modular "web operating system": one server process that hosts many apps —
+// a blog, a file manager, a password vault, an admin console — inside one
+// shell.
+//
+// # A tour
+//
+// An application is composed explicitly in its own main:
+//
+//	func main() {
+//		cfg, err := webos.LoadConfig()
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		webos.SetDefaultLogger(webos.NewLogger(cfg, os.Stderr))
+//		db := &store.Module{URL: cfg.MongoURL.Reveal(), Database: cfg.MongoDatabase}
+//		app := webos.New(cfg, db, hello.New())
+//		webos.Main(app) // serve, modules list, version, and module commands
+//	}
+//
+// The kernel (this package) owns:
+//
+//   - [Config], read by [LoadConfig] from WEBOS_* environment variables and
+//     an optional .env file, validated, with secrets that never reach a log.
+//   - Logging with log/slog ([NewLogger]): text in development, JSON in
+//     production, every record inside a request carrying its trace id.
+//   - [App] and [Module]: a module is a value with a [ModuleInfo]; what it
+//     can do is an optional capability interface found by type assertion
+//     ([RouteProvider], [Starter], [Stopper], [Subscriber], [Dependent], …).
+//     Modules start in dependency order and stop in reverse.
+//   - HTTP on net/http.ServeMux: each module's routes under its own prefix
+//     ([Router]), a middleware chain (panic recovery, trace id, access log,
+//     body limit, timeout), and errors as JSON {"error": "..."} everywhere —
+//     domain errors ([ErrNotFound], [ErrConflict], [ValidationError], …) map
+//     to status codes in one place, [StatusOf].
+//   - GET /health with the state and latency of every dependency.
+//   - The command line of app binaries ([Main], [App.Exec]).
+//
+// The other packages build on it, each small and importable on its own:
+//
+//   - registry: typed service registry (interface type → implementation).
+//   - bus: events with trace and user ids, async handlers on a bounded pool,
+//     a Redis transport for several instances.
+//   - store: MongoDB collections with audit fields and owner-scoped
+//     collections that fail closed; store/embedded runs a MongoDB-wire
+//     server in-process for zero-setup use.
+//   - identity and trace: the acting user and the trace id in a context.
+//
+// Dependencies point one way: identity and trace at the bottom, then
+// registry and bus, then this kernel, then store and the packages built on
+// it, then the demo apps in examples/.
+package webos

@@ -1,0 +1,204 @@
+package webos
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Domain error kinds. Packages wrap them (store.ErrNotFound wraps ErrNotFound)
+// and the kernel maps them to HTTP status codes in one place, [StatusOf].
+var (
+	ErrBadRequest      = errors.New("bad request")
+	ErrUnauthorized    = errors.New("unauthorized")
+	ErrForbidden       = errors.New("forbidden")
+	ErrNotFound        = errors.New("not found")
+	ErrMethodNotAllow  = errors.New("method not allowed")
+	ErrConflict        = errors.New("conflict")
+	ErrTooLarge        = errors.New("request body too large")
+	ErrInvalid         = errors.New("validation failed")
+	ErrTooManyRequests = errors.New("too many requests")
+	ErrUnavailable     = errors.New("service unavailable")
+)
+
+// ValidationError reports invalid input field by field. It matches
+// [ErrInvalid] with errors.Is and becomes a 422 response whose JSON body
+// carries the fields.
+type ValidationError struct {
+	// Fields maps a field name (as the client spells it) to what is wrong.
+	Fields map[string]string
+}
+
+// Invalid returns a *ValidationError for one field.
+func Invalid(field, problem string) *ValidationError {
+	return &ValidationError{Fields: map[string]string{field: problem}}
+}
+
+// Error lists the fields in a stable order.
+func (e *ValidationError) Error() string {
+	if len(e.Fields) == 0 {
+		return ErrInvalid.Error()
+	}
+	keys := sortedKeys(e.Fields)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + ": " + e.Fields[k]
+	}
+	return ErrInvalid.Error() + ": " + strings.Join(parts, "; ")
+}
+
+// Is makes errors.Is(err, ErrInvalid) true.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+// RetryAfterError is an error that tells the client when to come back. The
+// kernel sets the Retry-After header from it.
+type RetryAfterError struct {
+	Err   error
+	After time.Duration
+}
+
+// Error returns the wrapped error's text.
+func (e *RetryAfterError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the wrapped error.
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// StatusOf maps an error to the HTTP status code the kernel answers with.
+// Unknown errors are 500.
+func StatusOf(err error) int {
+	var mbe *http.MaxBytesError
+	switch {
+	case err == nil:
+		return http.StatusOK
+	case errors.As(err, &mbe), errors.Is(err, ErrTooLarge):
+		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, ErrInvalid):
+		return http.StatusUnprocessableEntity
+	case errors.Is(err, ErrBadRequest):
+		return http.StatusBadRequest
+	case errors.Is(err, ErrUnauthorized):
+		return http.StatusUnauthorized
+	case errors.Is(err, ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, ErrMethodNotAllow):
+		return http.StatusMethodNotAllowed
+	case errors.Is(err, ErrConflict):
+		return http.StatusConflict
+	case errors.Is(err, ErrTooManyRequests):
+		return http.StatusTooManyRequests
+	case errors.Is(err, ErrUnavailable):
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// ErrorBody is the JSON body of every error response.
+type ErrorBody struct {
+	Error   string            `json:"error"`
+	Fields  map[string]string `json:"fields,omitempty"`
+	TraceID string            `json:"trace_id,omitempty"`
+}
+
+// WriteError answers the request with err as JSON: {"error": "..."} and the
+// status [StatusOf] gives. A 500 never shows the error text to the client; it
+// is logged with the request's trace id instead.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	status := StatusOf(err)
+	body := ErrorBody{Error: err.Error(), TraceID: traceOf(r)}
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		body.Fields = ve.Fields
+	}
+	var ra *RetryAfterError
+	if errors.As(err, &ra) && ra.After > 0 {
+		secs := int((ra.After + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+	}
+	if status == http.StatusRequestEntityTooLarge {
+		body.Error = ErrTooLarge.Error()
+	}
+	if status >= 500 {
+		if status == http.StatusInternalServerError {
+			body.Error = "internal server error"
+		}
+		if r != nil {
+			slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+		}
+	}
+	WriteJSON(w, status, body)
+}
+
+func traceOf(r *http.Request) string {
+	if r == nil {
+		return ""
+	}
+	return traceID(r.Context())
+}
+
+// WriteJSON writes v as a JSON response with the given status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"error":"internal server error"}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Del("Content-Length")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+// DecodeJSON reads the request body as one JSON value into v and, when v has
+// `validate` struct tags, validates it. Malformed JSON, a wrong type or
+// trailing data is ErrBadRequest (400); a body over the route's limit is 413;
+// a failed validation is a *ValidationError (422).
+func DecodeJSON(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return fmt.Errorf("%w: content type must be application/json", ErrBadRequest)
+		}
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if err := dec.Decode(&struct{}{}); err != io.EOF {
+		if err == nil {
+			return fmt.Errorf("%w: body must hold a single JSON value", ErrBadRequest)
+		}
+		return jsonError(err)
+	}
+	return Validate(v)
+}
+
+func jsonError(err error) error {
+	var mbe *http.MaxBytesError
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &mbe):
+		return err
+	case errors.Is(err, io.EOF):
+		return fmt.Errorf("%w: empty body", ErrBadRequest)
+	case errors.As(err, &se):
+		return fmt.Errorf("%w: malformed JSON at offset %d", ErrBadRequest, se.Offset)
+	case errors.As(err, &te):
+		return fmt.Errorf("%w: field %q must be %s", ErrBadRequest, te.Field, te.Type)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%w: malformed JSON", ErrBadRequest)
+	}
+	return fmt.Errorf("%w: %s", ErrBadRequest, strings.TrimPrefix(err.Error(), "json: "))
+}

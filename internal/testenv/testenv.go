@@ -1,0 +1,59 @@
+// Package testenv finds the real servers that integration tests talk to.
+//
+// `make test` starts them on 127.0.0.1 and exports their addresses in the
+// WEBOS_TEST_* environment variables read here. With `go test -short` every
+// integration test is skipped; without -short a missing variable fails the
+// test, so that a run of `make test` can never pass by skipping.
+package testenv
+
+import (
+	"os"
+	"testing"
+)
+
+// Environment variables set by `make test`.
+const (
+	MongoURLVar    = "WEBOS_TEST_MONGO_URL"    // mongodb://127.0.0.1:PORT/ (FerretDB over PostgreSQL)
+	RedisURLVar    = "WEBOS_TEST_REDIS_URL"    // redis://127.0.0.1:PORT/0
+	S3EndpointVar  = "WEBOS_TEST_S3_ENDPOINT"  // http://127.0.0.1:PORT (versitygw)
+	S3AccessKeyVar = "WEBOS_TEST_S3_ACCESS_KEY"
+	S3SecretKeyVar = "WEBOS_TEST_S3_SECRET_KEY"
+	PostgresURLVar = "WEBOS_TEST_POSTGRES_URL" // postgres://postgres@127.0.0.1:PORT/postgres
+	ChromiumVar    = "WEBOS_TEST_CHROMIUM"     // path of the chromium binary
+)
+
+// Integration marks t as an integration test: skipped under -short.
+func Integration(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test: needs real servers (run `make test`)")
+	}
+}
+
+// Require returns the value of the environment variable name for an
+// integration test. Under -short the test is skipped; otherwise an unset
+// variable fails the test.
+func Require(t testing.TB, name string) string {
+	t.Helper()
+	Integration(t)
+	v := os.Getenv(name)
+	if v == "" {
+		t.Fatalf("%s is not set: integration tests need the servers that `make test` starts", name)
+	}
+	return v
+}
+
+// MongoURL returns the MongoDB-wire server's URL.
+func MongoURL(t testing.TB) string { t.Helper(); return Require(t, MongoURLVar) }
+
+// RedisURL returns the Redis server's URL.
+func RedisURL(t testing.TB) string { t.Helper(); return Require(t, RedisURLVar) }
+
+// S3 returns the S3 server's endpoint and credentials.
+func S3(t testing.TB) (endpoint, accessKey, secretKey string) {
+	t.Helper()
+	return Require(t, S3EndpointVar), Require(t, S3AccessKeyVar), Require(t, S3SecretKeyVar)
+}
+
+// Chromium returns the path of the headless browser binary.
+func Chromium(t testing.TB) string { t.Helper(); return Require(t, ChromiumVar) }

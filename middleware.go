@@ -1,0 +1,140 @@
+package webos
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/webos-go/webos/trace"
+)
+
+// responseRecorder remembers the status and size of a response. It keeps
+// Flush and Hijack working through Unwrap (http.ResponseController) and
+// direct methods.
+type responseRecorder struct {
+	http.ResponseWriter
+	status int
+	size   int64
+}
+
+func (rw *responseRecorder) WriteHeader(code int) {
+	if rw.status == 0 {
+		rw.status = code
+	}
+	rw.ResponseWriter.WriteHeader(code)
+}
+
+func (rw *responseRecorder) Write(b []byte) (int, error) {
+	if rw.status == 0 {
+		rw.status = http.StatusOK
+	}
+	n, err := rw.ResponseWriter.Write(b)
+	rw.size += int64(n)
+	return n, err
+}
+
+func (rw *responseRecorder) Flush() {
+	if rw.status == 0 {
+		rw.status = http.StatusOK
+	}
+	_ = http.NewResponseController(rw.ResponseWriter).Flush()
+}
+
+func (rw *responseRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(rw.ResponseWriter).Hijack()
+}
+
+func (rw *responseRecorder) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
+
+// serveKernel is the outermost handler: trace id, access log, panic
+// recovery, then dispatch.
+func (a *App) serveKernel(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := trace.FromRequest(r)
+	w.Header().Set(trace.HeaderRequestID, id)
+	r = r.WithContext(trace.WithID(r.Context(), id))
+	rec := &responseRecorder{ResponseWriter: w}
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				a.accessLog(r, rec, start)
+				panic(v)
+			}
+			a.log.ErrorContext(r.Context(), "panic in handler", "method", r.Method, "path", r.URL.Path,
+				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			if rec.status == 0 {
+				WriteError(rec, r, errors.New("panic"))
+			}
+		}
+		a.accessLog(r, rec, start)
+	}()
+	a.dispatch(rec, r)
+}
+
+func (a *App) accessLog(r *http.Request, rec *responseRecorder, start time.Time) {
+	status := rec.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	if !a.log.Enabled(r.Context(), level) {
+		return
+	}
+	a.log.LogAttrs(r.Context(), level, "http request",
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", status),
+		slog.Int64("bytes", rec.size),
+		slog.Duration("duration", time.Since(start)),
+		slog.String("remote", r.RemoteAddr),
+	)
+}
+
+// dispatch routes to the mux, answering unknown routes (404), wrong methods
+// (405) as JSON instead of the mux's plain text.
+func (a *App) dispatch(w http.ResponseWriter, r *http.Request) {
+	h, pattern := a.mux.Handler(r)
+	if pattern != "" {
+		a.mux.ServeHTTP(w, r)
+		return
+	}
+	cw := &captureWriter{header: http.Header{}}
+	h.ServeHTTP(cw, r)
+	switch cw.status {
+	case http.StatusMethodNotAllowed:
+		w.Header().Set("Allow", cw.header.Get("Allow"))
+		WriteError(w, r, fmt.Errorf("%w: %s %s", ErrMethodNotAllow, r.Method, r.URL.Path))
+	case http.StatusMovedPermanently, http.StatusPermanentRedirect, http.StatusTemporaryRedirect, http.StatusFound:
+		w.Header().Set("Location", cw.header.Get("Location"))
+		w.WriteHeader(cw.status)
+	default:
+		WriteError(w, r, fmt.Errorf("%w: no route for %s %s", ErrNotFound, r.Method, r.URL.Path))
+	}
+}
+
+// captureWriter records what the mux's fallback handlers would write.
+type captureWriter struct {
+	header http.Header
+	status int
+}
+
+func (c *captureWriter) Header() http.Header { return c.header }
+func (c *captureWriter) WriteHeader(code int) {
+	if c.status == 0 {
+		c.status = code
+	}
+}
+func (c *captureWriter) Write(b []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	return len(b), nil
+}

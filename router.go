@@ -1,0 +1,155 @@
+package webos
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// HandlerFunc is an HTTP handler that returns an error instead of writing
+// one. A non-nil error is answered as JSON by [WriteError], with the status
+// [StatusOf] gives; nothing must have been written before.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// ServeHTTP calls f and writes its error, if any.
+func (f HandlerFunc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := f(w, r); err != nil {
+		WriteError(w, r, err)
+	}
+}
+
+// Router registers a module's routes on the application's http.ServeMux,
+// under the module's prefix, with the kernel's per-route middleware (body
+// size limit, timeout, the module's enabled switch) and the router's own.
+type Router struct {
+	app    *App
+	mod    *moduleState
+	prefix string
+	mws    []Middleware
+	errs   *[]error
+}
+
+// RouteOption changes how one route is served.
+type RouteOption func(*routeConfig)
+
+type routeConfig struct {
+	bodyLimit int64
+	timeout   time.Duration
+}
+
+// BodyLimit sets the route's request body limit in bytes; larger bodies get
+// 413. A negative n means no limit (for streamed uploads that check their
+// own).
+func BodyLimit(n int64) RouteOption { return func(c *routeConfig) { c.bodyLimit = n } }
+
+// Timeout sets the deadline of the route's request context.
+func Timeout(d time.Duration) RouteOption { return func(c *routeConfig) { c.timeout = d } }
+
+// Stream marks a long-lived route, such as Server-Sent Events or a large
+// download: its context has no deadline (it still ends when the client goes
+// away or the server shuts down).
+func Stream() RouteOption { return func(c *routeConfig) { c.timeout = -1 } }
+
+// Prefix returns the URL prefix routes are mounted under ("" for the root).
+func (r *Router) Prefix() string { return r.prefix }
+
+// With returns a router that wraps every route registered on it in mws, in
+// order (the first is outermost), after the middleware r already applies.
+// Use it for groups of routes, e.g. r.With(auth.Require("blog.write")).
+func (r *Router) With(mws ...Middleware) *Router {
+	nr := *r
+	nr.mws = append(append([]Middleware(nil), r.mws...), mws...)
+	return &nr
+}
+
+// HandleFunc registers fn for pattern; see [Router.Handle].
+func (r *Router) HandleFunc(pattern string, fn func(w http.ResponseWriter, r *http.Request) error, opts ...RouteOption) {
+	r.Handle(pattern, HandlerFunc(fn), opts...)
+}
+
+// Handle registers h for pattern, a net/http.ServeMux pattern such as
+// "GET /items/{id}" whose path is relative to the router's prefix. "/" is
+// the prefix itself. A pattern that conflicts with another route is reported
+// by App.Start, naming the module.
+func (r *Router) Handle(pattern string, h http.Handler, opts ...RouteOption) {
+	method, path, err := splitPattern(pattern)
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	rc := routeConfig{bodyLimit: r.app.cfg.MaxBodyBytes, timeout: r.app.cfg.RequestTimeout}
+	for _, o := range opts {
+		o(&rc)
+	}
+	for i := len(r.mws) - 1; i >= 0; i-- {
+		h = r.mws[i](h)
+	}
+	h = routeHandler{next: h, mod: r.mod, cfg: rc}
+	full := r.prefix + path
+	patterns := []string{full}
+	if path == "/" && r.prefix != "" {
+		patterns = []string{r.prefix, r.prefix + "/{$}"}
+	}
+	for _, p := range patterns {
+		if method != "" {
+			p = method + " " + p
+		}
+		r.register(p, h)
+	}
+}
+
+func (r *Router) register(pattern string, h http.Handler) {
+	defer func() {
+		if v := recover(); v != nil {
+			r.fail(fmt.Errorf("%v", v))
+		}
+	}()
+	r.app.mux.Handle(pattern, h)
+}
+
+func (r *Router) fail(err error) {
+	if r.mod != nil {
+		err = fmt.Errorf("module %q: route: %w", r.mod.info.ID, err)
+	}
+	*r.errs = append(*r.errs, err)
+}
+
+func splitPattern(p string) (method, path string, err error) {
+	p = strings.TrimSpace(p)
+	if m, rest, ok := strings.Cut(p, " "); ok {
+		method, p = m, strings.TrimLeft(rest, " ")
+	}
+	if !strings.HasPrefix(p, "/") {
+		return "", "", fmt.Errorf("pattern %q: path must start with /", p)
+	}
+	return method, p, nil
+}
+
+// routeHandler applies the kernel's per-route rules.
+type routeHandler struct {
+	next http.Handler
+	mod  *moduleState
+	cfg  routeConfig
+}
+
+func (h routeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.mod != nil && !h.mod.enabled.Load() {
+		WriteError(w, r, fmt.Errorf("%w: module %q is disabled", ErrNotFound, h.mod.info.ID))
+		return
+	}
+	if h.cfg.bodyLimit > 0 && r.Body != nil && r.Body != http.NoBody {
+		if r.ContentLength > h.cfg.bodyLimit {
+			WriteError(w, r, ErrTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.bodyLimit)
+	}
+	if h.cfg.timeout > 0 {
+		ctx, cancel := context.WithTimeout(r.Context(), h.cfg.timeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+	}
+	h.next.ServeHTTP(w, r)
+}
