@@ -175,7 +175,6 @@ func startApp(t *testing.T, app *App) *httptest.Server {
 	return srv
 }
 
-
 func newItems(rec *recorder) *testModule {
 	return &testModule{id: "items", rec: rec, routes: func(r *Router) {
 		r.HandleFunc("GET /{id}", func(w http.ResponseWriter, r *http.Request) error {

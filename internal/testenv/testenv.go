@@ -13,9 +13,9 @@ import (
 
 // Environment variables set by `make test`.
 const (
-	MongoURLVar    = "WEBOS_TEST_MONGO_URL"    // mongodb://127.0.0.1:PORT/ (FerretDB over PostgreSQL)
-	RedisURLVar    = "WEBOS_TEST_REDIS_URL"    // redis://127.0.0.1:PORT/0
-	S3EndpointVar  = "WEBOS_TEST_S3_ENDPOINT"  // http://127.0.0.1:PORT (versitygw)
+	MongoURLVar    = "WEBOS_TEST_MONGO_URL"   // mongodb://127.0.0.1:PORT/ (FerretDB over PostgreSQL)
+	RedisURLVar    = "WEBOS_TEST_REDIS_URL"   // redis://127.0.0.1:PORT/0
+	S3EndpointVar  = "WEBOS_TEST_S3_ENDPOINT" // http://127.0.0.1:PORT (versitygw)
 	S3AccessKeyVar = "WEBOS_TEST_S3_ACCESS_KEY"
 	S3SecretKeyVar = "WEBOS_TEST_S3_SECRET_KEY"
 	PostgresURLVar = "WEBOS_TEST_POSTGRES_URL" // postgres://postgres@127.0.0.1:PORT/postgres
