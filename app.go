@@ -46,6 +46,7 @@ type App struct {
 	checks  []HealthCheck
 
 	mux     *http.ServeMux
+	inner   http.Handler // module middleware around dispatch
 	handler http.Handler
 }
 
@@ -319,6 +320,15 @@ func (a *App) buildRoutes(order []*moduleState) error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
+	var inner http.Handler = http.HandlerFunc(a.dispatch)
+	for i := len(order) - 1; i >= 0; i-- {
+		if mp, ok := order[i].mod.(MiddlewareProvider); ok {
+			if mw := mp.Middleware(); mw != nil {
+				inner = mw(inner)
+			}
+		}
+	}
+	a.inner = inner
 	a.handler = http.HandlerFunc(a.serveKernel)
 	return nil
 }
@@ -393,6 +403,8 @@ func Capabilities(m Module) []string {
 	add(ok, "stop")
 	_, ok = m.(RouteProvider)
 	add(ok, "routes")
+	_, ok = m.(MiddlewareProvider)
+	add(ok, "middleware")
 	_, ok = m.(Subscriber)
 	add(ok, "events")
 	_, ok = m.(Dependent)

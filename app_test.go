@@ -476,3 +476,37 @@ func BenchmarkMiddleware(b *testing.B) {
 	b.Run("bare", func(b *testing.B) { run(b, bare) })
 	b.Run("kernel", func(b *testing.B) { run(b, app.Handler()) })
 }
+
+type headerModule struct{ id, deps string }
+
+func (m *headerModule) ModuleInfo() ModuleInfo { return ModuleInfo{ID: m.id} }
+func (m *headerModule) Requires() []string {
+	if m.deps == "" {
+		return nil
+	}
+	return []string{m.deps}
+}
+func (m *headerModule) Middleware() Middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Add("X-Seen", m.id)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func TestModuleMiddlewareOrder(t *testing.T) {
+	// "outer" is required by "inner", so it starts first and wraps outermost.
+	app := New(testConfig(), &headerModule{id: "inner", deps: "outer"}, &headerModule{id: "outer"}, newItems(&recorder{}))
+	srv := startApp(t, app)
+	for _, path := range []string{"/items/1", "/nowhere"} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Values("X-Seen"); !slices.Equal(got, []string{"outer", "inner"}) {
+			t.Fatalf("%s: middleware order %v", path, got)
+		}
+	}
+}

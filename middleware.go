@@ -73,7 +73,7 @@ func (a *App) serveKernel(w http.ResponseWriter, r *http.Request) {
 		}
 		a.accessLog(r, rec, start)
 	}()
-	a.dispatch(rec, r)
+	a.inner.ServeHTTP(rec, r)
 }
 
 func (a *App) accessLog(r *http.Request, rec *responseRecorder, start time.Time) {

@@ -52,8 +52,8 @@ type Starter interface {
 }
 
 // Stopper is a module that releases resources when the application stops.
-// Stop runs in reverse dependency order, for every module that was
-// provisioned, even when starting failed half-way.
+// Stop runs in reverse dependency order for every module that started —
+// also when a later module failed to start.
 type Stopper interface {
 	Stop(ctx context.Context) error
 }
@@ -62,6 +62,14 @@ type Stopper interface {
 // which mounts them under the module's prefix.
 type RouteProvider interface {
 	Routes(r *Router)
+}
+
+// MiddlewareProvider is a module that wraps every request the application
+// serves, after the kernel's trace id, access log and panic recovery and
+// before routing — e.g. to authenticate it. Middleware of several modules
+// apply in dependency order, the first outermost.
+type MiddlewareProvider interface {
+	Middleware() Middleware
 }
 
 // Subscriber is a module that listens to bus events. Its subscriptions are
