@@ -1,0 +1,28 @@
+// Package demo composes the WebOS reference server from the SDK's packages
+// and the demo apps. The webos-demo binary is a thin main around [NewApp];
+// tests use NewApp to run the very same server.
+package demo
+
+import (
+	"path/filepath"
+
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/examples/hello"
+	"github.com/webos-go/webos/store"
+	"github.com/webos-go/webos/store/embedded"
+)
+
+// NewApp returns the reference application for cfg. With no MongoURL it
+// runs an embedded MongoDB-wire server over SQLite in cfg.DataDir, so the
+// demo needs no external service.
+func NewApp(cfg webos.Config) *webos.App {
+	db := &store.Module{URL: cfg.MongoURL.Reveal(), Database: cfg.MongoDatabase}
+	var mods []webos.Module
+	if cfg.MongoURL == "" {
+		emb := &embedded.Module{Options: embedded.Options{SQLiteDir: filepath.Join(cfg.DataDir, "mongo")}}
+		db.URLFrom = emb
+		mods = append(mods, emb)
+	}
+	mods = append(mods, db, hello.New(db))
+	return webos.New(cfg, mods...)
+}

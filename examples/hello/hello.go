@@ -1,0 +1,157 @@
+// Package hello is the smallest complete WebOS module: one route, one
+// collection and one bus listener. It is the reference for writing a module.
+//
+//	GET  /hello/            a greeting and how many greetings were recorded
+//	POST /hello/greetings   {"name": "Ada"} records a greeting (201)
+//	GET  /hello/greetings   the latest greetings
+//
+// Recording a greeting emits "hello.greeted" on the bus; the module's own
+// listener counts those events, the way another module would react to them.
+package hello
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/bus"
+	"github.com/webos-go/webos/store"
+)
+
+// TopicGreeted is emitted with a [Greeted] payload for every new greeting.
+const TopicGreeted = "hello.greeted"
+
+// Greeting is a stored greeting.
+type Greeting struct {
+	store.Doc `bson:",inline"`
+	Name      string `bson:"name" json:"name"`
+	Message   string `bson:"message" json:"message"`
+}
+
+// Greeted is the payload of [TopicGreeted].
+type Greeted struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Module is the hello module.
+type Module struct {
+	db        *store.Module
+	bus       *bus.Bus
+	log       *slog.Logger
+	greetings atomic.Pointer[store.Collection[Greeting]]
+	heard     atomic.Int64
+}
+
+// New returns the hello module storing its greetings through db.
+func New(db *store.Module) *Module { return &Module{db: db} }
+
+// ModuleInfo describes the module.
+func (m *Module) ModuleInfo() webos.ModuleInfo {
+	return webos.ModuleInfo{
+		ID:          "hello",
+		Name:        "Hello",
+		Description: "Says hello and remembers who it greeted.",
+		Icon:        "👋",
+		Version:     "1.0.0",
+	}
+}
+
+// Requires the store module: greetings live in the database.
+func (m *Module) Requires() []string { return []string{store.ModuleID} }
+
+// Provision keeps the application's bus and logger.
+func (m *Module) Provision(_ context.Context, app *webos.App) error {
+	m.bus = app.Bus()
+	m.log = app.Logger().With("module", "hello")
+	return nil
+}
+
+// Start opens the collection once the database is connected.
+func (m *Module) Start(ctx context.Context) error {
+	c := store.NewCollection[Greeting](m.db.DB(), "hello_greetings", store.Index{Keys: []string{"-created_at"}})
+	if err := c.EnsureIndexes(ctx); err != nil {
+		return err
+	}
+	m.greetings.Store(c)
+	return nil
+}
+
+// Subscriptions listens to the module's own event.
+func (m *Module) Subscriptions() []bus.Subscription {
+	return []bus.Subscription{{Pattern: TopicGreeted, Handler: m.onGreeted}}
+}
+
+func (m *Module) onGreeted(ctx context.Context, e bus.Envelope) error {
+	g, err := bus.PayloadAs[Greeted](e)
+	if err != nil {
+		return err
+	}
+	m.heard.Add(1)
+	m.log.InfoContext(ctx, "greeted", "name", g.Name, "id", g.ID)
+	return nil
+}
+
+// Heard returns how many greeting events the listener has handled.
+func (m *Module) Heard() int64 { return m.heard.Load() }
+
+// Routes mounts the module's HTTP API under /hello.
+func (m *Module) Routes(r *webos.Router) {
+	r.HandleFunc("GET /", m.index)
+	r.HandleFunc("POST /greetings", m.create)
+	r.HandleFunc("GET /greetings", m.list)
+}
+
+func (m *Module) index(w http.ResponseWriter, r *http.Request) error {
+	n, err := m.greetings.Load().Count(r.Context(), nil)
+	if err != nil {
+		return err
+	}
+	webos.WriteJSON(w, http.StatusOK, map[string]any{
+		"message":   "Hello from WebOS!",
+		"greetings": n,
+		"heard":     m.heard.Load(),
+	})
+	return nil
+}
+
+type createRequest struct {
+	Name string `json:"name" validate:"required,max=100"`
+}
+
+func (m *Module) create(w http.ResponseWriter, r *http.Request) error {
+	var in createRequest
+	if err := webos.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	g := &Greeting{Name: in.Name, Message: fmt.Sprintf("Hello, %s!", in.Name)}
+	if err := m.greetings.Load().Insert(r.Context(), g); err != nil {
+		return err
+	}
+	if err := m.bus.Emit(r.Context(), TopicGreeted, Greeted{ID: g.ID, Name: g.Name}); err != nil {
+		m.log.WarnContext(r.Context(), "emit failed", "err", err)
+	}
+	webos.WriteJSON(w, http.StatusCreated, g)
+	return nil
+}
+
+func (m *Module) list(w http.ResponseWriter, r *http.Request) error {
+	limit := int64(20)
+	if s := r.URL.Query().Get("limit"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 || n > 100 {
+			return webos.Invalid("limit", "must be a number from 1 to 100")
+		}
+		limit = n
+	}
+	list, err := m.greetings.Load().Find(r.Context(), nil, store.FindOptions{Sort: []string{"-created_at"}, Limit: limit})
+	if err != nil {
+		return err
+	}
+	webos.WriteJSON(w, http.StatusOK, list)
+	return nil
+}
