@@ -1,0 +1,60 @@
+// Command mongowire serves the MongoDB wire protocol from PostgreSQL or
+// SQLite, for test harnesses and local development:
+//
+//	mongowire -listen 127.0.0.1:27017 -postgresql postgres://postgres@127.0.0.1:5432/postgres
+//	mongowire -listen 127.0.0.1:27017 -sqlite ./data
+//
+// It prints one line, "mongowire: ready on mongodb://ADDR/ (BACKEND)", when it
+// accepts connections, and stops cleanly on SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/webos-go/webos/store/embedded"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "mongowire:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// run parses args, serves until ctx is done, then shuts the server down.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("mongowire", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var opts embedded.Options
+	fs.StringVar(&opts.Addr, "listen", "127.0.0.1:27017", "TCP `address` to listen on")
+	fs.StringVar(&opts.PostgreSQLURL, "postgresql", "", "PostgreSQL connection `URL` of the backend")
+	fs.StringVar(&opts.SQLiteDir, "sqlite", "", "`folder` of the SQLite backend (created when missing)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if (opts.PostgreSQLURL == "") == (opts.SQLiteDir == "") {
+		return errors.New("give exactly one of -postgresql and -sqlite")
+	}
+
+	srv, err := embedded.Start(ctx, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "mongowire: ready on %s (%s)\n", srv.URI(), srv.Backend())
+	<-ctx.Done()
+	return srv.Close()
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestRunServesUntilCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-sqlite", t.TempDir()}, &out, io.Discard)
+	}()
+
+	var uri string
+	for deadline := time.Now().Add(10 * time.Second); uri == ""; {
+		if time.Now().After(deadline) {
+			t.Fatalf("no ready line; output %q", out.String())
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("run returned early: %v", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+		line, ok := strings.CutPrefix(out.String(), "mongowire: ready on ")
+		if ok && strings.HasSuffix(line, " (sqlite)\n") {
+			uri = strings.TrimSuffix(line, " (sqlite)\n")
+		}
+	}
+
+	c, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Disconnect(context.Background())
+	if err := c.Ping(ctx, nil); err != nil {
+		t.Fatalf("ping %s: %v", uri, err)
+	}
+
+	// Stops with a client still connected.
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not stop after cancel")
+	}
+}
+
+func TestRunRefusesBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{},
+		{"-sqlite", "x", "-postgresql", "postgres://x"},
+		{"-sqlite", "x", "extra"},
+		{"-nosuchflag"},
+	} {
+		var stderr bytes.Buffer
+		if err := run(context.Background(), args, io.Discard, &stderr); err == nil {
+			t.Errorf("run(%q): no error", args)
+		}
+	}
+}

@@ -1,0 +1,196 @@
+package embedded_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/identity"
+	"github.com/webos-go/webos/internal/testenv"
+	"github.com/webos-go/webos/store"
+	"github.com/webos-go/webos/store/embedded"
+)
+
+type item struct {
+	store.Doc `bson:",inline"`
+	Name      string `bson:"name"`
+}
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// roundTrip checks CRUD and both forms of unique-index conflict through
+// package store against the server.
+func roundTrip(t *testing.T, srv *embedded.Server) {
+	t.Helper()
+	ctx := identity.With(context.Background(), identity.Subject("alice"))
+	db, err := store.Connect(ctx, srv.URI(), "embedded_test", store.WithTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	defer db.Database().Drop(ctx)
+	items := store.NewCollection[item](db, "items", store.Index{Keys: []string{"name"}, Unique: true})
+	if err := db.EnsureIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a, b := &item{Name: "a"}, &item{Name: "b"}
+	for _, it := range []*item{a, b} {
+		if err := items.Insert(ctx, it); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := items.Get(ctx, a.ID); err != nil || got.Name != "a" || got.CreatedBy != "alice" {
+		t.Fatalf("get: %+v, %v", got, err)
+	}
+	if err := items.Insert(ctx, &item{Name: "a"}); webos.StatusOf(err) != 409 {
+		t.Fatalf("duplicate insert: %v", err)
+	}
+	if _, err := items.Update(ctx, b.ID, bson.M{"name": "a"}); webos.StatusOf(err) != 409 || !errors.Is(err, webos.ErrConflict) {
+		t.Fatalf("duplicate update: %v", err)
+	}
+	if n, err := items.Count(ctx, nil); err != nil || n != 2 {
+		t.Fatalf("count: %d, %v", n, err)
+	}
+}
+
+func TestSQLite(t *testing.T) {
+	dir := t.TempDir() + "/data"
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv, err := embedded.Start(context.Background(), embedded.Options{SQLiteDir: dir, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(srv.URI(), "mongodb://127.0.0.1:") || srv.Backend() != "sqlite" {
+		t.Fatalf("URI %q, backend %q", srv.URI(), srv.Backend())
+	}
+	roundTrip(t, srv)
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if s := logs.String(); strings.Contains(s, "level=DEBUG") || strings.Contains(s, "level=INFO") || strings.Contains(s, "level=WARN") {
+		t.Fatalf("records below ERROR were passed on:\n%s", s)
+	}
+}
+
+func TestSQLitePersists(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	for i := range 2 {
+		srv, err := embedded.Start(ctx, embedded.Options{SQLiteDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := store.Connect(ctx, srv.URI(), "persist")
+		if err != nil {
+			t.Fatal(err)
+		}
+		items := store.NewCollection[item](db, "items")
+		if i == 0 {
+			err = items.Insert(ctx, &item{Doc: store.Doc{ID: "kept"}, Name: "x"})
+		} else {
+			_, err = items.Get(ctx, "kept")
+		}
+		if err != nil {
+			t.Fatalf("round %d: %v", i, err)
+		}
+		_ = db.Close(ctx)
+		_ = srv.Close()
+	}
+}
+
+func TestPostgreSQL(t *testing.T) {
+	url := testenv.Require(t, testenv.PostgresURLVar)
+	srv, err := embedded.Start(context.Background(), embedded.Options{PostgreSQLURL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if srv.Backend() != "postgresql" {
+		t.Fatalf("backend %q", srv.Backend())
+	}
+	roundTrip(t, srv)
+}
+
+func TestStartRefusesBadOptions(t *testing.T) {
+	ctx := context.Background()
+	if _, err := embedded.Start(ctx, embedded.Options{}); !errors.Is(err, embedded.ErrOptions) {
+		t.Errorf("no backend: %v", err)
+	}
+	if _, err := embedded.Start(ctx, embedded.Options{SQLiteDir: t.TempDir(), PostgreSQLURL: "postgres://x"}); !errors.Is(err, embedded.ErrOptions) {
+		t.Errorf("two backends: %v", err)
+	}
+	if _, err := embedded.Start(ctx, embedded.Options{SQLiteDir: t.TempDir(), Addr: "256.0.0.1:0"}); err == nil {
+		t.Errorf("bad address: no error")
+	}
+	// A PostgreSQL server that is not there fails the start, not the first query.
+	tctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	quiet := slog.New(slog.DiscardHandler)
+	if _, err := embedded.Start(tctx, embedded.Options{PostgreSQLURL: "postgres://postgres@127.0.0.1:1/postgres", Logger: quiet}); err == nil {
+		t.Errorf("unreachable PostgreSQL: no error")
+	}
+}
+
+func TestModule(t *testing.T) {
+	wire := &embedded.Module{Options: embedded.Options{SQLiteDir: t.TempDir()}}
+	db := &store.Module{URLFrom: wire, Database: "module"}
+	if got := db.Requires(); len(got) != 1 || got[0] != embedded.ModuleID {
+		t.Fatalf("store module requires %v", got)
+	}
+	ctx := context.Background()
+	if wire.URL() != "" {
+		t.Fatal("URL before start")
+	}
+	if err := wire.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := wire.Start(ctx); err == nil {
+		t.Fatal("second Start: no error")
+	}
+	if err := db.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.HealthChecks()[0].Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := wire.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if wire.URL() != "" {
+		t.Fatal("URL after stop")
+	}
+	if err := wire.Stop(ctx); err != nil {
+		t.Fatalf("second Stop: %v", err)
+	}
+}
