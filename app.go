@@ -238,15 +238,19 @@ func (a *App) Start(ctx context.Context) error {
 				return errors.Join(fmt.Errorf("module %q: start: %w", m.info.ID, err), stopErr)
 			}
 		}
-		if s, ok := m.mod.(Subscriber); ok {
-			for _, sub := range s.Subscriptions() {
-				m.cancels = append(m.cancels, b.Subscribe(sub.Pattern, sub.Handler))
-			}
-		}
 		m.state.Store(StateStarted)
 		a.mu.Lock()
 		a.started = append(a.started, m)
 		a.mu.Unlock()
+		if s, ok := m.mod.(Subscriber); ok {
+			cancel, err := b.SubscribeAll(s.Subscriptions())
+			if err != nil {
+				m.state.Store(StateFailed)
+				stopErr := a.stopStarted(ctx)
+				return errors.Join(fmt.Errorf("module %q: subscribe: %w", m.info.ID, err), stopErr)
+			}
+			m.cancels = append(m.cancels, cancel)
+		}
 		a.log.Debug("module started", "module", m.info.ID)
 	}
 	a.mu.Lock()

@@ -14,6 +14,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/webos-go/webos/bus"
 )
 
 // recorder collects lifecycle calls from test modules.
@@ -508,5 +511,47 @@ func TestModuleMiddlewareOrder(t *testing.T) {
 		if got := resp.Header.Values("X-Seen"); !slices.Equal(got, []string{"outer", "inner"}) {
 			t.Fatalf("%s: middleware order %v", path, got)
 		}
+	}
+}
+
+type subModule struct {
+	id      string
+	pattern string
+	got     chan bus.Envelope
+}
+
+func (m *subModule) ModuleInfo() ModuleInfo { return ModuleInfo{ID: m.id} }
+func (m *subModule) Subscriptions() []bus.Subscription {
+	return []bus.Subscription{{Pattern: m.pattern, Handler: func(_ context.Context, e bus.Envelope) error {
+		m.got <- e
+		return nil
+	}}}
+}
+
+func TestModuleSubscriptions(t *testing.T) {
+	m := &subModule{id: "listener", pattern: "demo.*", got: make(chan bus.Envelope, 1)}
+	app := New(testConfig(), m)
+	ctx := context.Background()
+	if err := app.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Bus().Emit(ctx, "demo.happened", "payload"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case e := <-m.got:
+		if e.Payload != "payload" || e.Topic != "demo.happened" {
+			t.Fatalf("got %+v", e)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("subscription not made at start")
+	}
+	if err := app.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	bad := New(testConfig(), &subModule{id: "bad", pattern: "a..b", got: make(chan bus.Envelope, 1)})
+	if err := bad.Start(ctx); err == nil || !strings.Contains(err.Error(), `module "bad": subscribe`) {
+		t.Fatalf("bad pattern: %v", err)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/webos-go/webos/bus"
 )
 
 // Domain error kinds. Packages wrap them (store.ErrNotFound wraps ErrNotFound)
@@ -95,8 +97,10 @@ func StatusOf(err error) int {
 		return http.StatusConflict
 	case errors.Is(err, ErrTooManyRequests):
 		return http.StatusTooManyRequests
-	case errors.Is(err, ErrUnavailable):
+	case errors.Is(err, ErrUnavailable), errors.Is(err, bus.ErrClosed), errors.Is(err, bus.ErrTransport):
 		return http.StatusServiceUnavailable
+	case errors.Is(err, bus.ErrInvalidTopic), errors.Is(err, bus.ErrInvalidPattern):
+		return http.StatusBadRequest
 	}
 	return http.StatusInternalServerError
 }
