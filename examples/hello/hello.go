@@ -1,12 +1,3 @@
-// Package hello is the smallest complete WebOS module: one route, one
-// collection and one bus listener. It is the reference for writing a module.
-//
-//	GET  /hello/            a greeting and how many greetings were recorded
-//	POST /hello/greetings   {"name": "Ada"} records a greeting (201)
-//	GET  /hello/greetings   the latest greetings
-//
-// Recording a greeting emits "hello.greeted" on the bus; the module's own
-// listener counts those events, the way another module would react to them.
 package hello
 
 import (

@@ -1,0 +1,26 @@
+package demo_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/examples/demo"
+)
+
+// ExampleNewApp lists the modules of the reference server without starting
+// it.
+func ExampleNewApp() {
+	cfg, _ := webos.LoadConfig("testdata/none.env")
+	var out strings.Builder
+	_ = demo.NewApp(cfg).Exec(context.Background(), []string{"modules", "list"}, &out)
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n")[1:] {
+		fmt.Fprintln(os.Stdout, strings.Fields(line)[0])
+	}
+	// Output:
+	// mongo-embedded
+	// store
+	// hello
+}

@@ -1,0 +1,41 @@
+package hello_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"strings"
+
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/examples/hello"
+	"github.com/webos-go/webos/store"
+	"github.com/webos-go/webos/store/embedded"
+)
+
+// Example composes the hello module with an embedded database, the way the
+// demo server does, and records a greeting over HTTP.
+func Example() {
+	dir, _ := os.MkdirTemp("", "hello-example")
+	defer os.RemoveAll(dir)
+
+	cfg, _ := webos.LoadConfig("testdata/none.env")
+	emb := &embedded.Module{Options: embedded.Options{SQLiteDir: dir}}
+	db := &store.Module{URLFrom: emb, Database: "hello_example"}
+	app := webos.New(cfg, emb, db, hello.New(db))
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	ctx := context.Background()
+	if err := app.Start(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer app.Stop(ctx)
+
+	req := httptest.NewRequest("POST", "/hello/greetings", strings.NewReader(`{"name":"Ada"}`))
+	req.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	app.Handler().ServeHTTP(w, req)
+	fmt.Println(w.Code, strings.Contains(w.Body.String(), `"message":"Hello, Ada!"`))
+	// Output: 201 true
+}
