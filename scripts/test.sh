@@ -16,6 +16,23 @@ bash scripts/lint.sh
 echo "==> lint passed in $((SECONDS - start))s" >&2
 
 t=$SECONDS
+mkdir -p .cache
+log=.cache/test.log
+# Verbose output goes to $log; the console gets everything but the lines of
+# passing tests. Afterwards, any skipped test fails the run: with the servers
+# up, every integration test must run.
+set +e
 # shellcheck disable=SC2086 # TESTFLAGS and PKGS are word lists
-bash scripts/with-services.sh go test $TESTFLAGS $PKGS
+bash scripts/with-services.sh go test -v $TESTFLAGS $PKGS 2>&1 | tee "$log" |
+	grep --line-buffered -Ev '^(=== (RUN|PAUSE|CONT|NAME)|\s*--- PASS|PASS$)'
+status=${PIPESTATUS[0]}
+set -e
+if ((status != 0)); then
+	echo "==> tests FAILED after $((SECONDS - t))s (full output in $log)" >&2
+	exit "$status"
+fi
+if grep -E '^\s*--- SKIP' "$log" >&2; then
+	echo "==> tests were skipped although the servers were up (see $log)" >&2
+	exit 1
+fi
 echo "==> tests passed in $((SECONDS - t))s (make test: $((SECONDS - start))s)" >&2
