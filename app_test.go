@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -554,4 +555,100 @@ func TestModuleSubscriptions(t *testing.T) {
 	if err := bad.Start(ctx); err == nil || !strings.Contains(err.Error(), `module "bad": subscribe`) {
 		t.Fatalf("bad pattern: %v", err)
 	}
+}
+
+func TestGracefulShutdownDrains(t *testing.T) {
+	release := make(chan struct{})
+	entered := make(chan struct{})
+	app := New(testConfig(), &testModule{id: "slow", rec: &recorder{}, routes: func(r *Router) {
+		r.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) error {
+			close(entered)
+			<-release
+			WriteJSON(w, 200, map[string]string{"done": "yes"})
+			return nil
+		})
+	}})
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := app.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- app.ServeListener(ctx, ln) }()
+
+	got := make(chan string, 1)
+	go func() {
+		resp, err := http.Get("http://" + ln.Addr().String() + "/slow")
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		got <- string(b)
+	}()
+	<-entered
+	cancel() // as SIGTERM does through Main
+	time.Sleep(50 * time.Millisecond)
+	select {
+	case err := <-served:
+		t.Fatalf("server returned before the in-flight request finished: %v", err)
+	default:
+	}
+	// New connections are refused while draining.
+	if _, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
+		t.Fatal("listener still accepts during shutdown")
+	}
+	close(release)
+	if body := <-got; !strings.Contains(body, `"done":"yes"`) {
+		t.Fatalf("in-flight request not completed: %q", body)
+	}
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	_ = app.Stop(context.Background())
+}
+
+func TestShutdownDeadline(t *testing.T) {
+	cfg := testConfig()
+	cfg.ShutdownTimeout = 100 * time.Millisecond
+	block := make(chan struct{})
+	defer close(block)
+	entered := make(chan struct{})
+	app := New(cfg, &testModule{id: "stuck", rec: &recorder{}, routes: func(r *Router) {
+		r.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) error {
+			close(entered)
+			<-block
+			return nil
+		}, Stream())
+	}})
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := app.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	served := make(chan error, 1)
+	go func() { served <- app.ServeListener(ctx, ln) }()
+	go func() {
+		if resp, err := http.Get("http://" + ln.Addr().String() + "/stuck"); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-entered
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-served:
+		if err == nil || time.Since(start) > 5*time.Second {
+			t.Fatalf("want a deadline error soon, got %v after %v", err, time.Since(start))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("shutdown did not respect its deadline")
+	}
+	_ = app.Stop(context.Background())
 }
