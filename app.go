@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -45,6 +47,9 @@ type App struct {
 	running bool
 	checks  []HealthCheck
 
+	mode string    // set by Exec: "serve" or the command's name
+	out  io.Writer // command output, set by Exec
+
 	mux     *http.ServeMux
 	inner   http.Handler // module middleware around dispatch
 	handler http.Handler
@@ -80,6 +85,22 @@ func New(cfg Config, modules ...Module) *App {
 		}
 	}
 	return a
+}
+
+// Mode tells what the process is doing: "serve" while it serves HTTP
+// through [App.Exec] or [Main], the command's name (e.g. "user create")
+// while it runs a command, and "" when the app was started directly (as in
+// tests). Modules use it to skip serve-only work, such as printing a
+// first-run password, during a command.
+func (a *App) Mode() string { return a.mode }
+
+// Output is where commands write what they print: the writer given to
+// [App.Exec] (os.Stdout under [Main]).
+func (a *App) Output() io.Writer {
+	if a.out == nil {
+		return os.Stdout
+	}
+	return a.out
 }
 
 // Config returns the application's configuration.

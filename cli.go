@@ -50,6 +50,7 @@ func (a *App) Exec(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
 		args = []string{"serve"}
 	}
+	a.out = out
 	switch args[0] {
 	case "-h", "--help", "help":
 		a.usage(out)
@@ -62,6 +63,7 @@ func (a *App) Exec(ctx context.Context, args []string, out io.Writer) error {
 			}
 			return a.usageError(out, "serve takes no arguments")
 		}
+		a.mode = "serve"
 		return a.Run(ctx)
 	case "version":
 		fmt.Fprintf(out, "%s %s (webos %s, %s)\n", programName(), buildVersion(), Version, runtime.Version())
@@ -84,6 +86,7 @@ func (a *App) Exec(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(out, "usage: %s %s %s\n\n%s\n", programName(), cmd.Name, cmd.Usage, cmd.Summary)
 		return nil
 	}
+	a.mode = cmd.Name
 	if err := a.Start(ctx); err != nil {
 		return err
 	}

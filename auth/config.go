@@ -1,0 +1,131 @@
+package auth
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/webos-go/webos"
+)
+
+// Config configures the auth [Module]. [LoadConfig] fills it from WEBOS_*
+// environment variables; zero fields take the defaults listed here, so
+// Config{} is a valid configuration. Cookie keys are not here: they come
+// from the kernel's Config.SecretKeys (WEBOS_SECRET_KEYS).
+type Config struct {
+	// AdminEmail is the e-mail address of the administrator created on
+	// first run, when the database has no user (default "admin@localhost").
+	AdminEmail string `env:"ADMIN_EMAIL"`
+	// AdminPassword is that administrator's password. Empty generates a
+	// one-time password that is logged once, at WARN level.
+	AdminPassword webos.Secret `env:"ADMIN_PASSWORD"`
+
+	// InsecureCookies drops the Secure flag from the session cookie, for
+	// local development over plain http. Never set it in production.
+	InsecureCookies bool `env:"AUTH_INSECURE_COOKIES"`
+	// CookieName is the session cookie's name (default "webos_session").
+	CookieName string `env:"AUTH_COOKIE_NAME"`
+	// SessionTTL is how long a login — its cookie and its token — lasts
+	// (default 7 days).
+	SessionTTL time.Duration `env:"AUTH_SESSION_TTL"`
+	// MaxTokenTTL bounds the lifetime of API tokens users create (default
+	// 365 days); TokenTTL is the lifetime when they do not ask for one
+	// (default 30 days).
+	MaxTokenTTL time.Duration `env:"AUTH_MAX_TOKEN_TTL"`
+	TokenTTL    time.Duration `env:"AUTH_TOKEN_TTL"`
+
+	// MinPasswordLength is the minimum number of characters of a new
+	// password (default 10).
+	MinPasswordLength int `env:"AUTH_MIN_PASSWORD_LENGTH"`
+	// DisableRegistration closes POST /auth/register; administrators still
+	// create users.
+	DisableRegistration bool `env:"AUTH_DISABLE_REGISTRATION"`
+	// DefaultRoles are given to users created without roles, such as
+	// self-registered ones (default ["user"]).
+	DefaultRoles []string `env:"AUTH_DEFAULT_ROLES"`
+
+	// TrustedProxies lists the addresses or CIDR prefixes of reverse proxies
+	// whose X-Forwarded-For header is believed. Without any, the client
+	// address is the connection's remote address.
+	TrustedProxies []string `env:"AUTH_TRUSTED_PROXIES"`
+	// TrustedOrigins lists origins ("https://admin.example.com") allowed to
+	// make cookie-authenticated state-changing requests across origins.
+	TrustedOrigins []string `env:"AUTH_TRUSTED_ORIGINS"`
+
+	// Password sets the argon2id parameters of new hashes (default
+	// [DefaultParams]). Hashes with other parameters are replaced at the
+	// next successful login.
+	Password Params
+	// Throttle limits failed logins and registrations (default
+	// [DefaultThrottle]).
+	Throttle Throttle
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// LoadConfig reads a Config from the environment and .env files, as
+// [webos.Load] does.
+func LoadConfig(envFiles ...string) (Config, error) {
+	var c Config
+	if err := webos.Load(&c, envFiles...); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// withDefaults returns c with zero fields set to their defaults.
+func (c Config) withDefaults() Config {
+	if c.AdminEmail == "" {
+		c.AdminEmail = "admin@localhost"
+	}
+	if c.CookieName == "" {
+		c.CookieName = "webos_session"
+	}
+	if c.SessionTTL <= 0 {
+		c.SessionTTL = 7 * 24 * time.Hour
+	}
+	if c.MaxTokenTTL <= 0 {
+		c.MaxTokenTTL = 365 * 24 * time.Hour
+	}
+	if c.TokenTTL <= 0 {
+		c.TokenTTL = min(30*24*time.Hour, c.MaxTokenTTL)
+	}
+	if c.MinPasswordLength <= 0 {
+		c.MinPasswordLength = 10
+	}
+	if len(c.DefaultRoles) == 0 {
+		c.DefaultRoles = []string{RoleUser}
+	}
+	if c.Password == (Params{}) {
+		c.Password = DefaultParams
+	}
+	if c.Throttle == (Throttle{}) {
+		c.Throttle = DefaultThrottle
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// parsePrefixes parses addresses and CIDR prefixes.
+func parsePrefixes(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("auth: trusted proxy %q: want an IP address or CIDR prefix", s)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
+}

@@ -1,0 +1,69 @@
+// Package auth is the accounts module of WebOS: users and roles stored
+// through package store, registration and login, cookie sessions for
+// browsers and bearer tokens for scripts, permission checks on routes, the
+// current user in the request context, login throttling and CSRF
+// protection.
+//
+// # Mental model
+//
+// A [User] has an e-mail address (unique, lower-cased), an argon2id
+// password hash, roles and an active flag. A [Role] names permission
+// strings: "blog.write", the wildcard "blog.*" or "*" for everything
+// ([Match]). Modules declare the permissions they define by implementing
+// [PermissionProvider]; [Module.PermissionCatalog] lists them all for the
+// admin console.
+//
+// A login (POST /auth/login) creates one credential, stored as a [Token]
+// under the SHA-256 of a random 32-byte secret. The secret goes back twice:
+// in the JSON body as a bearer token, and inside the session cookie, which
+// gorilla/sessions signs and encrypts with keys derived from
+// WEBOS_SECRET_KEYS (several keys rotate: the first signs, all verify). Both
+// ways of presenting it lead to the same record, so logging out through
+// either ends both. Every request re-reads the token and the user, so a
+// revoked token, an expired one, a deactivated user or a changed password
+// ([User.Version]) take effect at once. Users can also create named API
+// tokens with their own lifetime.
+//
+// [Module.Require] is the middleware for routes: it authenticates the
+// request if nothing did before (bearer token first, then the cookie), puts
+// the user into the context ([UserFrom]; also [identity.With], so store's
+// owner-scoped collections and the logs see it), and answers 401 when
+// there is no user and 403 when a permission is missing. Requests
+// authenticated by cookie that change state must pass Go's
+// [net/http.CrossOriginProtection]; bearer-token requests are not affected,
+// since a browser never adds that header by itself.
+//
+// Wrong passwords are throttled per account and address, per address and,
+// more loosely, per account ([Throttle]), with 429 and Retry-After; a wrong
+// e-mail address and a wrong password give the same message and cost the
+// same argon2id verification. On first run, when no user exists, an
+// administrator is created from WEBOS_ADMIN_EMAIL and WEBOS_ADMIN_PASSWORD,
+// or with a one-time password logged once at WARN level.
+//
+// # Usage
+//
+//	cfg, err := auth.LoadConfig() // WEBOS_ADMIN_EMAIL, WEBOS_AUTH_* variables
+//	accounts := auth.New(cfg)
+//	app := webos.New(kernelCfg, &store.Module{URL: url}, accounts, &blog.Module{})
+//
+// and in the blog module, which gets the auth module in Provision with
+// [Of]:
+//
+//	func (m *Module) Permissions() []auth.Permission {
+//		return []auth.Permission{{Name: "blog.read"}, {Name: "blog.write"}}
+//	}
+//
+//	func (m *Module) Routes(r *webos.Router) {
+//		r.With(m.auth.Require("blog.read")).HandleFunc("GET /posts", m.list)
+//		w := r.With(m.auth.Require("blog.write"))
+//		w.HandleFunc("POST /posts", m.create)
+//	}
+//
+//	func (m *Module) create(w http.ResponseWriter, r *http.Request) error {
+//		u, _ := auth.UserFrom(r.Context())
+//		...
+//	}
+//
+// The command line gains "user create --email ADDR [--admin]",
+// "user set-password", "user list", "user deactivate" and "user activate".
+package auth

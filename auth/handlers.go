@@ -1,0 +1,404 @@
+package auth
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/webos-go/webos"
+)
+
+// bodyLimit bounds the JSON bodies of the auth endpoints.
+const bodyLimit = 16 << 10
+
+// Routes mounts the endpoints under /auth:
+//
+//	POST   /auth/register        {email, password, display_name} → 201 user
+//	POST   /auth/login           {email, password} → {token, expires_at, user} and the session cookie
+//	POST   /auth/logout          ends the session and revokes the presented token → 204
+//	GET    /auth/me              the current user, with resolved permissions
+//	POST   /auth/password        {current_password, new_password} → 204; every session ends
+//	GET    /auth/tokens          the user's valid tokens (never their secrets)
+//	POST   /auth/tokens          {name, expires_in (seconds)} → 201 {token, id, name, expires_at}
+//	DELETE /auth/tokens/{id}     revoke one of the user's tokens → 204
+//	GET    /auth/users           users (auth.users.read), ?skip=&limit=
+//	GET    /auth/users/{id}      one user (auth.users.read)
+//	POST   /auth/users           create a user (auth.users.write)
+//	PATCH  /auth/users/{id}      {display_name, roles, active} (auth.users.write)
+//	GET    /auth/roles           roles (auth.users.read)
+//	PUT    /auth/roles/{name}    {description, permissions} (auth.roles.write)
+//	DELETE /auth/roles/{name}    (auth.roles.write) → 204
+//	GET    /auth/permissions     every module's permissions (auth.users.read)
+func (m *Module) Routes(r *webos.Router) {
+	small := webos.BodyLimit(bodyLimit)
+	r.HandleFunc("POST /register", m.handleRegister, small)
+	r.HandleFunc("POST /login", m.handleLogin, small)
+	r.HandleFunc("POST /logout", m.handleLogout, small)
+
+	self := r.With(m.Require())
+	self.HandleFunc("GET /me", m.handleMe)
+	self.HandleFunc("POST /password", m.handleChangePassword, small)
+	self.HandleFunc("GET /tokens", m.handleListTokens)
+	self.HandleFunc("POST /tokens", m.handleCreateToken, small)
+	self.HandleFunc("DELETE /tokens/{id}", m.handleRevokeToken)
+
+	read := r.With(m.Require(PermUsersRead))
+	read.HandleFunc("GET /users", m.handleListUsers)
+	read.HandleFunc("GET /users/{id}", m.handleGetUser)
+	read.HandleFunc("GET /roles", m.handleListRoles)
+	read.HandleFunc("GET /permissions", m.handlePermissions)
+
+	write := r.With(m.Require(PermUsersWrite))
+	write.HandleFunc("POST /users", m.handleCreateUser, small)
+	write.HandleFunc("PATCH /users/{id}", m.handlePatchUser, small)
+
+	roles := r.With(m.Require(PermRolesWrite))
+	roles.HandleFunc("PUT /roles/{name}", m.handlePutRole, small)
+	roles.HandleFunc("DELETE /roles/{name}", m.handleDeleteRole)
+}
+
+// LoginResponse is the body of a successful POST /auth/login.
+type LoginResponse struct {
+	// Token is the bearer token; the session cookie holds the same
+	// credential.
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	User      *User     `json:"user"`
+}
+
+// TokenResponse is the body of a successful POST /auth/tokens.
+type TokenResponse struct {
+	Token     string    `json:"token"`
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func noStore(w http.ResponseWriter) { w.Header().Set("Cache-Control", "no-store") }
+
+func retryLater(wait time.Duration) error {
+	return &webos.RetryAfterError{Err: ErrTooManyAttempts, After: wait}
+}
+
+func (m *Module) handleRegister(w http.ResponseWriter, r *http.Request) error {
+	if m.cfg.DisableRegistration {
+		return ErrRegistrationClosed
+	}
+	if err := m.cop.Check(r); err != nil {
+		return ErrCrossOrigin
+	}
+	if wait := m.throttle.registration(m.ClientIP(r), m.cfg.Now()); wait > 0 {
+		return retryLater(wait)
+	}
+	var in struct {
+		Email       string `json:"email"`
+		Password    string `json:"password"`
+		DisplayName string `json:"display_name"`
+	}
+	if err := webos.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	u, err := m.CreateUser(r.Context(), NewUser{Email: in.Email, Password: in.Password, DisplayName: in.DisplayName})
+	if err != nil {
+		return err
+	}
+	if err := m.resolve(r.Context(), u); err != nil {
+		return err
+	}
+	webos.WriteJSON(w, http.StatusCreated, u)
+	return nil
+}
+
+func (m *Module) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	if err := m.cop.Check(r); err != nil {
+		return ErrCrossOrigin
+	}
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := webos.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	f := fields{}
+	if in.Email == "" {
+		f.check("email", "is required")
+	}
+	if in.Password == "" {
+		f.check("password", "is required")
+	}
+	if err := f.err(); err != nil {
+		return err
+	}
+	email := NormalizeEmail(in.Email)
+	att, wait := m.throttle.begin(email, m.ClientIP(r), m.cfg.Now())
+	if wait > 0 {
+		m.log.WarnContext(r.Context(), "login throttled", "email", email, "ip", m.ClientIP(r))
+		return retryLater(wait)
+	}
+	u, err := m.checkPassword(r.Context(), email, in.Password)
+	if err != nil {
+		if !errors.Is(err, ErrInvalidCredentials) {
+			att.cancel() // the server failed, not the client
+		}
+		return err
+	}
+	att.succeeded()
+	secret, tok, u, err := m.finishLogin(r.Context(), u, in.Password)
+	if err != nil {
+		return err
+	}
+	if err := m.setSessionCookie(w, r, secret); err != nil {
+		return err
+	}
+	noStore(w)
+	webos.WriteJSON(w, http.StatusOK, LoginResponse{Token: secret, ExpiresAt: tok.ExpiresAt, User: u})
+	return nil
+}
+
+func (m *Module) handleLogout(w http.ResponseWriter, r *http.Request) error {
+	_, c, err := m.authenticate(w, r)
+	if err != nil && !errors.Is(err, ErrInvalidToken) {
+		return err
+	}
+	if c.token != nil {
+		if err := m.revoke(r.Context(), c.token.ID); err != nil && !errors.Is(err, ErrTokenNotFound) {
+			return err
+		}
+	}
+	m.clearSessionCookie(w)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (m *Module) handleMe(w http.ResponseWriter, r *http.Request) error {
+	u, _ := UserFrom(r.Context())
+	noStore(w)
+	webos.WriteJSON(w, http.StatusOK, u)
+	return nil
+}
+
+func (m *Module) handleChangePassword(w http.ResponseWriter, r *http.Request) error {
+	u, _ := UserFrom(r.Context())
+	var in struct {
+		CurrentPassword string `json:"current_password"`
+		NewPassword     string `json:"new_password"`
+	}
+	if err := webos.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	att, wait := m.throttle.begin(u.Email, m.ClientIP(r), m.cfg.Now())
+	if wait > 0 {
+		return retryLater(wait)
+	}
+	ok, err := m.verifyPassword(r.Context(), in.CurrentPassword, u.PasswordHash)
+	if err != nil {
+		att.cancel()
+		return err
+	}
+	if !ok {
+		return webos.Invalid("current_password", "is not correct")
+	}
+	att.succeeded()
+	if p := checkPassword(in.NewPassword, m.cfg.MinPasswordLength); p != "" {
+		return webos.Invalid("new_password", p)
+	}
+	if err := m.SetPassword(r.Context(), u.ID, in.NewPassword); err != nil {
+		return err
+	}
+	m.clearSessionCookie(w)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (m *Module) handleListTokens(w http.ResponseWriter, r *http.Request) error {
+	u, _ := UserFrom(r.Context())
+	list, err := m.Tokens(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	webos.WriteJSON(w, http.StatusOK, list)
+	return nil
+}
+
+func (m *Module) handleCreateToken(w http.ResponseWriter, r *http.Request) error {
+	u, _ := UserFrom(r.Context())
+	var in struct {
+		Name      string `json:"name"`
+		ExpiresIn int64  `json:"expires_in"`
+	}
+	if err := webos.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	f := fields{}
+	if in.Name == "" || utf8.RuneCountInString(in.Name) > 100 {
+		f.check("name", "must be 1 to 100 characters")
+	}
+	maxSecs := int64(m.cfg.MaxTokenTTL / time.Second)
+	if in.ExpiresIn < 0 || in.ExpiresIn > maxSecs {
+		f.check("expires_in", "must be between 1 and "+strconv.FormatInt(maxSecs, 10)+" seconds, or 0 for the default")
+	}
+	if err := f.err(); err != nil {
+		return err
+	}
+	secret, t, err := m.IssueToken(r.Context(), u.ID, in.Name, time.Duration(in.ExpiresIn)*time.Second)
+	if err != nil {
+		return err
+	}
+	noStore(w)
+	webos.WriteJSON(w, http.StatusCreated, TokenResponse{Token: secret, ID: t.ID, Name: t.Name, ExpiresAt: t.ExpiresAt})
+	return nil
+}
+
+func (m *Module) handleRevokeToken(w http.ResponseWriter, r *http.Request) error {
+	u, _ := UserFrom(r.Context())
+	if err := m.RevokeToken(r.Context(), u.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func queryInt(r *http.Request, name string, def, maxV int64) (int64, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > maxV {
+		return 0, webos.Invalid(name, "must be a whole number from 0 to "+strconv.FormatInt(maxV, 10))
+	}
+	return n, nil
+}
+
+func (m *Module) handleListUsers(w http.ResponseWriter, r *http.Request) error {
+	skip, err := queryInt(r, "skip", 0, 1<<31)
+	if err != nil {
+		return err
+	}
+	limit, err := queryInt(r, "limit", 100, 1000)
+	if err != nil {
+		return err
+	}
+	list, err := m.Users(r.Context(), skip, limit)
+	if err != nil {
+		return err
+	}
+	webos.WriteJSON(w, http.StatusOK, list)
+	return nil
+}
+
+func (m *Module) handleGetUser(w http.ResponseWriter, r *http.Request) error {
+	u, err := m.User(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if err := m.resolve(r.Context(), u); err != nil {
+		return err
+	}
+	webos.WriteJSON(w, http.StatusOK, u)
+	return nil
+}
+
+func (m *Module) handleCreateUser(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Email       string   `json:"email"`
+		Password    string   `json:"password"`
+		DisplayName string   `json:"display_name"`
+		Roles       []string `json:"roles"`
+		Active      *bool    `json:"active"`
+	}
+	if err := webos.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	u, err := m.CreateUser(r.Context(), NewUser{
+		Email: in.Email, Password: in.Password, DisplayName: in.DisplayName,
+		Roles: in.Roles, Inactive: in.Active != nil && !*in.Active,
+	})
+	if err != nil {
+		return err
+	}
+	webos.WriteJSON(w, http.StatusCreated, u)
+	return nil
+}
+
+func (m *Module) handlePatchUser(w http.ResponseWriter, r *http.Request) error {
+	me, _ := UserFrom(r.Context())
+	id := r.PathValue("id")
+	var in struct {
+		DisplayName *string   `json:"display_name"`
+		Roles       *[]string `json:"roles"`
+		Active      *bool     `json:"active"`
+	}
+	if err := webos.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Active != nil && !*in.Active && id == me.ID {
+		return webos.Invalid("active", "you cannot deactivate yourself")
+	}
+	if _, err := m.User(r.Context(), id); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	if in.DisplayName != nil {
+		if err := m.SetDisplayName(ctx, id, *in.DisplayName); err != nil {
+			return err
+		}
+	}
+	if in.Roles != nil {
+		if err := m.SetRoles(ctx, id, *in.Roles); err != nil {
+			return err
+		}
+	}
+	if in.Active != nil {
+		if err := m.SetActive(ctx, id, *in.Active); err != nil {
+			return err
+		}
+	}
+	u, err := m.User(ctx, id)
+	if err != nil {
+		return err
+	}
+	webos.WriteJSON(w, http.StatusOK, u)
+	return nil
+}
+
+func (m *Module) handleListRoles(w http.ResponseWriter, r *http.Request) error {
+	list, err := m.Roles(r.Context())
+	if err != nil {
+		return err
+	}
+	webos.WriteJSON(w, http.StatusOK, list)
+	return nil
+}
+
+func (m *Module) handlePutRole(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Description string   `json:"description"`
+		Permissions []string `json:"permissions"`
+	}
+	if err := webos.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	role, err := m.SaveRole(r.Context(), Role{Name: r.PathValue("name"), Description: in.Description, Permissions: in.Permissions})
+	if err != nil {
+		return err
+	}
+	webos.WriteJSON(w, http.StatusOK, role)
+	return nil
+}
+
+func (m *Module) handleDeleteRole(w http.ResponseWriter, r *http.Request) error {
+	if err := m.DeleteRole(r.Context(), r.PathValue("name")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (m *Module) handlePermissions(w http.ResponseWriter, r *http.Request) error {
+	webos.WriteJSON(w, http.StatusOK, m.PermissionCatalog())
+	return nil
+}

@@ -1,0 +1,529 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/identity"
+	"github.com/webos-go/webos/store"
+)
+
+// NewUser is what [Module.CreateUser] needs to create a user.
+type NewUser struct {
+	Email       string
+	Password    string
+	DisplayName string
+	// Roles are the user's roles; nil means the configured default roles.
+	Roles []string
+	// Inactive creates the user deactivated.
+	Inactive bool
+}
+
+// hash runs fn while holding one of a bounded number of hashing slots, so
+// that a burst of logins cannot allocate argon2's memory without bound.
+func (m *Module) hash(ctx context.Context, fn func()) error {
+	select {
+	case m.hashSem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-m.hashSem }()
+	fn()
+	return nil
+}
+
+func (m *Module) hashPassword(ctx context.Context, pw string) (h string, err error) {
+	if herr := m.hash(ctx, func() { h, err = HashPassword(pw, m.cfg.Password) }); herr != nil {
+		return "", herr
+	}
+	return h, err
+}
+
+func (m *Module) verifyPassword(ctx context.Context, pw, encoded string) (ok bool, err error) {
+	if herr := m.hash(ctx, func() { ok, err = VerifyPassword(pw, encoded) }); herr != nil {
+		return false, herr
+	}
+	return ok, err
+}
+
+// CreateUser validates nu and stores a new user. Invalid fields are a
+// *webos.ValidationError naming them ("email", "password",
+// "display_name", "roles"); a taken e-mail address is [ErrEmailTaken].
+func (m *Module) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
+	users, _, _, err := m.colls()
+	if err != nil {
+		return nil, err
+	}
+	email := NormalizeEmail(nu.Email)
+	f := fields{}
+	f.check("email", checkEmail(email))
+	f.check("password", checkPassword(nu.Password, m.cfg.MinPasswordLength))
+	f.check("display_name", checkDisplayName(nu.DisplayName))
+	roles := nu.Roles
+	if roles == nil {
+		roles = m.cfg.DefaultRoles
+	}
+	if len(f) == 0 {
+		f.check("roles", m.checkRoles(ctx, roles))
+	}
+	if err := f.err(); err != nil {
+		return nil, err
+	}
+	h, err := m.hashPassword(ctx, nu.Password)
+	if err != nil {
+		return nil, err
+	}
+	u := &User{
+		Email:        email,
+		DisplayName:  nu.DisplayName,
+		PasswordHash: h,
+		Roles:        slices.Clone(roles),
+		Active:       !nu.Inactive,
+		Version:      1,
+	}
+	u.ID = bson.NewObjectID().Hex()
+	if _, ok := identity.From(ctx); !ok {
+		// Self-registration and first run: the user creates itself.
+		ctx = identity.With(ctx, identity.Subject(u.ID))
+	}
+	if err := users.Insert(ctx, u); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return nil, ErrEmailTaken
+		}
+		return nil, err
+	}
+	return u, nil
+}
+
+// checkRoles returns a problem when a role does not exist.
+func (m *Module) checkRoles(ctx context.Context, roles []string) string {
+	known, err := m.rolePermissions(ctx)
+	if err != nil {
+		return "cannot be checked now"
+	}
+	for _, r := range roles {
+		if _, ok := known[r]; !ok {
+			return fmt.Sprintf("unknown role %q", r)
+		}
+	}
+	return ""
+}
+
+// User returns the user with the given id, or [ErrUserNotFound].
+func (m *Module) User(ctx context.Context, id string) (*User, error) {
+	users, _, _, err := m.colls()
+	if err != nil {
+		return nil, err
+	}
+	u, err := users.Get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrUserNotFound
+	}
+	return u, err
+}
+
+// UserByEmail returns the user with the given e-mail address (compared
+// case-insensitively), or [ErrUserNotFound].
+func (m *Module) UserByEmail(ctx context.Context, email string) (*User, error) {
+	users, _, _, err := m.colls()
+	if err != nil {
+		return nil, err
+	}
+	u, err := users.FindOne(ctx, bson.D{{Key: "email", Value: NormalizeEmail(email)}})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrUserNotFound
+	}
+	return u, err
+}
+
+// Users lists users ordered by e-mail address.
+func (m *Module) Users(ctx context.Context, skip, limit int64) ([]User, error) {
+	users, _, _, err := m.colls()
+	if err != nil {
+		return nil, err
+	}
+	return users.Find(ctx, nil, store.FindOptions{Sort: []string{"email"}, Skip: skip, Limit: limit})
+}
+
+// SetPassword replaces the user's password. Every session and token of the
+// user stops working. A password that is too short is a
+// *webos.ValidationError for the field "password".
+func (m *Module) SetPassword(ctx context.Context, userID, password string) error {
+	if p := checkPassword(password, m.cfg.MinPasswordLength); p != "" {
+		return webos.Invalid("password", p)
+	}
+	h, err := m.hashPassword(ctx, password)
+	if err != nil {
+		return err
+	}
+	return m.changeUser(ctx, userID, store.Change{Set: bson.D{{Key: "password_hash", Value: h}}, Inc: bson.D{{Key: "version", Value: 1}}})
+}
+
+// SetActive activates or deactivates the user. Deactivation ends every
+// session and token of the user at once; reactivation does not revive them.
+func (m *Module) SetActive(ctx context.Context, userID string, active bool) error {
+	ch := store.Change{Set: bson.D{{Key: "active", Value: active}}}
+	if !active {
+		ch.Inc = bson.D{{Key: "version", Value: 1}}
+	}
+	return m.changeUser(ctx, userID, ch)
+}
+
+// SetRoles replaces the user's roles; each must exist.
+func (m *Module) SetRoles(ctx context.Context, userID string, roles []string) error {
+	if p := m.checkRoles(ctx, roles); p != "" {
+		return webos.Invalid("roles", p)
+	}
+	return m.changeUser(ctx, userID, store.Change{Set: bson.D{{Key: "roles", Value: slices.Clone(roles)}}})
+}
+
+// SetDisplayName changes the user's display name.
+func (m *Module) SetDisplayName(ctx context.Context, userID, name string) error {
+	if p := checkDisplayName(name); p != "" {
+		return webos.Invalid("display_name", p)
+	}
+	return m.changeUser(ctx, userID, store.Change{Set: bson.D{{Key: "display_name", Value: name}}})
+}
+
+func (m *Module) changeUser(ctx context.Context, userID string, ch store.Change) error {
+	users, _, _, err := m.colls()
+	if err != nil {
+		return err
+	}
+	if _, err := users.Apply(ctx, userID, ch); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrUserNotFound
+		}
+		return err
+	}
+	return nil
+}
+
+// Login checks an e-mail address and password and, when they match an
+// active user, issues a login credential valid for the session lifetime.
+// It is not throttled: the HTTP endpoint is. A wrong address and a wrong
+// password are the same error, [ErrInvalidCredentials], and take about the
+// same time.
+func (m *Module) Login(ctx context.Context, email, password string) (secret string, tok *Token, u *User, err error) {
+	u, err = m.checkPassword(ctx, email, password)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return m.finishLogin(ctx, u, password)
+}
+
+// finishLogin issues the login credential of u, whose password was checked,
+// records the login and rehashes the password when the parameters changed.
+func (m *Module) finishLogin(ctx context.Context, u *User, password string) (secret string, tok *Token, _ *User, err error) {
+	if !u.Active {
+		return "", nil, nil, ErrInvalidCredentials
+	}
+	secret, tok, err = m.issue(ctx, u, KindLogin, "", m.cfg.SessionTTL)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	now := m.now()
+	set := bson.D{{Key: "last_login_at", Value: now}}
+	if NeedsRehash(u.PasswordHash, m.cfg.Password) {
+		if h, err := m.hashPassword(ctx, password); err == nil {
+			set = append(set, bson.E{Key: "password_hash", Value: h})
+			u.PasswordHash = h
+		}
+	}
+	if err := m.changeUser(identity.With(ctx, u), u.ID, store.Change{Set: set}); err != nil {
+		m.log.WarnContext(ctx, "recording the login failed", "user_id", u.ID, "err", err)
+	}
+	u.LastLoginAt = &now
+	if err := m.resolve(ctx, u); err != nil {
+		return "", nil, nil, err
+	}
+	return secret, tok, u, nil
+}
+
+// checkPassword returns the user whose e-mail address and password match.
+// An unknown address is verified against a dummy hash, so both failures
+// cost the same.
+func (m *Module) checkPassword(ctx context.Context, email, password string) (*User, error) {
+	u, err := m.UserByEmail(ctx, email)
+	switch {
+	case errors.Is(err, ErrUserNotFound):
+		_, _ = m.verifyPassword(ctx, password, m.dummy)
+		return nil, ErrInvalidCredentials
+	case err != nil:
+		return nil, err
+	}
+	ok, err := m.verifyPassword(ctx, password, u.PasswordHash)
+	if err != nil {
+		if errors.Is(err, ErrMalformedHash) {
+			m.log.ErrorContext(ctx, "stored password hash is malformed", "user_id", u.ID)
+			return nil, ErrInvalidCredentials
+		}
+		return nil, err
+	}
+	if !ok {
+		return nil, ErrInvalidCredentials
+	}
+	return u, nil
+}
+
+// IssueToken creates an API token for the user, valid for ttl (at most the
+// configured maximum), and returns its secret — shown only now — and its
+// record.
+func (m *Module) IssueToken(ctx context.Context, userID, name string, ttl time.Duration) (string, *Token, error) {
+	u, err := m.User(ctx, userID)
+	if err != nil {
+		return "", nil, err
+	}
+	if !u.Active {
+		return "", nil, fmt.Errorf("auth: %w: user is deactivated", webos.ErrConflict)
+	}
+	if ttl <= 0 {
+		ttl = m.cfg.TokenTTL
+	}
+	return m.issue(ctx, u, KindAPI, name, min(ttl, m.cfg.MaxTokenTTL))
+}
+
+func (m *Module) issue(ctx context.Context, u *User, kind, name string, ttl time.Duration) (string, *Token, error) {
+	_, _, tokens, err := m.colls()
+	if err != nil {
+		return "", nil, err
+	}
+	secret := NewTokenSecret()
+	t := &Token{UserID: u.ID, Kind: kind, Name: name, ExpiresAt: m.now().Add(ttl).Truncate(time.Millisecond), UserVersion: u.Version}
+	t.ID = HashToken(secret)
+	if err := tokens.Insert(identity.With(ctx, u), t); err != nil {
+		return "", nil, err
+	}
+	return secret, t, nil
+}
+
+// Tokens lists the user's tokens that are still valid, newest first.
+func (m *Module) Tokens(ctx context.Context, userID string) ([]Token, error) {
+	_, _, tokens, err := m.colls()
+	if err != nil {
+		return nil, err
+	}
+	return tokens.Find(ctx, bson.D{
+		{Key: "user_id", Value: userID},
+		{Key: "expires_at", Value: bson.D{{Key: "$gt", Value: m.now()}}},
+		{Key: "revoked_at", Value: bson.D{{Key: "$exists", Value: false}}},
+	}, store.FindOptions{Sort: []string{"-created_at"}})
+}
+
+// RevokeToken revokes the token with the given id (its hash) if it belongs
+// to the user; otherwise it is [ErrTokenNotFound].
+func (m *Module) RevokeToken(ctx context.Context, userID, id string) error {
+	_, _, tokens, err := m.colls()
+	if err != nil {
+		return err
+	}
+	t, err := tokens.Get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && t.UserID != userID) {
+		return ErrTokenNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return m.revoke(ctx, id)
+}
+
+// revoke marks the token id revoked.
+func (m *Module) revoke(ctx context.Context, id string) error {
+	_, _, tokens, err := m.colls()
+	if err != nil {
+		return err
+	}
+	_, err = tokens.Update(ctx, id, bson.D{{Key: "revoked_at", Value: m.now()}})
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrTokenNotFound
+	}
+	return err
+}
+
+// AuthenticateToken returns the active user a token secret — bearer token
+// or session — belongs to, with permissions resolved, and the token. Any
+// reason to refuse it is [ErrInvalidToken].
+func (m *Module) AuthenticateToken(ctx context.Context, secret string) (*User, *Token, error) {
+	users, _, tokens, err := m.colls()
+	if err != nil {
+		return nil, nil, err
+	}
+	if !wellFormedToken(secret) {
+		return nil, nil, ErrInvalidToken
+	}
+	t, err := tokens.Get(ctx, HashToken(secret))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, ErrInvalidToken
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if !t.Valid(m.now()) {
+		return nil, nil, ErrInvalidToken
+	}
+	u, err := users.Get(ctx, t.UserID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, ErrInvalidToken
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if !u.Active || u.Version != t.UserVersion {
+		return nil, nil, ErrInvalidToken
+	}
+	if err := m.resolve(ctx, u); err != nil {
+		return nil, nil, err
+	}
+	return u, t, nil
+}
+
+// roleTTL is how long role definitions are cached; changes made through this
+// module are seen at once, changes by other instances after at most this.
+const roleTTL = 5 * time.Second
+
+// rolePermissions returns every role's permissions, cached briefly.
+func (m *Module) rolePermissions(ctx context.Context) (map[string][]string, error) {
+	m.roleMu.Lock()
+	defer m.roleMu.Unlock()
+	if m.roleCache != nil && time.Since(m.roleAt) < roleTTL {
+		return m.roleCache, nil
+	}
+	_, roles, _, err := m.colls()
+	if err != nil {
+		return nil, err
+	}
+	list, err := roles.Find(ctx, nil, store.FindOptions{})
+	if err != nil {
+		return nil, err
+	}
+	c := make(map[string][]string, len(list))
+	for _, r := range list {
+		c[r.Name] = r.Permissions
+	}
+	m.roleCache, m.roleAt = c, time.Now()
+	return c, nil
+}
+
+func (m *Module) forgetRoles() {
+	m.roleMu.Lock()
+	m.roleCache = nil
+	m.roleMu.Unlock()
+}
+
+// resolve fills u.Permissions from its roles.
+func (m *Module) resolve(ctx context.Context, u *User) error {
+	rp, err := m.rolePermissions(ctx)
+	if err != nil {
+		return err
+	}
+	var perms []string
+	for _, r := range u.Roles {
+		for _, p := range rp[r] {
+			if !slices.Contains(perms, p) {
+				perms = append(perms, p)
+			}
+		}
+	}
+	u.Permissions = perms
+	return nil
+}
+
+// Roles lists the roles by name.
+func (m *Module) Roles(ctx context.Context) ([]Role, error) {
+	_, roles, _, err := m.colls()
+	if err != nil {
+		return nil, err
+	}
+	return roles.Find(ctx, nil, store.FindOptions{Sort: []string{"name"}})
+}
+
+// SaveRole creates or replaces a role. Its name must be a valid identifier
+// and its permissions valid permission strings (see [ValidPermission]);
+// the admin role keeps "*".
+func (m *Module) SaveRole(ctx context.Context, r Role) (*Role, error) {
+	_, roles, _, err := m.colls()
+	if err != nil {
+		return nil, err
+	}
+	f := fields{}
+	if !idPattern(r.Name) {
+		f.check("name", "must be lowercase letters, digits, '_' or '-', at most 64")
+	}
+	for _, p := range r.Permissions {
+		if err := ValidPermission(p); err != nil {
+			f.check("permissions", err.Error())
+			break
+		}
+	}
+	if r.Name == RoleAdmin && !slices.Contains(r.Permissions, Everything) {
+		f.check("permissions", `the admin role must keep "*"`)
+	}
+	if err := f.err(); err != nil {
+		return nil, err
+	}
+	if r.Permissions == nil {
+		r.Permissions = []string{}
+	}
+	defer m.forgetRoles()
+	existing, err := roles.Get(ctx, r.Name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		nr := &Role{Name: r.Name, Description: r.Description, Permissions: r.Permissions}
+		nr.ID = r.Name
+		if err := roles.Insert(ctx, nr); err != nil {
+			return nil, err
+		}
+		return nr, nil
+	case err != nil:
+		return nil, err
+	}
+	return roles.Update(ctx, existing.ID, bson.D{
+		{Key: "description", Value: r.Description},
+		{Key: "permissions", Value: r.Permissions},
+	})
+}
+
+// DeleteRole deletes a role that no user has. The built-in roles cannot be
+// deleted.
+func (m *Module) DeleteRole(ctx context.Context, name string) error {
+	users, roles, _, err := m.colls()
+	if err != nil {
+		return err
+	}
+	if name == RoleAdmin || name == RoleUser {
+		return fmt.Errorf("auth: %w: the built-in role %q cannot be deleted", webos.ErrConflict, name)
+	}
+	n, err := users.Count(ctx, bson.D{{Key: "roles", Value: name}})
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("auth: %w: role %q is given to %d users", webos.ErrConflict, name, n)
+	}
+	defer m.forgetRoles()
+	if err := roles.Delete(ctx, name); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrRoleNotFound
+		}
+		return err
+	}
+	return nil
+}
+
+func idPattern(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
