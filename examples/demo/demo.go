@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 
 	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/examples/hello"
 	"github.com/webos-go/webos/store"
 	"github.com/webos-go/webos/store/embedded"
@@ -11,8 +12,17 @@ import (
 
 // NewApp returns the reference application for cfg. With no MongoURL it
 // runs an embedded MongoDB-wire server over SQLite in cfg.DataDir, so the
-// demo needs no external service.
-func NewApp(cfg webos.Config) *webos.App {
+// demo needs no external service. The auth module reads its own WEBOS_*
+// settings (see auth.Config); outside production the demo serves plain
+// http on localhost, so its session cookie is not marked Secure.
+func NewApp(cfg webos.Config) (*webos.App, error) {
+	authCfg, err := auth.LoadConfig()
+	if err != nil {
+		return nil, err
+	}
+	if !cfg.Production() {
+		authCfg.InsecureCookies = true
+	}
 	db := &store.Module{URL: cfg.MongoURL.Reveal(), Database: cfg.MongoDatabase}
 	var mods []webos.Module
 	if cfg.MongoURL == "" {
@@ -20,6 +30,10 @@ func NewApp(cfg webos.Config) *webos.App {
 		db.URLFrom = emb
 		mods = append(mods, emb)
 	}
-	mods = append(mods, db, hello.New(db))
-	return webos.New(cfg, mods...)
+	mods = append(mods,
+		db,
+		auth.New(authCfg),
+		hello.New(db),
+	)
+	return webos.New(cfg, mods...), nil
 }

@@ -19,7 +19,10 @@ import (
 
 func startDemo(t *testing.T, cfg webos.Config) (*webos.App, *httptest.Server) {
 	t.Helper()
-	app := NewApp(cfg)
+	app, err := NewApp(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	app.SetLogger(slog.New(slog.DiscardHandler))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -15,12 +15,18 @@ import (
 func ExampleNewApp() {
 	cfg, _ := webos.LoadConfig("testdata/none.env")
 	var out strings.Builder
-	_ = demo.NewApp(cfg).Exec(context.Background(), []string{"modules", "list"}, &out)
+	app, err := demo.NewApp(cfg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_ = app.Exec(context.Background(), []string{"modules", "list"}, &out)
 	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n")[1:] {
 		fmt.Fprintln(os.Stdout, strings.Fields(line)[0])
 	}
 	// Output:
 	// mongo-embedded
 	// store
+	// auth
 	// hello
 }

@@ -15,5 +15,10 @@ func main() {
 		os.Exit(2)
 	}
 	webos.SetDefaultLogger(webos.NewLogger(cfg, os.Stderr))
-	webos.Main(demo.NewApp(cfg))
+	app, err := demo.NewApp(cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "webos-demo:", err)
+		os.Exit(2)
+	}
+	webos.Main(app)
 }
