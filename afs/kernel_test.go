@@ -1,0 +1,81 @@
+package afs_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/afs"
+)
+
+// filesModule mounts the afs HTTP API in an application, as a module does.
+type filesModule struct{ api *afs.Handler }
+
+func (filesModule) ModuleInfo() webos.ModuleInfo {
+	return webos.ModuleInfo{ID: "files", Name: "Files", Prefix: "/api/fs"}
+}
+
+func (m filesModule) Routes(r *webos.Router) { m.api.Routes(r) }
+
+// TestKernelRoutes serves the API through the kernel's router: uploads
+// larger than the kernel's body limit pass (the API has its own), errors
+// are JSON.
+func TestKernelRoutes(t *testing.T) {
+	cfg, err := webos.LoadConfig(filepath.Join(t.TempDir(), "none.env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxBodyBytes = 1 << 10
+	f, _ := newFS(t, map[string]*afs.Source{"local": diskSource(t)})
+	app := webos.New(cfg, filesModule{afs.NewHandler(f, afs.HandlerOptions{MaxUpload: 1 << 20})})
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer app.Stop(context.Background())
+	srv := httptest.NewServer(app.Handler())
+	defer srv.Close()
+
+	payload := bytes.Repeat([]byte("z"), 64<<10) // over the kernel's 1 KiB
+	req, _ := http.NewRequest("PUT", srv.URL+"/api/fs/files/local/big%20one.bin", bytes.NewReader(payload))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("upload through the kernel: %d", resp.StatusCode)
+	}
+	resp, err = http.Get(srv.URL + "/api/fs/files/local/big%20one.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Equal(b, payload) {
+		t.Fatalf("download through the kernel: %d, %d bytes", resp.StatusCode, len(b))
+	}
+	resp, err = http.Get(srv.URL + "/api/fs/files/local/%2e%2e/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonError(t, resp, 400)
+	resp, err = http.Get(srv.URL + "/api/fs/files/local/missing.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonError(t, resp, 404)
+	// Over the API's own limit.
+	req, _ = http.NewRequest("PUT", srv.URL+"/api/fs/files/local/huge.bin", bytes.NewReader(make([]byte, 2<<20)))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonError(t, resp, 413)
+}
