@@ -438,6 +438,8 @@ func Capabilities(m Module) []string {
 	add(ok, "health")
 	_, ok = m.(CommandProvider)
 	add(ok, "commands")
+	_, ok = m.(PermissionProvider)
+	add(ok, "permissions")
 	for _, c := range extraCapabilities {
 		if name := c(m); name != "" {
 			caps = append(caps, name)

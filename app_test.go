@@ -257,6 +257,8 @@ func TestJSONErrors(t *testing.T) {
 		{"unknown field", "POST", "/items", `{"nme":"abc"}`, 400, "unknown field"},
 		{"validation", "POST", "/items", `{"name":"ab"}`, 422, "name"},
 		{"panic", "GET", "/items/panic", "", 500, "internal server error"},
+		{"dot-dot path", "GET", "/items/../health", "", 400, "segments"},
+		{"double slash", "GET", "/items//1", "", 400, "segments"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/webos-go/webos/trace"
@@ -99,8 +100,15 @@ func (a *App) accessLog(r *http.Request, rec *responseRecorder, start time.Time)
 }
 
 // dispatch routes to the mux, answering unknown routes (404), wrong methods
-// (405) as JSON instead of the mux's plain text.
+// (405) and unclean paths (400) as JSON instead of the mux's plain text and
+// redirects.
 func (a *App) dispatch(w http.ResponseWriter, r *http.Request) {
+	if p := r.URL.Path; (strings.Contains(p, "//") || strings.Contains(p, "/.")) && !cleanPath(p) {
+		// The mux would redirect to the cleaned path, which can land on a
+		// different resource than the client named: refuse instead.
+		WriteError(w, r, fmt.Errorf("%w: request path has empty, \".\" or \"..\" segments", ErrBadRequest))
+		return
+	}
 	h, pattern := a.mux.Handler(r)
 	if pattern != "" {
 		a.mux.ServeHTTP(w, r)
@@ -137,4 +145,22 @@ func (c *captureWriter) Write(b []byte) (int, error) {
 		c.status = http.StatusOK
 	}
 	return len(b), nil
+}
+
+// cleanPath reports whether p has no empty, "." or ".." segment (a trailing
+// slash is fine).
+func cleanPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	p = strings.TrimSuffix(p[1:], "/")
+	if p == "" {
+		return true
+	}
+	for seg := range strings.SplitSeq(p, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }

@@ -96,6 +96,23 @@ type HealthCheck struct {
 	Check func(ctx context.Context) error
 }
 
+// Permission is a right a module defines, such as "blog.write". An auth
+// package grants permissions to users through roles and checks them on
+// routes; the kernel only carries the declarations.
+type Permission struct {
+	// Name is the permission string, e.g. "blog.write"; by convention the
+	// first segment is the module's ID.
+	Name string `json:"name"`
+	// Description says what it allows, for the admin console.
+	Description string `json:"description,omitempty"`
+}
+
+// PermissionProvider is a module that defines permissions, so that the
+// admin console can list them when editing roles.
+type PermissionProvider interface {
+	Permissions() []Permission
+}
+
 // CommandProvider is a module that adds sub-commands to the application's
 // command line, e.g. "user create".
 type CommandProvider interface {

@@ -8,41 +8,27 @@ import (
 	"github.com/webos-go/webos"
 )
 
-// Permission is a right a module defines, such as "blog.write". Names are
-// dot-separated segments of lowercase letters, digits, '_' and '-'; by
-// convention the first segment is the module's ID.
+// Permission is a right a module defines, such as "blog.write"; it is the
+// kernel's [webos.Permission], so that modules declare permissions without
+// importing auth. Names are dot-separated segments of lowercase letters,
+// digits, '_' and '-'; by convention the first segment is the module's ID.
 //
 // A role grants permissions by name, and a granted name may be a wildcard:
 // "*" grants everything, "blog.*" grants every permission that starts with
 // "blog." (see [Match]).
-type Permission struct {
-	// Name is the permission string, e.g. "blog.write".
-	Name string `json:"name"`
-	// Description says what it allows, for the admin console.
-	Description string `json:"description,omitempty"`
-}
+type Permission = webos.Permission
 
-// PermissionProvider is a module that defines permissions. The auth module
-// lists the permissions of every module that implements it, so that the
-// admin console can offer them when editing roles.
-type PermissionProvider interface {
-	Permissions() []Permission
-}
+// PermissionProvider is a module that defines permissions (the kernel's
+// [webos.PermissionProvider]). The auth module lists the permissions of
+// every module that implements it, so that the admin console can offer them
+// when editing roles.
+type PermissionProvider = webos.PermissionProvider
 
 // ModulePermission is a permission together with the module that defines it.
 type ModulePermission struct {
 	Permission
 	// Module is the ID of the defining module.
 	Module string `json:"module"`
-}
-
-func init() {
-	webos.RegisterCapability(func(m webos.Module) string {
-		if _, ok := m.(PermissionProvider); ok {
-			return "permissions"
-		}
-		return ""
-	})
 }
 
 // Everything is the permission string that grants every permission.

@@ -1,9 +1,11 @@
 package demo
 
 import (
+	"os"
 	"path/filepath"
 
 	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/afs"
 	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/examples/hello"
 	"github.com/webos-go/webos/store"
@@ -23,6 +25,20 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 	if !cfg.Production() {
 		authCfg.InsecureCookies = true
 	}
+	files := &afs.Module{Require: func(perm string) webos.Middleware { return auth.Require(perm) }}
+	if err := webos.Load(&files.Config); err != nil {
+		return nil, err
+	}
+	if os.Getenv("WEBOS_AFS_SOURCES") == "" {
+		dir, err := filepath.Abs(filepath.Join(cfg.DataDir, "files"))
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		files.Config.Sources = webos.Secret("local=file://" + filepath.ToSlash(dir))
+	}
 	db := &store.Module{URL: cfg.MongoURL.Reveal(), Database: cfg.MongoDatabase}
 	var mods []webos.Module
 	if cfg.MongoURL == "" {
@@ -33,6 +49,7 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 	mods = append(mods,
 		db,
 		auth.New(authCfg),
+		files,
 		hello.New(db),
 	)
 	return webos.New(cfg, mods...), nil

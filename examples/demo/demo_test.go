@@ -123,3 +123,60 @@ func exerciseHello(t *testing.T, srv *httptest.Server) {
 		t.Fatalf("empty name: %d", resp.StatusCode)
 	}
 }
+
+// TestFilesNeedPermission uploads and downloads through the files API as
+// the first-run admin; anonymous requests are refused.
+func TestFilesNeedPermission(t *testing.T) {
+	url := testenv.MongoURL(t)
+	t.Setenv("WEBOS_ADMIN_EMAIL", "root@example.com")
+	t.Setenv("WEBOS_ADMIN_PASSWORD", "correct-horse-battery")
+	cfg := baseConfig(t)
+	cfg.MongoURL = webos.Secret(url)
+	cfg.MongoDatabase = "demo_" + trace.NewID()[:12]
+	_, srv := startDemo(t, cfg)
+
+	resp, err := http.Post(srv.URL+"/auth/login", "application/json",
+		strings.NewReader(`{"email":"root@example.com","password":"correct-horse-battery"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var login struct {
+		Token string `json:"token"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&login)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || login.Token == "" {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	do := func(method, path, token, body string) *http.Response {
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	resp = do("PUT", "/api/fs/files/local/notes/hi.txt", "", "anonymous")
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Fatalf("anonymous upload: %d", resp.StatusCode)
+	}
+	resp = do("PUT", "/api/fs/files/local/notes/hi.txt", login.Token, "hello files")
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("upload: %d", resp.StatusCode)
+	}
+	resp = do("GET", "/api/fs/files/local/notes/hi.txt", login.Token, "")
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(b) != "hello files" {
+		t.Fatalf("download: %d %q", resp.StatusCode, b)
+	}
+	var rep webos.HealthReport
+	if status := getJSON(t, srv.URL+"/health", &rep); status != 200 || rep.Checks["storage:local"].Status != "up" {
+		t.Fatalf("health: %d %+v", status, rep)
+	}
+}

@@ -28,5 +28,6 @@ func ExampleNewApp() {
 	// mongo-embedded
 	// store
 	// auth
+	// afs
 	// hello
 }
