@@ -14,7 +14,6 @@ import (
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/examples/hello"
 	"github.com/webos-go/webos/internal/testenv"
-	"github.com/webos-go/webos/trace"
 )
 
 func startDemo(t *testing.T, cfg webos.Config) (*webos.App, *httptest.Server) {
@@ -83,7 +82,7 @@ func TestAgainstMongo(t *testing.T) {
 	url := testenv.MongoURL(t)
 	cfg := baseConfig(t)
 	cfg.MongoURL = webos.Secret(url)
-	cfg.MongoDatabase = "demo_" + trace.NewID()[:12]
+	cfg.MongoDatabase = testenv.DatabaseName("demo")
 	app, srv := startDemo(t, cfg)
 	exerciseHello(t, srv)
 	m, ok := app.Module("hello")
@@ -132,7 +131,7 @@ func TestFilesNeedPermission(t *testing.T) {
 	t.Setenv("WEBOS_ADMIN_PASSWORD", "correct-horse-battery")
 	cfg := baseConfig(t)
 	cfg.MongoURL = webos.Secret(url)
-	cfg.MongoDatabase = "demo_" + trace.NewID()[:12]
+	cfg.MongoDatabase = testenv.DatabaseName("demo")
 	_, srv := startDemo(t, cfg)
 
 	resp, err := http.Post(srv.URL+"/auth/login", "application/json",

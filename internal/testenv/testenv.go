@@ -1,7 +1,11 @@
 package testenv
 
 import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"os"
+	"sync"
 	"testing"
 )
 
@@ -51,3 +55,32 @@ func S3(t testing.TB) (endpoint, accessKey, secretKey string) {
 
 // Chromium returns the path of the headless browser binary.
 func Chromium(t testing.TB) string { t.Helper(); return Require(t, ChromiumVar) }
+
+// Buffer is a bytes.Buffer that is safe for concurrent use, for capturing
+// the output of loggers and servers that write from several goroutines.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (s *Buffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns what was written so far.
+func (s *Buffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// DatabaseName returns a database name unique to this call, starting with
+// prefix, so that tests sharing one server never see each other's data.
+func DatabaseName(prefix string) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return prefix + "_" + hex.EncodeToString(b[:])
+}
