@@ -115,7 +115,8 @@ func (m *Module) checkRoles(ctx context.Context, roles []string) string {
 	return ""
 }
 
-// User returns the user with the given id, or [ErrUserNotFound].
+// User returns the user with the given id, its Permissions resolved from
+// its roles, or [ErrUserNotFound].
 func (m *Module) User(ctx context.Context, id string) (*User, error) {
 	users, _, _, err := m.colls()
 	if err != nil {
@@ -125,7 +126,10 @@ func (m *Module) User(ctx context.Context, id string) (*User, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrUserNotFound
 	}
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return u, m.resolve(ctx, u)
 }
 
 // UserByEmail returns the user with the given e-mail address (compared
@@ -139,7 +143,10 @@ func (m *Module) UserByEmail(ctx context.Context, email string) (*User, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrUserNotFound
 	}
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return u, m.resolve(ctx, u)
 }
 
 // Users lists users ordered by e-mail address.

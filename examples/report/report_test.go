@@ -1,0 +1,113 @@
+package report_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/examples/report"
+	"github.com/webos-go/webos/identity"
+	"github.com/webos-go/webos/internal/testenv"
+	"github.com/webos-go/webos/tasks"
+)
+
+// signedIn makes the X-User header the request's user.
+type signedIn struct{}
+
+func (signedIn) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: "signed-in"} }
+
+func (signedIn) Middleware() webos.Middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx := identity.With(r.Context(), identity.Subject(r.Header.Get("X-User")))
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+func testReport(t *testing.T, redisURL string) {
+	tm := tasks.New(tasks.Options{RedisURL: redisURL, Namespace: fmt.Sprint("report-test-", time.Now().UnixNano()), PollInterval: 50 * time.Millisecond})
+	app := webos.New(webos.Config{MaxBodyBytes: 1 << 20}, signedIn{}, tm, report.New())
+	app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer app.Stop(context.Background())
+	srv := httptest.NewServer(app.Handler())
+	defer srv.Close()
+
+	req, _ := http.NewRequest("POST", srv.URL+"/tasks/report.generate", strings.NewReader(`{"title":"T","steps":5,"step_ms":20}`))
+	req.Header.Set("X-User", "ada")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st tasks.Status
+	_ = json.NewDecoder(res.Body).Decode(&st)
+	res.Body.Close()
+	if res.StatusCode != http.StatusAccepted || st.ID == "" {
+		t.Fatalf("enqueue: %d %+v", res.StatusCode, st)
+	}
+
+	req, _ = http.NewRequest("GET", srv.URL+"/tasks/"+st.ID+"/events", nil)
+	req.Header.Set("X-User", "ada")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	res, err = http.DefaultClient.Do(req.WithContext(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var names []string
+	var last []byte
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		if name, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+			names = append(names, name)
+		}
+		if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+			last = bytes.Clone([]byte(data))
+		}
+	}
+	if got := strings.Join(names, ","); !strings.HasSuffix(got, "started,progress,progress,progress,progress,progress,succeeded") {
+		t.Fatalf("events %s", got)
+	}
+	var ev struct {
+		Result report.Report `json:"result"`
+	}
+	if err := json.Unmarshal(last, &ev); err != nil || ev.Result.Total != 55 || ev.Result.GeneratedBy != "ada" {
+		t.Fatalf("result %s", last)
+	}
+}
+
+func TestReportInProcess(t *testing.T) { testReport(t, "") }
+
+func TestReportRedis(t *testing.T) { testReport(t, testenv.RedisURL(t)) }
+
+func TestParamsValidated(t *testing.T) {
+	tm := tasks.New(tasks.Options{})
+	app := webos.New(webos.Config{MaxBodyBytes: 1 << 20}, signedIn{}, tm, report.New())
+	app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer app.Stop(context.Background())
+	r := httptest.NewRequest("POST", "/tasks/report.generate", strings.NewReader(`{"steps":1000}`))
+	r.Header.Set("X-User", "ada")
+	r.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	app.Handler().ServeHTTP(w, r)
+	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), `"steps"`) {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+}

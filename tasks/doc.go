@@ -1,0 +1,82 @@
+// Package tasks runs background jobs on Redis: typed task definitions that
+// modules contribute, enqueued with the caller's user and trace id, run by
+// workers in the application process or in separate processes, with
+// progress, retries with backoff, timeouts, cancellation and a status
+// anyone entitled can look up by task id.
+//
+// # Mental model
+//
+// A task type is defined once, in code, with [Define]: a name such as
+// "report.generate", a handler that takes a typed payload and returns a
+// result, and options (queue, retries, timeout, retention, whether HTTP
+// clients may enqueue it). Modules hand their definitions to the tasks
+// [Module] by implementing [Provider]. [Enqueue] stores a task in Redis and
+// returns its id as soon as Redis has it; from then on the task survives
+// restarts of the application (with a Redis that persists). A worker picks
+// it up and calls the handler with a context that carries the enqueuing
+// user (identity.ID) and trace id, so logs and owner-scoped queries inside
+// the task work as in the request that enqueued it.
+//
+// Inside the handler, [Progress] reports how far it is. A returned error
+// fails the attempt: the task is retried after a growing wait until it has
+// no retries left, when it counts as failed; an error wrapped with
+// [Permanent] fails it at once. [Module.Cancel] ends a waiting task, or
+// cancels the running handler's context. [Module.Status] tells queued,
+// running (with progress), retrying, succeeded (with the result), failed
+// (with the error) or cancelled, and the retry count — to the task's owner
+// and to administrators only.
+//
+// Every change is appended to the task's event log in Redis and emitted on
+// the bus (topics tasks.started, tasks.progress, tasks.succeeded, …, with an
+// [Event] payload). GET /tasks/{id}/events streams the log as Server-Sent
+// Events until the task ends, wherever the worker runs. Bus events reach
+// other processes only when the bus has a transport (bus/redisbus); the
+// stream does not rely on that.
+//
+// While Redis is unreachable, Enqueue fails with an error wrapping
+// [ErrUnavailable] (HTTP 503) and GET /health reports "redis" down; workers
+// keep trying and carry on when Redis is back, without a restart. A task
+// that Enqueue acknowledged is in Redis: with a Redis that persists
+// (appendonly), it survives Redis restarts. A worker waits up to 15 s for
+// Redis to come back before it reports the outcome of a running task.
+//
+// Tasks are delivered at least once: a worker that dies mid-task, or an
+// outcome that cannot be recorded because Redis stays away, means the
+// handler runs again — after asynq's lease on the task expires, a minute or
+// two later. Make handlers idempotent where that matters.
+//
+// Queues are hibiken/asynq queues; its monitoring tools work on them.
+//
+// # Usage
+//
+//	type Params struct {
+//		Steps int `json:"steps" validate:"min=1,max=100"`
+//	}
+//
+//	// In the module's constructor:
+//	m.generate = tasks.Define("report.generate", m.run, tasks.Expose(), tasks.MaxRetry(2))
+//
+//	func (m *Module) Tasks() []tasks.Definition { return []tasks.Definition{m.generate} }
+//	func (m *Module) Requires() []string       { return []string{tasks.ModuleID} }
+//
+//	func (m *Module) run(ctx context.Context, p Params) (any, error) {
+//		for i := range p.Steps {
+//			// … one step of work …
+//			tasks.Progress(ctx, (i+1)*100/p.Steps, fmt.Sprintf("step %d of %d", i+1, p.Steps))
+//		}
+//		return Report{Rows: p.Steps}, nil
+//	}
+//
+//	// Anywhere with a request context:
+//	id, err := tasks.Enqueue(ctx, m.generate, Params{Steps: 10})
+//
+// The application composes the module with its Redis URL:
+//
+//	tm := tasks.New(tasks.Options{RedisURL: cfg.RedisURL.Reveal(), IsAdmin: isAdmin})
+//	app := webos.New(cfg, tm, report.New(), …)
+//
+// With no Redis URL the module runs an in-process Redis (and logs a warning
+// saying so): right for trying things out, not for production. "worker"
+// on the command line runs only the worker, to scale work out across
+// machines; Options.NoWorker keeps web instances from running tasks.
+package tasks
