@@ -7,9 +7,11 @@ import (
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/afs"
 	"github.com/webos-go/webos/auth"
+	"github.com/webos-go/webos/examples/dashboard"
 	"github.com/webos-go/webos/examples/hello"
 	"github.com/webos-go/webos/store"
 	"github.com/webos-go/webos/store/embedded"
+	"github.com/webos-go/webos/ui"
 )
 
 // NewApp returns the reference application for cfg. With no MongoURL it
@@ -48,9 +50,11 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 	}
 	mods = append(mods,
 		db,
+		ui.New(ui.Config{Apps: []string{"hello"}}),
 		auth.New(authCfg),
 		files,
 		hello.New(db),
+		dashboard.New(nil),
 	)
 	return webos.New(cfg, mods...), nil
 }

@@ -27,7 +27,9 @@ func ExampleNewApp() {
 	// Output:
 	// mongo-embedded
 	// store
+	// ui
 	// auth
 	// afs
 	// hello
+	// dashboard
 }

@@ -1,0 +1,423 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/examples/report"
+	"github.com/webos-go/webos/identity"
+	"github.com/webos-go/webos/internal/testenv"
+	"github.com/webos-go/webos/tasks"
+	"github.com/webos-go/webos/ui"
+)
+
+var ctrlK = chromedp.KeyEvent("k", chromedp.KeyModifiers(chromedp.ModifierCtrl))
+
+// TestBrowserLaunchpad signs in and finds the launchpad with the apps, the
+// Sales chart in the dashboard slot, one module's sidebar buttons and
+// another module's header widget.
+func TestBrowserLaunchpad(t *testing.T) {
+	tb := demoTab(t)
+	tb.signIn(browserAdminEmail, browserAdminPassword)
+
+	apps := browserEval[[]string](tb, `[...document.querySelectorAll("main .app-grid .app-name")].map(e => e.textContent)`)
+	for _, want := range []string{"Hello", "Sales"} {
+		if !contains(apps, want) {
+			t.Errorf("launchpad apps %q lack %q", apps, want)
+		}
+	}
+	if got := browserEval[string](tb, `document.querySelector("main .flash-success").textContent`); got != "You are signed in." {
+		t.Errorf("flash %q", got)
+	}
+
+	// The Sales chart: an SVG with twelve bars, laid out and visible.
+	tb.waitFor("the Sales chart", `document.querySelectorAll("[data-slot=dashboard] [data-widget=sales-chart] svg.chart rect.bar").length === 12`)
+	box := browserEval[map[string]float64](tb, `(() => { const r = document.querySelector("[data-widget=sales-chart] svg.chart").getBoundingClientRect(); return {w: r.width, h: r.height, top: r.top}; })()`)
+	if box["w"] < 200 || box["h"] < 80 {
+		t.Errorf("chart box %v", box)
+	}
+	if fill := browserEval[string](tb, `getComputedStyle(document.querySelector("[data-widget=sales-chart] rect.bar")).fill`); fill == "" || fill == "none" {
+		t.Errorf("bars are not painted: fill %q", fill)
+	}
+
+	// The hello module's sidebar button, the ui module's and the dashboard
+	// module's header widget.
+	for _, sel := range []string{
+		`#sidebar #nav a[href="/apps/hello"]`,
+		`#sidebar #nav a[href="/dashboard/"]`,
+		`#sidebar #nav a[href="/ui/logs"]`,
+		`header [data-slot=header] [data-widget=sales-today][data-module=dashboard]`,
+	} {
+		if !browserEval[bool](tb, visibleJS(sel)) {
+			t.Errorf("%s is not visible", sel)
+		}
+	}
+	if got := browserEval[string](tb, `document.querySelector("[data-widget=sales-today]").textContent`); !strings.Contains(got, "Today $") {
+		t.Errorf("header widget %q", got)
+	}
+	tb.screenshot("launchpad-light")
+}
+
+// TestBrowserCardOpensAppInShell clicks the Hello card: the app opens in
+// the shell's main region without reloading the page.
+func TestBrowserCardOpensAppInShell(t *testing.T) {
+	tb := demoTab(t)
+	tb.signIn(browserAdminEmail, browserAdminPassword)
+	browserEval[chromedp.Void](tb, `window.__stillTheSamePage = true`)
+	tb.do("click the Hello card", chromedp.Click(chromedp.CSS(`a.app-card[data-app=hello]`)))
+	tb.waitFor("the Hello app", `location.pathname === "/apps/hello" && document.querySelector("main [data-app=hello]") !== null`)
+	if !browserEval[bool](tb, `window.__stillTheSamePage === true`) {
+		t.Error("the page was reloaded instead of navigating inside the shell")
+	}
+	if got := browserEval[string](tb, `document.title`); got != "Hello · WebOS" {
+		t.Errorf("title %q", got)
+	}
+	tb.waitFor("the active menu entry", `document.querySelector("#nav a[aria-current=page]").getAttribute("href") === "/apps/hello"`)
+	if got := browserEval[string](tb, `document.querySelector("main h1").textContent`); got != "Hello" {
+		t.Errorf("heading %q", got)
+	}
+	// Back goes back to the launchpad.
+	tb.do("go back", chromedp.NavigateBack())
+	tb.waitFor("the launchpad again", `location.pathname === "/" && document.querySelector("main .launchpad") !== null`)
+}
+
+// TestBrowserPalette opens the palette with Ctrl+K, types "hel" and
+// presses Enter to open the hello app; Esc closes it and gives focus back.
+func TestBrowserPalette(t *testing.T) {
+	tb := demoTab(t)
+	tb.signIn(browserAdminEmail, browserAdminPassword)
+
+	tb.do("press Ctrl+K", ctrlK)
+	tb.waitFor("the open palette", `document.getElementById("palette").open && document.activeElement.id === "palette-input"`)
+	tb.do("type hel", chromedp.KeyEvent("hel"))
+	tb.waitFor("the filtered list", `[...document.querySelectorAll("#palette-list [role=option]")].filter(o => !o.hidden).length >= 1`)
+	first := browserEval[string](tb, `(() => { const o = [...document.querySelectorAll("#palette-list [role=option]")].find(o => !o.hidden); return o.querySelector(".palette-title").textContent + "|" + o.getAttribute("aria-selected") + "|" + (document.getElementById("palette-input").getAttribute("aria-activedescendant") === o.id); })()`)
+	if first != "Hello|true|true" {
+		t.Errorf("first option %q, want Hello, selected and active", first)
+	}
+	tb.screenshot("palette-open")
+	tb.do("press Enter", chromedp.KeyEvent(kb.Enter))
+	tb.waitFor("the Hello app", `location.pathname === "/apps/hello" && document.querySelector("main [data-app=hello]") !== null && !document.getElementById("palette").open`)
+
+	// Arrow keys move the selection; Esc closes and returns focus.
+	tb.waitFor("focus on the new page's heading", `document.activeElement === document.querySelector("main h1")`)
+	browserEval[chromedp.Void](tb, `document.getElementById("theme-toggle").focus()`)
+	tb.do("press Ctrl+K", ctrlK)
+	tb.waitFor("the open palette", `document.getElementById("palette").open`)
+	tb.do("press Down", chromedp.KeyEvent(kb.ArrowDown))
+	if got := browserEval[string](tb, `document.getElementById("palette-input").getAttribute("aria-activedescendant")`); got == "" || got == browserEval[string](tb, `document.querySelector("#palette-list [role=option]").id`) {
+		t.Errorf("Down did not move the selection: %q", got)
+	}
+	tb.do("press Esc", chromedp.KeyEvent(kb.Escape))
+	tb.waitFor("the closed palette", `!document.getElementById("palette").open`)
+	if got := browserEval[string](tb, `document.activeElement.id`); got != "theme-toggle" {
+		t.Errorf("focus went to %q, not back to the theme toggle", got)
+	}
+	// Ctrl+F stays the browser's.
+	if browserEval[bool](tb, `(() => { const e = new KeyboardEvent("keydown", {key: "f", ctrlKey: true, bubbles: true, cancelable: true}); document.body.dispatchEvent(e); return e.defaultPrevented; })()`) {
+		t.Error("Ctrl+F was taken from the browser")
+	}
+}
+
+// TestBrowserDarkMode toggles dark mode: the computed background changes,
+// survives a reload, and follows the user even without the cookie.
+func TestBrowserDarkMode(t *testing.T) {
+	tb := demoTab(t)
+	tb.signIn(browserThemeEmail, browserThemePassword)
+	// Start from "no choice" (an earlier run with -count may have chosen).
+	tb.waitFor("no theme chosen", `fetch("/ui/theme", {method: "POST", body: new URLSearchParams({theme: "system"})}).then(r => r.status === 204)`)
+	tb.visit("/")
+	bg := `getComputedStyle(document.body).backgroundColor`
+	light := browserEval[string](tb, bg)
+	if got := browserEval[string](tb, `document.documentElement.getAttribute("data-theme") || ""`); got != "" {
+		t.Fatalf("the theme is %q before the user chose one", got)
+	}
+	tb.screenshot("launchpad-light")
+
+	tb.do("click the theme toggle", chromedp.Click(chromedp.CSS("#theme-toggle")))
+	tb.waitFor("dark mode", `document.documentElement.getAttribute("data-theme") === "dark" && document.getElementById("theme-toggle").getAttribute("aria-pressed") === "true"`)
+	dark := browserEval[string](tb, bg)
+	if dark == light {
+		t.Fatalf("background stayed %s", light)
+	}
+	tb.screenshot("launchpad-dark")
+
+	// The choice is stored before the reload shows it.
+	tb.waitFor("the stored choice", `fetch("/", {headers: {"Accept": "text/html"}}).then(r => r.text()).then(t => t.includes('data-theme="dark"'))`)
+	tb.do("reload", chromedp.Reload())
+	tb.waitFor("the page after reload", `document.body.getAttribute("data-shell-ready") === "true"`)
+	if got := browserEval[string](tb, bg); got != dark {
+		t.Errorf("after reload the background is %s, want %s", got, dark)
+	}
+
+	// Without the theme cookie the user's stored choice still applies.
+	if _, err := chromedp.Call(tb.ctx, network.DeleteCookies, network.DeleteCookiesParams{Name: "webos_theme", URL: tb.base + "/"}); err != nil {
+		t.Fatal(err)
+	}
+	tb.do("reload", chromedp.Reload())
+	tb.waitFor("the page after reload", `document.body.getAttribute("data-shell-ready") === "true"`)
+	if got := browserEval[string](tb, bg); got != dark {
+		t.Errorf("without the cookie the background is %s, want %s", got, dark)
+	}
+	tb.do("click the theme toggle", chromedp.Click(chromedp.CSS("#theme-toggle")))
+	tb.waitFor("light mode", `document.documentElement.getAttribute("data-theme") === "light"`)
+	if got := browserEval[string](tb, bg); got != light {
+		t.Errorf("toggled back to %s, want %s", got, light)
+	}
+
+	// A user who has not chosen follows the system's preference.
+	other := demoTab(t)
+	other.colorScheme("dark")
+	other.signIn(browserPlainEmail, browserPlainPassword)
+	if got := browserEval[string](other, bg); got != dark {
+		t.Errorf("system dark: background %s, want %s", got, dark)
+	}
+	if browserEval[string](other, `document.getElementById("theme-toggle").getAttribute("aria-pressed")`) != "true" {
+		t.Error("the toggle does not show dark mode")
+	}
+}
+
+// TestBrowserNarrowScreenDrawer checks that at 375 px the sidebar is a
+// drawer: hidden until the menu button opens it.
+func TestBrowserNarrowScreenDrawer(t *testing.T) {
+	tb := demoTab(t)
+	tb.do("emulate a phone", chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile))
+	tb.signIn(browserAdminEmail, browserAdminPassword)
+	sidebarShown := `(() => { const s = document.getElementById("sidebar"); const r = s.getBoundingClientRect(); return getComputedStyle(s).visibility === "visible" && r.right > 0 && r.left >= 0; })()`
+	if browserEval[bool](tb, sidebarShown) {
+		t.Fatal("the sidebar shows at 375 px")
+	}
+	if !browserEval[bool](tb, visibleJS("[data-action=drawer-toggle]")) {
+		t.Fatal("no menu button at 375 px")
+	}
+	if w := browserEval[float64](tb, `document.getElementById("main").getBoundingClientRect().width`); w < 300 {
+		t.Errorf("main is %v px wide: the sidebar still takes room", w)
+	}
+	tb.do("open the drawer", chromedp.Click(chromedp.CSS("[data-action=drawer-toggle]")))
+	tb.waitFor("the open drawer", sidebarShown+` && document.querySelector("[data-action=drawer-toggle]").getAttribute("aria-expanded") === "true"`)
+	tb.waitFor("focus in the menu", `document.getElementById("sidebar").contains(document.activeElement)`)
+	tb.screenshot("drawer-open-375")
+	tb.do("open Hello from the drawer", chromedp.Click(chromedp.CSS(`#sidebar a[href="/apps/hello"]`)))
+	tb.waitFor("the Hello app with the drawer closed", `location.pathname === "/apps/hello" && !document.body.classList.contains("drawer-open") && getComputedStyle(document.getElementById("sidebar")).visibility === "hidden"`)
+	tb.do("open the drawer", chromedp.Click(chromedp.CSS("[data-action=drawer-toggle]")))
+	tb.waitFor("the open drawer", `document.body.classList.contains("drawer-open")`)
+	tb.do("press Esc", chromedp.KeyEvent(kb.Escape))
+	tb.waitFor("the closed drawer", `!document.body.classList.contains("drawer-open")`)
+}
+
+// TestBrowserPermissionHidesMenuAndCommand signs in a user without
+// "dashboard.view": neither the Sales menu entry nor its palette commands
+// show, and the page itself is refused inside the shell.
+func TestBrowserPermissionHidesMenuAndCommand(t *testing.T) {
+	tb := demoTab(t)
+	tb.signIn(browserPlainEmail, browserPlainPassword)
+	if browserEval[bool](tb, `document.querySelector('#nav a[href="/dashboard/"]') !== null`) {
+		t.Error("the Sales menu entry shows without the permission")
+	}
+	if !browserEval[bool](tb, visibleJS(`#nav a[href="/apps/hello"]`)) {
+		t.Error("the Hello entry is missing")
+	}
+	for _, sel := range []string{"[data-widget=sales-chart]", "[data-widget=sales-today]", `a.app-card[href="/dashboard/"]`, `#nav a[href="/ui/logs"]`} {
+		if browserEval[bool](tb, fmt.Sprintf(`document.querySelector(%q) !== null`, sel)) {
+			t.Errorf("%s shows without the permission", sel)
+		}
+	}
+	tb.do("press Ctrl+K", ctrlK)
+	tb.waitFor("the open palette", `document.getElementById("palette").open`)
+	tb.do("type sales", chromedp.KeyEvent("sales"))
+	tb.waitFor("no match", `!document.querySelector("#palette .palette-empty").hidden`)
+	if n := browserEval[int](tb, `[...document.querySelectorAll("#palette-list [role=option]")].filter(o => /sales/i.test(o.textContent)).length`); n != 0 {
+		t.Errorf("%d Sales commands in the palette", n)
+	}
+	tb.do("press Esc", chromedp.KeyEvent(kb.Escape))
+
+	tb.visit("/dashboard/")
+	if got := browserEval[string](tb, `document.querySelector("main h1").textContent`); got != "403 · Forbidden" {
+		t.Errorf("Sales page without the permission: %q", got)
+	}
+	if !browserEval[bool](tb, visibleJS("#sidebar #nav")) {
+		t.Error("the error page is not inside the shell")
+	}
+	tb.screenshot("error-403")
+
+	// A palette command that runs an action: signing out.
+	tb.do("press Ctrl+K", ctrlK)
+	tb.waitFor("the open palette", `document.getElementById("palette").open`)
+	tb.do("type sign out", chromedp.KeyEvent("sign out"), chromedp.KeyEvent(kb.Enter))
+	tb.waitFor("the sign-in page", `location.pathname === "/login" && document.body.textContent.includes("You are signed out.")`)
+	tb.visit("/")
+	tb.waitFor("the sign-in page again", `location.pathname === "/login"`)
+}
+
+// TestBrowserLogTerminal shows the live log to an administrator.
+func TestBrowserLogTerminal(t *testing.T) {
+	tb := demoTab(t)
+	tb.signIn(browserAdminEmail, browserAdminPassword)
+	tb.do("open the system log", chromedp.Click(chromedp.CSS(`#nav a[href="/ui/logs"]`)))
+	tb.waitFor("the live terminal", `document.querySelector(".terminal[data-state=live]") !== null`)
+	tb.waitFor("log lines", `[...document.querySelectorAll(".terminal .log-line")].some(l => l.textContent.includes("http request"))`)
+	// A new request shows up live.
+	browserEval[chromedp.Void](tb, `fetch("/health")`)
+	tb.waitFor("the new request", `[...document.querySelectorAll(".terminal .log-line")].some(l => l.textContent.includes("path=/health"))`)
+}
+
+// TestBrowserTaskProgress binds a progress bar to a task status stream
+// shaped like the tasks module's and watches it reach 100 %.
+func TestBrowserTaskProgress(t *testing.T) {
+	testStream := &progressDemo{}
+	app := webos.New(webos.Config{RequestTimeout: 10 * time.Second, MaxBodyBytes: 1 << 20}, ui.New(ui.Config{}), testStream)
+	app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app.Handler())
+	t.Cleanup(func() {
+		srv.CloseClientConnections()
+		srv.Close()
+		_ = app.Stop(context.Background())
+	})
+	tb := openChromeTab(t, srv.URL)
+	tb.visit("/progress/job-7")
+	tb.waitFor("the finished task", `document.querySelector(".progress").getAttribute("data-state") === "succeeded"`)
+	if got := browserEval[float64](tb, `document.querySelector(".progress progress").value`); got != 100 {
+		t.Errorf("progress %v, want 100", got)
+	}
+	if got := browserEval[string](tb, `document.querySelector(".progress [data-progress-label]").textContent`); !strings.HasPrefix(got, "100 %") {
+		t.Errorf("label %q", got)
+	}
+}
+
+// progressDemo serves a page with a progress bar and, at the tasks
+// module's URL, a stream of task events.
+type progressDemo struct{ shell *ui.Module }
+
+func (*progressDemo) ModuleInfo() webos.ModuleInfo {
+	return webos.ModuleInfo{ID: "progressdemo", Prefix: "/"}
+}
+
+func (p *progressDemo) Provision(_ context.Context, app *webos.App) error {
+	p.shell, _ = ui.Of(app)
+	return nil
+}
+
+func (p *progressDemo) Routes(r *webos.Router) {
+	r.HandleFunc("GET /progress/{id}", func(w http.ResponseWriter, r *http.Request) error {
+		return p.shell.Render(w, r, ui.Page{Title: "Progress", Content: ui.Card("Report", ui.TaskProgress(r.PathValue("id")))})
+	})
+	r.HandleFunc("GET /tasks/{id}/events", func(w http.ResponseWriter, r *http.Request) error {
+		s, err := ui.NewEventStream(w)
+		if err != nil {
+			return nil
+		}
+		id := r.PathValue("id")
+		steps := []struct {
+			kind, state string
+			pct         int
+			msg         string
+		}{
+			{"started", "running", 0, "starting"}, {"progress", "running", 30, "reading"},
+			{"progress", "running", 70, "writing"}, {"succeeded", "succeeded", 100, "done"},
+		}
+		for _, st := range steps {
+			time.Sleep(150 * time.Millisecond)
+			ev := map[string]any{"kind": st.kind, "id": id, "state": st.state, "percent": st.pct, "message": st.msg}
+			if s.SendJSON(st.kind, "", ev) != nil {
+				return nil
+			}
+		}
+		return nil
+	}, webos.Stream())
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// visibleJS is a JavaScript expression that is true when the element sel
+// finds is rendered with a size and not hidden.
+func visibleJS(sel string) string {
+	return fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; const r = e.getBoundingClientRect(); const s = getComputedStyle(e); return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && s.display !== "none"; })()`, sel)
+}
+
+// TestBrowserTaskProgressWithTasks follows a real task — the report demo
+// on the tasks module over the test Redis server — with the shell's
+// progress bar, from its first steps to 100 %.
+func TestBrowserTaskProgressWithTasks(t *testing.T) {
+	redisURL := testenv.RedisURL(t)
+	tm := tasks.New(tasks.Options{RedisURL: redisURL, Namespace: testenv.DatabaseName("uiprogress"), PollInterval: 50 * time.Millisecond})
+	reports := report.New()
+	page := &reportPage{reports: reports}
+	app := webos.New(webos.Config{RequestTimeout: 10 * time.Second, MaxBodyBytes: 1 << 20},
+		ui.New(ui.Config{}), tm, reports, page)
+	app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app.Handler())
+	t.Cleanup(func() {
+		srv.CloseClientConnections()
+		srv.Close()
+		_ = app.Stop(context.Background())
+	})
+	tb := openChromeTab(t, srv.URL)
+	tb.visit("/report")
+	tb.waitFor("a step under way", `(() => { const v = document.querySelector(".progress progress").value; return v > 0 && v < 100; })()`)
+	tb.waitFor("the finished report", `document.querySelector(".progress").getAttribute("data-state") === "succeeded"`)
+	if got := browserEval[float64](tb, `document.querySelector(".progress progress").value`); got != 100 {
+		t.Errorf("progress %v, want 100", got)
+	}
+	if got := browserEval[string](tb, `document.querySelector(".progress [data-progress-label]").textContent`); !strings.HasPrefix(got, "100 %") {
+		t.Errorf("label %q", got)
+	}
+}
+
+// reportPage starts a report for the user "ada" and shows its progress.
+type reportPage struct {
+	reports *report.Module
+	shell   *ui.Module
+}
+
+func (*reportPage) ModuleInfo() webos.ModuleInfo {
+	return webos.ModuleInfo{ID: "reportpage", Prefix: "/"}
+}
+
+func (p *reportPage) Provision(_ context.Context, app *webos.App) error {
+	p.shell, _ = ui.Of(app)
+	return nil
+}
+
+// Middleware signs every request in as "ada", whom the tasks module needs.
+func (*reportPage) Middleware() webos.Middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(identity.With(r.Context(), identity.Subject("ada"))))
+		})
+	}
+}
+
+func (p *reportPage) Routes(r *webos.Router) {
+	r.HandleFunc("GET /report", func(w http.ResponseWriter, r *http.Request) error {
+		id, err := p.reports.Generate(r.Context(), report.Params{Title: "Squares", Steps: 6, StepMS: 250})
+		if err != nil {
+			return err
+		}
+		return p.shell.Render(w, r, ui.Page{Title: "Report", Content: ui.Card("Squares", ui.TaskProgress(id))})
+	})
+}

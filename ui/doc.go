@@ -1,0 +1,61 @@
+// Package ui is the WebOS shell: the server-rendered layout every app
+// appears in — a header, a sidebar menu that becomes a drawer on narrow
+// screens, named slots for widgets, a launchpad of app cards, a Ctrl+K
+// command palette, light and dark themes, sign-in pages, error pages and
+// live widgets over Server-Sent Events.
+//
+// # Mental model
+//
+// Pages are HTML rendered in Go with gomponents (plain functions that
+// return g.Node) and navigated with htmx: links in the menu, on the
+// launchpad and in the palette load the next page's <main> into the shell
+// instead of reloading it (the server sees "HX-Request" and sends only that
+// part; responses vary on it). The only hand-written JavaScript is one
+// small embedded file for the palette, the theme toggle, the drawer and the
+// Server-Sent Events wiring. htmx 2 is vendored and embedded; static files
+// are served with content-hashed names and cached forever. No Node.js is
+// needed to build or run.
+//
+// Modules never edit the layout. They contribute through capability
+// interfaces that [Module] collects when the application starts:
+//
+//	LaunchpadProvider  LaunchpadApps() []App          cards, menu entries, palette entries
+//	MenuProvider       MenuItems() []MenuItem         more sidebar entries
+//	WidgetProvider     SlotWidgets() []Widget         widgets in the header, sidebar, dashboard, footer slots
+//	PaletteProvider    PaletteCommands() []Command    palette commands that navigate or post
+//
+// Each contribution may name a permission; with the auth module registered,
+// a user sees only what their roles allow, and a disabled module
+// contributes nothing. Modules render their own pages inside the shell
+// with [Module.Render] and protect them with [Module.Require].
+//
+// The look is a [Theme]: colour palettes for light and dark and the
+// typography, turned into CSS custom properties. The page follows the
+// system's prefers-color-scheme until the user picks a theme with the
+// toggle; the choice is kept in a cookie and, for a signed-in user, in the
+// database, so it follows them to other browsers.
+//
+// Live widgets: [ProgressBar] and [TaskProgress] follow a task's status
+// stream (/tasks/{id}/events); [Terminal] shows the server's log live from a
+// [LogBuffer], a slog.Handler ring buffer the module puts in front of the
+// application's logger (administrators only).
+//
+// # Usage
+//
+//	shell := ui.New(ui.Config{Apps: []string{"hello"}})
+//	app := webos.New(cfg, db, authModule, shell, hello.New(db), sales.New())
+//
+//	// In a module:
+//	func (m *Sales) LaunchpadApps() []ui.App {
+//		return []ui.App{{Name: "Sales", Icon: "chart", Path: "/sales/", Permission: "sales.view"}}
+//	}
+//	func (m *Sales) SlotWidgets() []ui.Widget {
+//		return []ui.Widget{{ID: "sales-chart", Slot: ui.SlotDashboard, Priority: 10,
+//			Render: func(ctx context.Context) g.Node { return ui.Card("Sales", chart()) }}}
+//	}
+//	func (m *Sales) Routes(r *webos.Router) {
+//		r.With(m.shell.Require("sales.view")).HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) error {
+//			return m.shell.Render(w, r, ui.Page{Title: "Sales", Content: chart()})
+//		})
+//	}
+package ui

@@ -1,0 +1,271 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	g "maragu.dev/gomponents"
+	h "maragu.dev/gomponents/html"
+
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/auth"
+	"github.com/webos-go/webos/trace"
+)
+
+// Sessions starts and ends browser sessions for the shell's sign-in and
+// sign-out pages. SignIn checks the credentials and, when they are right,
+// sets the session cookie on w; wrong credentials are an error wrapping
+// [webos.ErrUnauthorized], throttling one wrapping
+// [webos.ErrTooManyRequests] (ideally a *webos.RetryAfterError). SignOut
+// ends the session r carries and clears the cookie.
+type Sessions interface {
+	SignIn(w http.ResponseWriter, r *http.Request, email, password string) error
+	SignOut(w http.ResponseWriter, r *http.Request) error
+}
+
+// authEndpoints signs in and out through the auth module's JSON endpoints,
+// served in-process by the application's handler, so that the form gets
+// the same throttling, cross-origin check and cookie as the API.
+type authEndpoints struct {
+	app    *webos.App
+	prefix string
+}
+
+// SignIn posts the credentials to the auth module's login endpoint and
+// passes its session cookie on.
+func (s *authEndpoints) SignIn(w http.ResponseWriter, r *http.Request, email, password string) error {
+	body, err := json.Marshal(map[string]string{"email": email, "password": password})
+	if err != nil {
+		return err
+	}
+	return s.call(w, r, s.prefix+"/login", body)
+}
+
+// SignOut posts to the auth module's logout endpoint, which revokes the
+// session and clears the cookie.
+func (s *authEndpoints) SignOut(w http.ResponseWriter, r *http.Request) error {
+	return s.call(w, r, s.prefix+"/logout", nil)
+}
+
+// forwarded lists the request headers the auth endpoints look at.
+var forwarded = []string{"Cookie", "Authorization", "Origin", "Referer", "Sec-Fetch-Site", "User-Agent", "X-Forwarded-For", "X-Real-Ip"}
+
+func (s *authEndpoints) call(w http.ResponseWriter, r *http.Request, path string, body []byte) error {
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.RemoteAddr, req.Host, req.TLS = r.RemoteAddr, r.Host, r.TLS
+	for _, k := range forwarded {
+		if v := r.Header.Values(k); len(v) > 0 {
+			req.Header[k] = v
+		}
+	}
+	if id := trace.ID(r.Context()); id != "" {
+		req.Header.Set(trace.HeaderRequestID, id)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	rec := &recorder{header: http.Header{}}
+	s.app.Handler().ServeHTTP(rec, req)
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	if rec.status < 300 {
+		for _, c := range rec.header.Values("Set-Cookie") {
+			w.Header().Add("Set-Cookie", c)
+		}
+		return nil
+	}
+	return errorFromResponse(rec.status, rec.header, rec.body.Bytes())
+}
+
+// errorFromResponse turns a kernel JSON error response back into an error
+// of the matching kind.
+func errorFromResponse(status int, hd http.Header, body []byte) error {
+	var eb webos.ErrorBody
+	_ = json.Unmarshal(body, &eb)
+	kinds := map[int]error{
+		http.StatusBadRequest: webos.ErrBadRequest, http.StatusUnauthorized: webos.ErrUnauthorized,
+		http.StatusForbidden: webos.ErrForbidden, http.StatusNotFound: webos.ErrNotFound,
+		http.StatusConflict: webos.ErrConflict, http.StatusRequestEntityTooLarge: webos.ErrTooLarge,
+		http.StatusTooManyRequests: webos.ErrTooManyRequests, http.StatusServiceUnavailable: webos.ErrUnavailable,
+	}
+	var err error
+	switch kind, ok := kinds[status]; {
+	case status == http.StatusUnprocessableEntity:
+		err = &webos.ValidationError{Fields: eb.Fields}
+	case ok:
+		err = fmt.Errorf("%w: %s", kind, eb.Error)
+	default:
+		err = fmt.Errorf("ui: sign-in service answered %d: %s", status, eb.Error)
+	}
+	if secs, perr := strconv.Atoi(hd.Get("Retry-After")); perr == nil && secs > 0 {
+		err = &webos.RetryAfterError{Err: err, After: time.Duration(secs) * time.Second}
+	}
+	return err
+}
+
+// recorder is a minimal in-memory ResponseWriter.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (rc *recorder) Header() http.Header { return rc.header }
+func (rc *recorder) WriteHeader(code int) {
+	if rc.status == 0 {
+		rc.status = code
+	}
+}
+func (rc *recorder) Write(b []byte) (int, error) {
+	if rc.status == 0 {
+		rc.status = http.StatusOK
+	}
+	return rc.body.Write(b)
+}
+
+// safeNext returns s when it is a path on this site, else "/".
+func safeNext(s string) string {
+	if s == "" || s[0] != '/' || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") || strings.ContainsAny(s, "\r\n") {
+		return "/"
+	}
+	return s
+}
+
+func signedIn(r *http.Request) bool {
+	_, ok := auth.UserFrom(r.Context())
+	return ok
+}
+
+func (m *Module) handleLoginPage(w http.ResponseWriter, r *http.Request) error {
+	r, ok := m.authenticate(w, r)
+	if !ok {
+		return nil
+	}
+	next := safeNext(r.URL.Query().Get("next"))
+	if m.sessions == nil || signedIn(r) {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return nil
+	}
+	return m.write(w, r, Page{Title: "Sign in", Bare: true, Content: m.loginForm("", next, "", nil)})
+}
+
+func (m *Module) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	if m.sessions == nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("%w: %v", webos.ErrBadRequest, err)
+	}
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	password := r.PostForm.Get("password")
+	next := safeNext(r.PostForm.Get("next"))
+	fields := map[string]string{}
+	if email == "" {
+		fields["email"] = "Enter your e-mail address."
+	}
+	if password == "" {
+		fields["password"] = "Enter your password."
+	}
+	if len(fields) > 0 {
+		return m.write(w, r, Page{Title: "Sign in", Bare: true, Status: http.StatusUnprocessableEntity,
+			Content: m.loginForm(email, next, "Please fill in both fields.", fields)})
+	}
+	err := m.sessions.SignIn(w, r, email, password)
+	if err == nil {
+		AddFlash(w, r, Flash{Kind: "success", Text: "You are signed in."})
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return nil
+	}
+	status := webos.StatusOf(err)
+	var problem string
+	var ve *webos.ValidationError
+	var ra *webos.RetryAfterError
+	switch {
+	case status == http.StatusUnauthorized:
+		problem = "The e-mail address or password is not correct."
+	case status == http.StatusTooManyRequests:
+		problem = "Too many attempts. Please wait a moment and try again."
+		if errors.As(err, &ra) && ra.After > 0 {
+			secs := int((ra.After + time.Second - 1) / time.Second)
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			problem = fmt.Sprintf("Too many attempts. Please wait %d seconds and try again.", secs)
+		}
+	case errors.As(err, &ve):
+		problem, fields = "Please check the highlighted fields.", ve.Fields
+	case status == http.StatusForbidden:
+		problem = "The sign-in was refused: " + err.Error()
+	default:
+		m.Error(w, r, err)
+		return nil
+	}
+	return m.write(w, r, Page{Title: "Sign in", Bare: true, Status: status, Content: m.loginForm(email, next, problem, fields)})
+}
+
+func (m *Module) handleLogoutPage(w http.ResponseWriter, r *http.Request) error {
+	r, ok := m.authenticate(w, r)
+	if !ok {
+		return nil
+	}
+	if m.sessions == nil || !signedIn(r) {
+		http.Redirect(w, r, LoginPath, http.StatusSeeOther)
+		return nil
+	}
+	return m.write(w, r, Page{Title: "Sign out", Bare: true, Content: h.Div(h.Class("login card"),
+		h.H1(g.Text("Sign out")),
+		h.P(g.Text("Sign out of "+m.cfg.Brand+" on this browser?")),
+		h.Form(h.Method("post"), h.Action(LogoutPath),
+			h.Button(h.Type("submit"), h.Class("button primary"), g.Text("Sign out"))),
+		h.P(h.A(h.Href("/"), g.Text("Back to the launchpad"))),
+	)})
+}
+
+func (m *Module) handleLogout(w http.ResponseWriter, r *http.Request) error {
+	if m.sessions == nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
+	if err := m.sessions.SignOut(w, r); err != nil && webos.StatusOf(err) != http.StatusUnauthorized {
+		return err
+	}
+	AddFlash(w, r, Flash{Kind: "info", Text: "You are signed out."})
+	http.Redirect(w, r, LoginPath, http.StatusSeeOther)
+	return nil
+}
+
+// loginForm renders the sign-in form. problem is shown as an alert; fields
+// maps a field name to what is wrong with it.
+func (m *Module) loginForm(email, next, problem string, fields map[string]string) g.Node {
+	field := func(id, label, typ, auto, value string) g.Node {
+		msg := fields[id]
+		return h.Div(h.Class("field"),
+			h.Label(h.For(id), g.Text(label)),
+			h.Input(h.ID(id), h.Name(id), h.Type(typ), h.Required(), h.AutoComplete(auto),
+				g.If(value != "", h.Value(value)),
+				g.If(msg != "", g.Group{g.Attr("aria-invalid", "true"), g.Attr("aria-describedby", id+"-error")}),
+				g.If(id == "email" && value == "" || id == "password" && value == "" && email != "", h.AutoFocus())),
+			g.If(msg != "", h.P(h.ID(id+"-error"), h.Class("field-error"), g.Text(msg))),
+		)
+	}
+	return h.Div(h.Class("login card"),
+		h.H1(g.Text("Sign in to "+m.cfg.Brand)),
+		g.If(problem != "", h.P(h.ID("login-error"), h.Class("flash flash-error"), h.Role("alert"), g.Text(problem))),
+		h.Form(h.Method("post"), h.Action(LoginPath), h.Class("form"), g.Attr("aria-label", "Sign in"),
+			h.Input(h.Type("hidden"), h.Name("next"), h.Value(next)),
+			field("email", "E-mail address", "email", "username", email),
+			field("password", "Password", "password", "current-password", ""),
+			h.Button(h.Type("submit"), h.Class("button primary"), g.Text("Sign in")),
+		),
+	)
+}

@@ -1,0 +1,446 @@
+package ui
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync/atomic"
+
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/auth"
+	"github.com/webos-go/webos/store"
+)
+
+// ModuleID is the ID of [Module].
+const ModuleID = "ui"
+
+// PermLogs lets a user watch the live log terminal. Administrators have it
+// through "*".
+const PermLogs = "ui.logs.read"
+
+// Paths the module serves, besides the pages of the apps.
+const (
+	LoginPath   = "/login"
+	LogoutPath  = "/logout"
+	ThemePath   = "/ui/theme"
+	StaticPath  = "/ui/static"
+	LogsPath    = "/ui/logs"
+	LogsSSEPath = "/ui/logs/events"
+)
+
+// Config configures the shell. Its zero value is a working configuration.
+type Config struct {
+	// Brand is the product name in the header and the page titles
+	// (default "WebOS").
+	Brand string
+	// Theme is the look (default [DefaultTheme]).
+	Theme *Theme
+	// Apps names modules, by ID, to show on the launchpad although they
+	// contribute no [App] themselves; their card shows the module's name,
+	// icon and description and opens the shell's page for the app.
+	Apps []string
+	// LogLines is how many recent log records the live log terminal keeps
+	// (default 500); negative turns the terminal off.
+	LogLines int
+	// Sessions signs users in and out for the login and logout pages.
+	// Default: the auth module's own HTTP endpoints when it is registered.
+	Sessions Sessions
+}
+
+// Module is the shell: it serves the launchpad, the login and logout pages,
+// the generic app pages, the theme choice, the static files and the live
+// log terminal, and renders the pages of other modules inside the layout
+// (see [Module.Render]). It collects the UI contributions of every module
+// — [LaunchpadProvider], [MenuProvider], [WidgetProvider],
+// [PaletteProvider] — when the application starts; a disabled module's
+// contributions are hidden. With the auth module registered, pages need a
+// signed-in user and entries need their permission; without it the shell
+// is open to everyone.
+type Module struct {
+	cfg   Config
+	theme Theme
+
+	app      *webos.App
+	log      *slog.Logger
+	assets   *Assets
+	auth     *auth.Module
+	authn    webos.Middleware
+	sessions Sessions
+	prefs    *preferences
+	logs     *LogBuffer
+	cop      *http.CrossOriginProtection
+
+	contrib atomic.Pointer[contributions]
+}
+
+var (
+	_ webos.Module             = (*Module)(nil)
+	_ webos.Provisioner        = (*Module)(nil)
+	_ webos.Starter            = (*Module)(nil)
+	_ webos.RouteProvider      = (*Module)(nil)
+	_ webos.MiddlewareProvider = (*Module)(nil)
+	_ webos.PermissionProvider = (*Module)(nil)
+	_ MenuProvider             = (*Module)(nil)
+	_ PaletteProvider          = (*Module)(nil)
+)
+
+// New returns the shell module configured by cfg.
+func New(cfg Config) *Module {
+	if cfg.Brand == "" {
+		cfg.Brand = "WebOS"
+	}
+	theme := DefaultTheme()
+	if cfg.Theme != nil {
+		theme = *cfg.Theme
+	}
+	return &Module{cfg: cfg, theme: theme}
+}
+
+// Of returns the shell module of app, for modules that render pages in
+// the shell; call it in their Provision.
+func Of(app *webos.App) (*Module, bool) {
+	m, ok := app.Module(ModuleID)
+	if !ok {
+		return nil, false
+	}
+	um, ok := m.(*Module)
+	return um, ok
+}
+
+// ModuleInfo describes the module. It is mounted at the root: "/" is the
+// launchpad.
+func (m *Module) ModuleInfo() webos.ModuleInfo {
+	return webos.ModuleInfo{
+		ID:          ModuleID,
+		Name:        "Shell",
+		Description: "The launchpad, menu, command palette, themes and live widgets every app appears in.",
+		Icon:        "grid",
+		Version:     "1.0.0",
+		Prefix:      "/",
+	}
+}
+
+// Permissions lists the permissions the shell defines.
+func (m *Module) Permissions() []webos.Permission {
+	return []webos.Permission{{Name: PermLogs, Description: "Watch the live log terminal"}}
+}
+
+// Provision validates the theme, prepares the static files, finds the auth
+// and store modules when they are registered, and puts the log ring buffer
+// in front of the application's logger.
+func (m *Module) Provision(_ context.Context, app *webos.App) error {
+	if err := m.theme.Validate(); err != nil {
+		return err
+	}
+	m.app = app
+	m.log = app.Logger().With("module", ModuleID)
+	m.assets = builtinAssets(StaticPath, m.theme)
+	m.cop = http.NewCrossOriginProtection()
+	m.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.Error(w, r, fmt.Errorf("ui: %w: cross-origin request refused", webos.ErrForbidden))
+	}))
+	if am, ok := auth.Of(app); ok {
+		m.auth = am
+		for _, o := range am.Config().TrustedOrigins {
+			if err := m.cop.AddTrustedOrigin(o); err != nil {
+				return fmt.Errorf("ui: trusted origin: %w", err)
+			}
+		}
+	}
+	m.sessions = m.cfg.Sessions
+	if m.sessions == nil && m.auth != nil {
+		if s, ok := any(m.auth).(Sessions); ok {
+			m.sessions = s
+		} else {
+			m.sessions = &authEndpoints{app: app, prefix: modulePrefix(m.auth.ModuleInfo())}
+		}
+	}
+	if sm, ok := app.Module(store.ModuleID); ok {
+		if src, ok := sm.(interface{ DB() *store.DB }); ok {
+			m.prefs = newPreferences(src)
+		}
+	}
+	if m.cfg.LogLines >= 0 {
+		n := m.cfg.LogLines
+		if n == 0 {
+			n = 500
+		}
+		m.logs = NewLogBuffer(app.Logger().Handler(), n)
+		app.SetLogger(slog.New(m.logs))
+	}
+	return nil
+}
+
+// Start collects the UI contributions of every module. It runs after every
+// module was provisioned.
+func (m *Module) Start(context.Context) error {
+	if m.auth != nil {
+		m.authn = m.auth.Authenticate()
+	}
+	c, err := m.collect()
+	if err != nil {
+		return err
+	}
+	m.contrib.Store(c)
+	return nil
+}
+
+// Logs returns the ring buffer behind the live log terminal, or nil when
+// it is off.
+func (m *Module) Logs() *LogBuffer { return m.logs }
+
+// Assets returns the shell's static files, for pages that link them.
+func (m *Module) Assets() *Assets { return m.assets }
+
+// Theme returns the shell's theme.
+func (m *Module) Theme() Theme { return m.theme }
+
+// MenuItems adds the log terminal for those who may watch it.
+func (m *Module) MenuItems() []MenuItem {
+	if m.logs == nil {
+		return nil
+	}
+	return []MenuItem{{Name: "System log", Icon: "terminal", Path: LogsPath, Order: 1000, Permission: PermLogs}}
+}
+
+// PaletteCommands adds the launchpad and, with auth, signing out.
+func (m *Module) PaletteCommands() []Command {
+	cmds := []Command{{Title: "Launchpad", Hint: "Page", Icon: "grid", Keywords: "home start apps", Href: "/", Order: -1000}}
+	if m.auth != nil {
+		cmds = append(cmds, Command{Title: "Sign out", Hint: "Command", Icon: "logout", Keywords: "log out logout exit", Post: LogoutPath, Order: 1000})
+	}
+	return cmds
+}
+
+// Routes mounts the shell's pages and endpoints:
+//
+//	GET  /                    the launchpad with the dashboard slot
+//	GET  /apps/{id}           the shell's page for an app without pages of its own
+//	GET  /login, POST /login  the sign-in form
+//	GET  /logout, POST /logout
+//	POST /ui/theme            theme=light|dark|system, remembered per user
+//	GET  /ui/static/{file}    static files with content-hashed names
+//	GET  /ui/logs             the live log terminal (ui.logs.read)
+//	GET  /ui/logs/events      its Server-Sent Events stream
+func (m *Module) Routes(r *webos.Router) {
+	r.Handle("GET "+StaticPath+"/{file}", m.assets)
+	pages := r.With(m.Require())
+	pages.HandleFunc("GET /{$}", m.handleHome)
+	pages.HandleFunc("GET /apps/{id}", m.handleApp)
+
+	small := webos.BodyLimit(16 << 10)
+	r.HandleFunc("GET "+LoginPath, m.handleLoginPage)
+	r.HandleFunc("GET "+LogoutPath, m.handleLogoutPage)
+	post := r.With(m.crossOrigin)
+	post.HandleFunc("POST "+LoginPath, m.handleLogin, small)
+	post.HandleFunc("POST "+LogoutPath, m.handleLogout, small)
+	post.HandleFunc("POST "+ThemePath, m.handleTheme, small)
+
+	if m.logs != nil {
+		logs := r.With(m.Require(PermLogs))
+		logs.HandleFunc("GET "+LogsPath, m.handleLogsPage)
+		logs.HandleFunc("GET "+LogsSSEPath, m.handleLogEvents, webos.Stream())
+	}
+}
+
+func (m *Module) crossOrigin(next http.Handler) http.Handler { return m.cop.Handler(next) }
+
+func modulePrefix(info webos.ModuleInfo) string {
+	switch info.Prefix {
+	case "":
+		return "/" + info.ID
+	case "/":
+		return ""
+	}
+	return info.Prefix
+}
+
+// owned is a contribution together with the module it came from.
+type owned[T any] struct {
+	module string
+	v      T
+}
+
+type contributions struct {
+	apps     []owned[App]
+	menu     []owned[MenuItem]
+	widgets  []owned[Widget]
+	commands []owned[Command]
+}
+
+// collect asks every module for its contributions, in registration order.
+func (m *Module) collect() (*contributions, error) {
+	c := &contributions{}
+	var errs []error
+	for _, st := range m.app.Modules() {
+		mod, ok := m.app.Module(st.ID)
+		if !ok {
+			continue
+		}
+		id := st.ID
+		if p, ok := mod.(LaunchpadProvider); ok {
+			for _, a := range p.LaunchpadApps() {
+				if a.ID == "" {
+					a.ID = id
+				}
+				if a.Name == "" {
+					errs = append(errs, fmt.Errorf("ui: module %q: an app has no name", id))
+					continue
+				}
+				c.apps = append(c.apps, owned[App]{id, a})
+			}
+		}
+		if p, ok := mod.(MenuProvider); ok {
+			for _, it := range p.MenuItems() {
+				c.menu = append(c.menu, owned[MenuItem]{id, it})
+			}
+		}
+		if p, ok := mod.(WidgetProvider); ok {
+			for _, w := range p.SlotWidgets() {
+				if w.Render == nil || w.Slot == "" {
+					errs = append(errs, fmt.Errorf("ui: module %q: widget %q needs a slot and a Render func", id, w.ID))
+					continue
+				}
+				c.widgets = append(c.widgets, owned[Widget]{id, w})
+			}
+		}
+		if p, ok := mod.(PaletteProvider); ok {
+			for _, cmd := range p.PaletteCommands() {
+				c.commands = append(c.commands, owned[Command]{id, cmd})
+			}
+		}
+	}
+	for _, id := range m.cfg.Apps {
+		mod, ok := m.app.Module(id)
+		if !ok {
+			errs = append(errs, fmt.Errorf("ui: Config.Apps names module %q, which is not registered", id))
+			continue
+		}
+		if slices.ContainsFunc(c.apps, func(a owned[App]) bool { return a.v.ID == id }) {
+			continue
+		}
+		info := mod.ModuleInfo()
+		c.apps = append(c.apps, owned[App]{id, App{ID: id, Name: cmp.Or(info.Name, id), Description: info.Description, Icon: info.Icon}})
+	}
+	slices.SortStableFunc(c.apps, func(a, b owned[App]) int {
+		return cmp.Or(cmp.Compare(a.v.Order, b.v.Order), cmp.Compare(a.v.Name, b.v.Name))
+	})
+	slices.SortStableFunc(c.widgets, func(a, b owned[Widget]) int { return cmp.Compare(b.v.Priority, a.v.Priority) })
+	return c, errors.Join(errs...)
+}
+
+func (m *Module) contributions() *contributions {
+	if c := m.contrib.Load(); c != nil {
+		return c
+	}
+	return &contributions{}
+}
+
+// viewer is who looks at a page.
+type viewer struct {
+	user   *auth.User
+	authOn bool
+}
+
+func (m *Module) viewer(ctx context.Context) viewer {
+	u, _ := auth.UserFrom(ctx)
+	return viewer{user: u, authOn: m.auth != nil}
+}
+
+// can reports whether the viewer may see something that needs perm. With
+// no auth module the shell is single-user: everything is allowed.
+func (v viewer) can(perm string) bool {
+	if v.user != nil {
+		return perm == "" || v.user.Can(perm)
+	}
+	return !v.authOn
+}
+
+func (m *Module) enabled(module string) bool { return m.app == nil || m.app.ModuleEnabled(module) }
+
+// Apps returns the launchpad's apps that the user in ctx may see, in order.
+func (m *Module) Apps(ctx context.Context) []App {
+	v := m.viewer(ctx)
+	var out []App
+	for _, a := range m.contributions().apps {
+		if m.enabled(a.module) && v.can(a.v.Permission) {
+			out = append(out, a.v)
+		}
+	}
+	return out
+}
+
+// findApp returns the app with the given ID, whether the viewer may see it,
+// and whether it exists at all.
+func (m *Module) findApp(ctx context.Context, id string) (app App, module string, allowed, exists bool) {
+	v := m.viewer(ctx)
+	for _, a := range m.contributions().apps {
+		if a.v.ID == id && m.enabled(a.module) {
+			return a.v, a.module, v.can(a.v.Permission), true
+		}
+	}
+	return App{}, "", false, false
+}
+
+// Menu returns the sidebar entries the user in ctx may see: the launchpad
+// first, then apps and other entries by order and name.
+func (m *Module) Menu(ctx context.Context) []MenuItem {
+	v := m.viewer(ctx)
+	items := []MenuItem{}
+	for _, a := range m.contributions().apps {
+		if m.enabled(a.module) && v.can(a.v.Permission) {
+			items = append(items, MenuItem{Name: a.v.Name, Icon: a.v.Icon, Path: appPath(a.v), Order: a.v.Order, Permission: a.v.Permission})
+		}
+	}
+	for _, it := range m.contributions().menu {
+		if m.enabled(it.module) && v.can(it.v.Permission) {
+			items = append(items, it.v)
+		}
+	}
+	slices.SortStableFunc(items, func(a, b MenuItem) int {
+		return cmp.Or(cmp.Compare(a.Order, b.Order), cmp.Compare(a.Name, b.Name))
+	})
+	return append([]MenuItem{{Name: "Launchpad", Icon: "grid", Path: "/", Order: -1 << 31}}, items...)
+}
+
+// Commands returns the palette's commands the user in ctx may see: apps,
+// then menu pages, then module commands, each group by order.
+func (m *Module) Commands(ctx context.Context) []Command {
+	v := m.viewer(ctx)
+	c := m.contributions()
+	var apps, pages, cmds []Command
+	seen := map[string]bool{}
+	for _, a := range c.apps {
+		if m.enabled(a.module) && v.can(a.v.Permission) {
+			p := appPath(a.v)
+			seen[p] = true
+			apps = append(apps, Command{Title: a.v.Name, Hint: "App", Icon: a.v.Icon, Keywords: a.v.Description, Href: p, Order: a.v.Order})
+		}
+	}
+	for _, it := range c.menu {
+		if m.enabled(it.module) && v.can(it.v.Permission) && !seen[it.v.Path] {
+			seen[it.v.Path] = true
+			pages = append(pages, Command{Title: it.v.Name, Hint: "Page", Icon: it.v.Icon, Href: it.v.Path, Order: it.v.Order})
+		}
+	}
+	for _, cmd := range c.commands {
+		if !m.enabled(cmd.module) || !v.can(cmd.v.Permission) {
+			continue
+		}
+		if cmd.v.Post != "" && cmd.v.Post == LogoutPath && v.user == nil {
+			continue
+		}
+		if cmd.v.Hint == "" {
+			cmd.v.Hint = "Command"
+		}
+		cmds = append(cmds, cmd.v)
+	}
+	byOrder := func(a, b Command) int { return cmp.Compare(a.Order, b.Order) }
+	slices.SortStableFunc(pages, byOrder)
+	slices.SortStableFunc(cmds, byOrder)
+	return slices.Concat(apps, pages, cmds)
+}

@@ -1,0 +1,250 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+
+	g "maragu.dev/gomponents"
+	h "maragu.dev/gomponents/html"
+
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/auth"
+)
+
+// Page is one screen of the shell, rendered by [Module.Render].
+type Page struct {
+	// Title is the page's title.
+	Title string
+	// Content goes into <main>.
+	Content g.Node
+	// Status is the HTTP status (default 200).
+	Status int
+	// Active is the menu path to highlight (default the request's path).
+	Active string
+	// Bare leaves out the menu, the palette and the slots, as on the
+	// sign-in page.
+	Bare bool
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// Render writes p inside the shell: the whole document, or — for an htmx
+// navigation inside the shell (see [IsFragment]) — only the title, <main>
+// and the menu. The response varies on HX-Request and is not cached. The
+// menu, palette and slots show what the request's user may see; use
+// [Module.Require] on the route so that the user is known.
+//
+// Rendering is buffered: when it fails, nothing has been written and the
+// error is returned for the caller (or the kernel) to answer.
+func (m *Module) Render(w http.ResponseWriter, r *http.Request, p Page) error {
+	r, ok := m.authenticate(w, r)
+	if !ok {
+		return nil
+	}
+	return m.write(w, r, p)
+}
+
+// write renders p for r, whose user is known.
+func (m *Module) write(w http.ResponseWriter, r *http.Request, p Page) error {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			bufPool.Put(buf)
+		}
+	}()
+	var node g.Node
+	if IsFragment(r) && !p.Bare {
+		node = Fragment(m.layout(w, r, p, true))
+	} else {
+		node = Document(m.layout(w, r, p, false))
+	}
+	if err := node.Render(buf); err != nil {
+		return fmt.Errorf("ui: render %q: %w", p.Title, err)
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Add("Vary", "HX-Request")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Content-Length", strconv.Itoa(buf.Len()))
+	status := p.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(buf.Bytes())
+	}
+	return nil
+}
+
+// layout fills the layout for the request. A fragment needs only the
+// title, flashes, content and menu.
+func (m *Module) layout(w http.ResponseWriter, r *http.Request, p Page, fragment bool) Layout {
+	ctx := r.Context()
+	l := Layout{
+		Title:   p.Title,
+		Brand:   m.cfg.Brand,
+		Flashes: takeFlashes(w, r),
+		Content: p.Content,
+	}
+	if !p.Bare {
+		active := p.Active
+		if active == "" {
+			active = r.URL.Path
+		}
+		l.Nav = Menu(m.Menu(ctx), active)
+	}
+	if fragment {
+		return l
+	}
+	l.Theme = m.themeFor(r)
+	l.ThemeURL = ThemePath
+	if m.assets != nil {
+		l.Styles = []string{m.assets.URL("theme.css"), m.assets.URL("webos.css")}
+		l.Scripts = []string{m.assets.URL("htmx.min.js"), m.assets.URL("webos.js")}
+		l.Head = []g.Node{h.Link(h.Rel("icon"), h.Type("image/svg+xml"), h.Href(m.assets.URL("favicon.svg")))}
+	}
+	if p.Bare {
+		return l
+	}
+	l.Header = m.slotNodes(ctx, SlotHeader)
+	l.Sidebar = m.slotNodes(ctx, SlotSidebar)
+	l.Footer = m.slotNodes(ctx, SlotFooter)
+	l.Palette = Palette(m.Commands(ctx))
+	if u, ok := auth.UserFrom(ctx); ok {
+		name := u.DisplayName
+		if name == "" {
+			name = u.Email
+		}
+		l.Account = account(name, LogoutPath)
+	}
+	return l
+}
+
+// Slot renders the widgets of the named slot that the user in ctx may see,
+// highest priority first, in a container marked data-slot=name. Pages use
+// it for slots of their own; the layout renders the standard ones.
+func (m *Module) Slot(ctx context.Context, name string) g.Node {
+	return h.Div(h.Class("slot slot-"+name), g.Attr("data-slot", name), g.Group(m.slotNodes(ctx, name)))
+}
+
+func (m *Module) slotNodes(ctx context.Context, name string) []g.Node {
+	v := m.viewer(ctx)
+	var out []g.Node
+	for _, wd := range m.contributions().widgets {
+		if wd.v.Slot == name && m.enabled(wd.module) && v.can(wd.v.Permission) {
+			out = append(out, m.widget(ctx, wd.module, wd.v))
+		}
+	}
+	return out
+}
+
+// widget renders one widget into its frame. A widget that panics or fails
+// is replaced by a notice and logged; the rest of the page still renders.
+func (m *Module) widget(ctx context.Context, module string, wd Widget) g.Node {
+	return h.Div(h.Class("widget"), g.Attr("data-widget", wd.ID), g.Attr("data-module", module),
+		g.NodeFunc(func(w io.Writer) error {
+			var buf bytes.Buffer
+			if err := renderSafely(ctx, wd, &buf); err != nil {
+				if m.log != nil {
+					m.log.ErrorContext(ctx, "widget failed", "widget", wd.ID, "widget_module", module, "err", err)
+				}
+				return h.P(h.Class("widget-error muted"), g.Text("This widget is not available right now.")).Render(w)
+			}
+			_, err := w.Write(buf.Bytes())
+			return err
+		}))
+}
+
+func renderSafely(ctx context.Context, wd Widget, buf *bytes.Buffer) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic: %v", v)
+		}
+	}()
+	n := wd.Render(ctx)
+	if n == nil {
+		return nil
+	}
+	return n.Render(buf)
+}
+
+// Require returns middleware for pages and their endpoints: without a
+// signed-in user a browser is sent to the sign-in page (other clients get
+// 401), and a user who lacks one of perms gets 403 — as a page inside the
+// shell for browsers, as JSON otherwise. Without the auth module it lets
+// every request through.
+func (m *Module) Require(perms ...string) webos.Middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r, ok := m.authenticate(w, r)
+			if !ok {
+				return
+			}
+			if m.auth == nil {
+				next.ServeHTTP(w, r)
+				return
+			}
+			u, signedIn := auth.UserFrom(r.Context())
+			if !signedIn {
+				m.toLogin(w, r)
+				return
+			}
+			for _, p := range perms {
+				if !u.Can(p) {
+					m.Error(w, r, fmt.Errorf("%w: needs %q", auth.ErrForbidden, p))
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// authenticate puts the request's user into its context through the auth
+// module, unless one is there already. It returns false when the auth
+// module answered the request (an invalid token, a cross-origin request).
+func (m *Module) authenticate(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
+	if m.authn == nil {
+		return r, true
+	}
+	if _, ok := auth.UserFrom(r.Context()); ok {
+		return r, true
+	}
+	var out *http.Request
+	m.authn(http.HandlerFunc(func(_ http.ResponseWriter, r2 *http.Request) { out = r2 })).ServeHTTP(w, r)
+	return out, out != nil
+}
+
+// toLogin sends the client to the sign-in page, to come back afterwards.
+func (m *Module) toLogin(w http.ResponseWriter, r *http.Request) {
+	next := r.URL.RequestURI()
+	if IsHTMX(r) {
+		if cur := r.Header.Get("HX-Current-URL"); cur != "" && !IsFragment(r) {
+			if u, err := url.Parse(cur); err == nil {
+				next = u.RequestURI()
+			}
+		}
+	}
+	loc := LoginPath
+	if next != "/" && next != "" {
+		loc += "?next=" + url.QueryEscape(next)
+	}
+	switch {
+	case IsHTMX(r):
+		w.Header().Set("HX-Redirect", loc)
+		w.WriteHeader(http.StatusUnauthorized)
+	case wantsHTML(r):
+		http.Redirect(w, r, loc, http.StatusSeeOther)
+	default:
+		webos.WriteError(w, r, auth.ErrUnauthenticated)
+	}
+}

@@ -1,0 +1,74 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	g "maragu.dev/gomponents"
+	h "maragu.dev/gomponents/html"
+
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/auth"
+)
+
+// Stop ends the live log streams.
+func (m *Module) Stop(context.Context) error {
+	if m.logs != nil {
+		m.logs.Close()
+	}
+	return nil
+}
+
+// handleHome renders the launchpad: the apps, then the dashboard slot.
+func (m *Module) handleHome(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	greeting := "Your apps and what is going on."
+	if u, ok := auth.UserFrom(ctx); ok && u.DisplayName != "" {
+		greeting = "Welcome, " + u.DisplayName + ". Your apps and what is going on."
+	}
+	dash := m.slotNodes(ctx, SlotDashboard)
+	return m.Render(w, r, Page{Title: "Launchpad", Content: g.Group{
+		PageHeader("grid", "Launchpad", greeting),
+		Launchpad(m.Apps(ctx)),
+		g.If(len(dash) > 0, h.Section(h.Class("dashboard"), g.Attr("aria-labelledby", "dashboard-title"),
+			h.H2(h.ID("dashboard-title"), h.Class("section-title"), g.Text("Dashboard")),
+			h.Div(h.Class("slot slot-dashboard"), g.Attr("data-slot", SlotDashboard), g.Group(dash)),
+		)),
+	}})
+}
+
+// handleApp renders the shell's page for an app that has no pages of its
+// own: what it is, and where its API lives.
+func (m *Module) handleApp(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	app, module, allowed, exists := m.findApp(ctx, id)
+	switch {
+	case !exists:
+		return fmt.Errorf("ui: %w: no app %q", webos.ErrNotFound, id)
+	case !allowed:
+		return fmt.Errorf("%w: needs %q", auth.ErrForbidden, app.Permission)
+	}
+	var info webos.ModuleInfo
+	var api string
+	if mod, ok := m.app.Module(module); ok {
+		info = mod.ModuleInfo()
+		if _, ok := mod.(webos.RouteProvider); ok {
+			api = modulePrefix(info) + "/"
+		}
+	}
+	return m.Render(w, r, Page{Title: app.Name, Content: g.Group{
+		PageHeader(app.Icon, app.Name, app.Description),
+		h.Div(h.Class("app-page"), g.Attr("data-app", app.ID),
+			Card("About this app",
+				h.Dl(h.Class("facts"),
+					h.Dt(g.Text("Module")), h.Dd(h.Code(g.Text(module))),
+					g.If(info.Version != "", g.Group{h.Dt(g.Text("Version")), h.Dd(g.Text(info.Version))}),
+					g.If(api != "", g.Group{h.Dt(g.Text("HTTP API")), h.Dd(h.A(h.Href(api), HX("boost", "false"), h.Code(g.Text(api))))}),
+				),
+			),
+			m.Slot(ctx, "app:"+app.ID),
+		),
+	}})
+}
