@@ -50,6 +50,10 @@ type App struct {
 	mode string    // set by Exec: "serve" or the command's name
 	out  io.Writer // command output, set by Exec
 
+	shutdownOnce sync.Once
+	shutdownCtx  context.Context // cancelled when the server begins to shut down
+	shutdown     context.CancelFunc
+
 	mux     *http.ServeMux
 	inner   http.Handler // module middleware around dispatch
 	handler http.Handler
@@ -477,6 +481,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	srv.RegisterOnShutdown(func() { a.shuttingDown(); a.shutdown() })
 	a.log.Info("WebOS listening", "url", "http://"+ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -497,6 +502,15 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// shuttingDown returns a context cancelled when the server begins to shut
+// down; stream routes end with it.
+func (a *App) shuttingDown() context.Context {
+	a.shutdownOnce.Do(func() {
+		a.shutdownCtx, a.shutdown = context.WithCancel(context.Background())
+	})
+	return a.shutdownCtx
 }
 
 // Run starts the app, serves HTTP until ctx is done, then stops the app.

@@ -654,3 +654,51 @@ func TestShutdownDeadline(t *testing.T) {
 	}
 	_ = app.Stop(context.Background())
 }
+
+func TestShutdownEndsStreams(t *testing.T) {
+	entered := make(chan struct{})
+	ended := make(chan error, 1)
+	app := New(testConfig(), &testModule{id: "sse", rec: &recorder{}, routes: func(r *Router) {
+		r.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.WriteHeader(200)
+			_ = http.NewResponseController(w).Flush()
+			close(entered)
+			<-r.Context().Done()
+			ended <- r.Context().Err()
+			return nil
+		}, Stream())
+	}})
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := app.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	served := make(chan error, 1)
+	go func() { served <- app.ServeListener(ctx, ln) }()
+	go func() {
+		if resp, err := http.Get("http://" + ln.Addr().String() + "/sse"); err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}()
+	<-entered
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("an open stream held up shutdown")
+	}
+	if err := <-ended; err == nil {
+		t.Fatal("stream context not cancelled")
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("shutdown took %v", d)
+	}
+	_ = app.Stop(context.Background())
+}

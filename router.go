@@ -48,8 +48,8 @@ func BodyLimit(n int64) RouteOption { return func(c *routeConfig) { c.bodyLimit 
 func Timeout(d time.Duration) RouteOption { return func(c *routeConfig) { c.timeout = d } }
 
 // Stream marks a long-lived route, such as Server-Sent Events or a large
-// download: its context has no deadline (it still ends when the client goes
-// away or the server shuts down).
+// download: its context has no deadline; it ends when the client goes away
+// or as soon as the server begins to shut down.
 func Stream() RouteOption { return func(c *routeConfig) { c.timeout = -1 } }
 
 // Prefix returns the URL prefix routes are mounted under ("" for the root).
@@ -86,7 +86,7 @@ func (r *Router) Handle(pattern string, h http.Handler, opts ...RouteOption) {
 	for i := len(r.mws) - 1; i >= 0; i-- {
 		h = r.mws[i](h)
 	}
-	h = routeHandler{next: h, mod: r.mod, cfg: rc}
+	h = routeHandler{next: h, app: r.app, mod: r.mod, cfg: rc}
 	full := r.prefix + path
 	patterns := []string{full}
 	if path == "/" && r.prefix != "" {
@@ -130,6 +130,7 @@ func splitPattern(p string) (method, path string, err error) {
 // routeHandler applies the kernel's per-route rules.
 type routeHandler struct {
 	next http.Handler
+	app  *App
 	mod  *moduleState
 	cfg  routeConfig
 }
@@ -146,9 +147,18 @@ func (h routeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.bodyLimit)
 	}
-	if h.cfg.timeout > 0 {
+	switch {
+	case h.cfg.timeout > 0:
 		ctx, cancel := context.WithTimeout(r.Context(), h.cfg.timeout)
 		defer cancel()
+		r = r.WithContext(ctx)
+	case h.cfg.timeout < 0:
+		// A stream has no deadline but ends when the server shuts down,
+		// so that it does not hold up the draining of other requests.
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		stop := context.AfterFunc(h.app.shuttingDown(), cancel)
+		defer stop()
 		r = r.WithContext(ctx)
 	}
 	h.next.ServeHTTP(w, r)
