@@ -469,3 +469,13 @@ func (e *unavailableError) Unwrap() []error { return []error{ErrUnavailable, e.c
 func unavailable(cause error) error {
 	return &webos.RetryAfterError{Err: &unavailableError{cause: cause}, After: 5 * time.Second}
 }
+
+// PermAdmin is the permission that lets an auth package's users read and
+// cancel every task and see the task monitor; wire it through
+// [Options.IsAdmin].
+const PermAdmin = "tasks.admin"
+
+// Permissions declares [PermAdmin] for the admin console.
+func (m *Module) Permissions() []webos.Permission {
+	return []webos.Permission{{Name: PermAdmin, Description: "Read and cancel every user's tasks; see the task monitor."}}
+}

@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 
@@ -9,8 +11,11 @@ import (
 	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/examples/dashboard"
 	"github.com/webos-go/webos/examples/hello"
+	"github.com/webos-go/webos/examples/report"
 	"github.com/webos-go/webos/store"
 	"github.com/webos-go/webos/store/embedded"
+	"github.com/webos-go/webos/tasks"
+	"github.com/webos-go/webos/tasks/monitor"
 	"github.com/webos-go/webos/ui"
 )
 
@@ -48,12 +53,32 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 		db.URLFrom = emb
 		mods = append(mods, emb)
 	}
+	am := auth.New(authCfg)
+	tm := tasks.New(tasks.Options{
+		RedisURL: cfg.RedisURL.Reveal(),
+		IsAdmin:  func(ctx context.Context) bool { return auth.Can(ctx, tasks.PermAdmin) },
+		// A task runs as the user who enqueued it, with that user's
+		// current permissions; a user deleted since is a permanent failure.
+		RestoreUser: func(ctx context.Context, id string) (context.Context, error) {
+			u, err := am.User(ctx, id)
+			if errors.Is(err, auth.ErrUserNotFound) {
+				return ctx, tasks.Permanent(err)
+			}
+			if err != nil {
+				return ctx, err
+			}
+			return auth.WithUser(ctx, u), nil
+		},
+	})
 	mods = append(mods,
 		db,
-		ui.New(ui.Config{Apps: []string{"hello"}}),
-		auth.New(authCfg),
+		ui.New(ui.Config{Apps: []string{"hello", "report"}}),
+		am,
 		files,
+		tm,
+		monitor.New(tm),
 		hello.New(db),
+		report.New(),
 		dashboard.New(nil),
 	)
 	return webos.New(cfg, mods...), nil

@@ -30,6 +30,9 @@ func ExampleNewApp() {
 	// ui
 	// auth
 	// afs
+	// tasks
+	// tasks.monitor
 	// hello
+	// report
 	// dashboard
 }
