@@ -44,7 +44,7 @@ func (m *Module) ModuleInfo() webos.ModuleInfo {
 		ID:          ModuleID,
 		Name:        "Files",
 		Description: "One file system over local disk, S3 and memory, addressed as fs://source/path.",
-		Icon:        "📁",
+		Icon:        "folder",
 		Version:     "1.0.0",
 		Prefix:      "/api/fs",
 	}

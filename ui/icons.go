@@ -29,6 +29,7 @@ var iconPaths = map[string]string{
 	"close":    "M6 6l12 12M18 6L6 18",
 	"info":     "M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20zM12 11v6M12 7v.5",
 	"alert":    "M12 3l10 18H2zM12 10v5M12 18v.5",
+	"message":  "M4 5h16v11H9l-5 4z",
 }
 
 // IconNames lists the names of the shell's icon set, sorted.

@@ -47,7 +47,7 @@ func (m *Module) ModuleInfo() webos.ModuleInfo {
 		ID:          "hello",
 		Name:        "Hello",
 		Description: "Says hello and remembers who it greeted.",
-		Icon:        "👋",
+		Icon:        "message",
 		Version:     "1.0.0",
 	}
 }

@@ -73,7 +73,7 @@ func (m *Module) ModuleInfo() webos.ModuleInfo {
 		ID:          "report",
 		Name:        "Reports",
 		Description: "Generates reports in the background and shows their progress.",
-		Icon:        "📈",
+		Icon:        "task",
 		Version:     "1.0.0",
 	}
 }
