@@ -421,3 +421,20 @@ func (p *reportPage) Routes(r *webos.Router) {
 		return p.shell.Render(w, r, ui.Page{Title: "Report", Content: ui.Card("Squares", ui.TaskProgress(id))})
 	})
 }
+
+// TestBrowserReportApp opens the Reports app from the launchpad, submits
+// its form and watches the real task's progress bar reach 100 %.
+func TestBrowserReportApp(t *testing.T) {
+	tb := demoTab(t)
+	tb.signIn(browserAdminEmail, browserAdminPassword)
+	tb.do("click the Reports card", chromedp.Click(chromedp.CSS(`a.app-card[data-app=report]`)))
+	tb.waitFor("the report form", `document.querySelector("main form.report-form") !== null`)
+	browserEval[chromedp.Void](tb, `document.getElementById("report-steps").value = "5"`)
+	tb.do("submit the form", chromedp.Click(chromedp.CSS(`main form.report-form button[type=submit]`)))
+	tb.waitFor("a progress bar for the new task", `document.querySelector("#report-runs .report-run .progress") !== null`)
+	tb.waitFor("the finished report", `document.querySelector("#report-runs .progress").getAttribute("data-state") === "succeeded"`)
+	if got := browserEval[float64](tb, `document.querySelector("#report-runs .progress progress").value`); got != 100 {
+		t.Errorf("progress %v, want 100", got)
+	}
+	tb.screenshot("report-done")
+}
