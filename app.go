@@ -36,6 +36,7 @@ type App struct {
 	log      *slog.Logger
 	bus      *bus.Bus
 	ownsBus  bool
+	busTaken bool // Bus was called: SetBus may no longer replace it
 	registry *registry.Registry
 
 	modules []*moduleState // in the order given to New
@@ -128,15 +129,23 @@ func (a *App) Bus() *bus.Bus {
 		a.bus = bus.New(bus.Options{Logger: a.log})
 		a.ownsBus = true
 	}
+	a.busTaken = true
 	return a.bus
 }
 
 // SetBus makes b the application's bus, e.g. one with a Redis transport so
-// several instances share events. The caller closes it after Stop.
-func (a *App) SetBus(b *bus.Bus) {
+// that several instances share events. It must come before anything asked
+// for the bus — before Start, or from the Provision of a module registered
+// first — and fails otherwise, since a module holding the old bus would
+// miss events. The caller closes b after Stop.
+func (a *App) SetBus(b *bus.Bus) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.busTaken {
+		return errors.New("webos: SetBus after the bus was handed out: set it before Start, or from a module registered first")
+	}
 	a.bus, a.ownsBus = b, false
+	return nil
 }
 
 // AddHealthCheck adds a dependency to GET /health.
@@ -293,7 +302,7 @@ func (a *App) Stop(ctx context.Context) error {
 	a.running = false
 	b, owns := a.bus, a.ownsBus
 	if owns {
-		a.bus = nil
+		a.bus, a.busTaken = nil, false
 	}
 	a.mu.Unlock()
 	if owns && b != nil {

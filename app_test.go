@@ -702,3 +702,18 @@ func TestShutdownEndsStreams(t *testing.T) {
 	}
 	_ = app.Stop(context.Background())
 }
+
+func TestSetBus(t *testing.T) {
+	app := New(testConfig())
+	custom := bus.New(bus.Options{})
+	defer custom.Close(context.Background())
+	if err := app.SetBus(custom); err != nil {
+		t.Fatal(err)
+	}
+	if app.Bus() != custom {
+		t.Fatal("Bus does not return the bus given to SetBus")
+	}
+	if err := app.SetBus(bus.New(bus.Options{})); err == nil {
+		t.Fatal("SetBus after the bus was handed out must fail")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/afs"
 	"github.com/webos-go/webos/auth"
+	"github.com/webos-go/webos/bus/redisbus"
 	"github.com/webos-go/webos/examples/dashboard"
 	"github.com/webos-go/webos/examples/hello"
 	"github.com/webos-go/webos/examples/report"
@@ -48,6 +49,11 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 	}
 	db := &store.Module{URL: cfg.MongoURL.Reveal(), Database: cfg.MongoDatabase}
 	var mods []webos.Module
+	if cfg.RedisURL != "" {
+		// Several instances share events through Redis; it must be the
+		// first module, as it replaces the in-process bus.
+		mods = append(mods, &redisbus.Module{URL: cfg.RedisURL.Reveal()})
+	}
 	if cfg.MongoURL == "" {
 		emb := &embedded.Module{Options: embedded.Options{SQLiteDir: filepath.Join(cfg.DataDir, "mongo")}}
 		db.URLFrom = emb

@@ -179,3 +179,26 @@ func TestFilesNeedPermission(t *testing.T) {
 		t.Fatalf("health: %d %+v", status, rep)
 	}
 }
+
+// TestProductionServices runs the demo as in production: MongoDB and Redis
+// from the configuration, so tasks and events go through Redis.
+func TestProductionServices(t *testing.T) {
+	cfg := baseConfig(t)
+	cfg.MongoURL = webos.Secret(testenv.MongoURL(t))
+	cfg.MongoDatabase = testenv.DatabaseName("demo")
+	cfg.RedisURL = webos.Secret(testenv.RedisURL(t))
+	app, srv := startDemo(t, cfg)
+	var rep webos.HealthReport
+	if status := getJSON(t, srv.URL+"/health", &rep); status != 200 {
+		t.Fatalf("health %d: %+v", status, rep)
+	}
+	for _, name := range []string{"mongodb", "redis", "bus", "storage:local"} {
+		if rep.Checks[name].Status != "up" {
+			t.Errorf("%s not up: %+v", name, rep.Checks)
+		}
+	}
+	if _, ok := app.Module("bus.redis"); !ok {
+		t.Fatal("no shared bus module")
+	}
+	exerciseHello(t, srv)
+}

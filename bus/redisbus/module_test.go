@@ -1,0 +1,104 @@
+package redisbus_test
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/bus"
+	"github.com/webos-go/webos/bus/redisbus"
+	"github.com/webos-go/webos/internal/testenv"
+)
+
+// listener is a module that hands every event it hears to a channel.
+type listener struct{ got chan bus.Envelope }
+
+func (l *listener) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: "listener"} }
+func (l *listener) Subscriptions() []bus.Subscription {
+	return []bus.Subscription{{Pattern: "shared.*", Handler: func(_ context.Context, e bus.Envelope) error {
+		l.got <- e
+		return nil
+	}}}
+}
+
+func startInstance(t *testing.T, url, channel string) (*webos.App, *listener) {
+	t.Helper()
+	cfg, err := webos.LoadConfig(filepath.Join(t.TempDir(), "none.env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &listener{got: make(chan bus.Envelope, 10)}
+	app := webos.New(cfg, &redisbus.Module{URL: url, Options: redisbus.Options{Channel: channel}}, l)
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := app.Stop(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	return app, l
+}
+
+func TestModuleSharesEventsBetweenApps(t *testing.T) {
+	url := testenv.RedisURL(t)
+	channel := testenv.DatabaseName("appbus")
+	a, la := startInstance(t, url, channel)
+	_, lb := startInstance(t, url, channel)
+
+	if err := a.Bus().Emit(context.Background(), "shared.hello", map[string]string{"from": "a"}); err != nil {
+		t.Fatal(err)
+	}
+	for name, l := range map[string]*listener{"a": la, "b": lb} {
+		select {
+		case e := <-l.got:
+			p, err := bus.PayloadAs[map[string]string](e)
+			if err != nil || p["from"] != "a" {
+				t.Fatalf("instance %s got %+v (%v)", name, e, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("instance %s never got the event", name)
+		}
+	}
+	rep := a.Health(context.Background())
+	if rep.Checks["bus"].Status != "up" {
+		t.Fatalf("health: %+v", rep)
+	}
+}
+
+func TestModuleMustComeFirst(t *testing.T) {
+	url := testenv.RedisURL(t)
+	cfg, _ := webos.LoadConfig(filepath.Join(t.TempDir(), "none.env"))
+	app := webos.New(cfg, &takesBus{}, &redisbus.Module{URL: url})
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	err := app.Start(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "SetBus after the bus was handed out") {
+		t.Fatalf("err = %v", err)
+	}
+	_ = app.Stop(context.Background())
+}
+
+func TestModuleRedisDown(t *testing.T) {
+	testenv.Integration(t)
+	cfg, _ := webos.LoadConfig(filepath.Join(t.TempDir(), "none.env"))
+	app := webos.New(cfg, &redisbus.Module{URL: "redis://127.0.0.1:1/0"})
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := app.Start(ctx); err == nil || webos.StatusOf(err) != 503 {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+type takesBus struct{}
+
+func (*takesBus) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: "early"} }
+func (*takesBus) Provision(_ context.Context, app *webos.App) error {
+	app.Bus()
+	return nil
+}
