@@ -39,14 +39,25 @@
 // The other packages build on it, each small and importable on its own:
 //
 //   - registry: typed service registry (interface type → implementation).
-//   - bus: events with trace and user ids, async handlers on a bounded pool,
-//     a Redis transport for several instances.
+//   - bus: events with trace and user ids, async handlers on a bounded pool;
+//     bus/redisbus shares them between instances through Redis.
 //   - store: MongoDB collections with audit fields and owner-scoped
 //     collections that fail closed; store/embedded runs a MongoDB-wire
 //     server in-process for zero-setup use.
+//   - auth: users, roles and permissions, cookie sessions and bearer
+//     tokens, login throttling, CSRF protection.
+//   - afs: one file system over local disk, S3 and memory, addressed as
+//     fs://source/path, with an HTTP API.
+//   - cache: memoization that survives restarts.
+//   - tasks: background jobs on Redis with progress, retries and the
+//     caller's identity.
+//   - ui: the server-rendered shell — launchpad, menu, Ctrl+K palette,
+//     dark mode, live widgets over Server-Sent Events.
 //   - identity and trace: the acting user and the trace id in a context.
 //
 // Dependencies point one way: identity and trace at the bottom, then
-// registry and bus, then this kernel, then store and the packages built on
-// it, then the demo apps in examples/.
+// registry and bus, then this kernel, then store, then auth, afs, cache and
+// tasks, then ui, then the demo apps in examples/. Packages on one level
+// talk through the kernel's interfaces (permissions, health checks,
+// capabilities), the registry or the bus.
 package webos
