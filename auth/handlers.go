@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -313,6 +315,10 @@ func (m *Module) handleCreateUser(w http.ResponseWriter, r *http.Request) error 
 	if err := webos.DecodeJSON(r, &in); err != nil {
 		return err
 	}
+	me, _ := UserFrom(r.Context())
+	if err := m.mayGrant(r.Context(), me, in.Roles); err != nil {
+		return err
+	}
 	u, err := m.CreateUser(r.Context(), NewUser{
 		Email: in.Email, Password: in.Password, DisplayName: in.DisplayName,
 		Roles: in.Roles, Inactive: in.Active != nil && !*in.Active,
@@ -338,8 +344,20 @@ func (m *Module) handlePatchUser(w http.ResponseWriter, r *http.Request) error {
 	if in.Active != nil && !*in.Active && id == me.ID {
 		return webos.Invalid("active", "you cannot deactivate yourself")
 	}
-	if _, err := m.User(r.Context(), id); err != nil {
+	if in.Roles != nil && id == me.ID {
+		return webos.Invalid("roles", "you cannot change your own roles")
+	}
+	target, err := m.User(r.Context(), id)
+	if err != nil {
 		return err
+	}
+	if !Allowed(me.Permissions, target.Permissions...) {
+		return fmt.Errorf("%w: the user holds permissions you do not", ErrForbidden)
+	}
+	if in.Roles != nil {
+		if err := m.mayGrant(r.Context(), me, *in.Roles); err != nil {
+			return err
+		}
 	}
 	ctx := r.Context()
 	if in.DisplayName != nil {
@@ -382,6 +400,10 @@ func (m *Module) handlePutRole(w http.ResponseWriter, r *http.Request) error {
 	if err := webos.DecodeJSON(r, &in); err != nil {
 		return err
 	}
+	me, _ := UserFrom(r.Context())
+	if err := m.mayChangeRole(r.Context(), me, r.PathValue("name"), in.Permissions); err != nil {
+		return err
+	}
 	role, err := m.SaveRole(r.Context(), Role{Name: r.PathValue("name"), Description: in.Description, Permissions: in.Permissions})
 	if err != nil {
 		return err
@@ -391,6 +413,10 @@ func (m *Module) handlePutRole(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) handleDeleteRole(w http.ResponseWriter, r *http.Request) error {
+	me, _ := UserFrom(r.Context())
+	if err := m.mayChangeRole(r.Context(), me, r.PathValue("name"), nil); err != nil {
+		return err
+	}
 	if err := m.DeleteRole(r.Context(), r.PathValue("name")); err != nil {
 		return err
 	}
@@ -400,5 +426,32 @@ func (m *Module) handleDeleteRole(w http.ResponseWriter, r *http.Request) error 
 
 func (m *Module) handlePermissions(w http.ResponseWriter, r *http.Request) error {
 	webos.WriteJSON(w, http.StatusOK, m.PermissionCatalog())
+	return nil
+}
+
+// mayGrant checks that the caller holds every permission the roles grant,
+// so that nobody hands out more than they have.
+func (m *Module) mayGrant(ctx context.Context, caller *User, roles []string) error {
+	rp, err := m.rolePermissions(ctx)
+	if err != nil {
+		return err
+	}
+	for _, name := range roles {
+		if !Allowed(caller.Permissions, rp[name]...) {
+			return fmt.Errorf("%w: role %q grants permissions you do not hold", ErrForbidden, name)
+		}
+	}
+	return nil
+}
+
+// mayChangeRole checks that the caller holds every permission the role
+// grants now and every one it is to grant.
+func (m *Module) mayChangeRole(ctx context.Context, caller *User, name string, perms []string) error {
+	if err := m.mayGrant(ctx, caller, []string{name}); err != nil {
+		return err
+	}
+	if !Allowed(caller.Permissions, perms...) {
+		return fmt.Errorf("%w: a role cannot grant permissions you do not hold", ErrForbidden)
+	}
 	return nil
 }

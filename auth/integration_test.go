@@ -672,3 +672,35 @@ func TestConcurrentLogins(t *testing.T) {
 	}
 	t.Logf("statuses %v", count)
 }
+
+// TestNoPrivilegeEscalation: a user who may manage users or roles cannot
+// grant more than they hold, change their own roles, or touch a user who
+// holds more than they do.
+func TestNoPrivilegeEscalation(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	admin := e.admin()
+	hd := e.register("helpdesk@example.com", "helpdesk-password")
+	e.grant(admin, hd.ID, "helpdesk", "auth.users.read", "auth.users.write", "auth.roles.read", "auth.roles.write")
+	plain := e.register("plain@example.com", "plain-password")
+	s := e.login("helpdesk@example.com", "helpdesk-password")
+
+	// Own roles: refused, whatever they are.
+	must(t, e.do(req{method: "PATCH", path: "/auth/users/" + hd.ID, token: s.token, body: map[string]any{"roles": []string{"admin"}}}), 422)
+	// Another user's roles: only roles within the caller's permissions.
+	must(t, e.do(req{method: "PATCH", path: "/auth/users/" + plain.ID, token: s.token, body: map[string]any{"roles": []string{"admin"}}}), 403)
+	must(t, e.do(req{method: "POST", path: "/auth/users", token: s.token, body: map[string]any{
+		"email": "sock@example.com", "password": "sock-puppet-pw", "roles": []string{"admin"}}}), 403)
+	must(t, e.do(req{method: "PATCH", path: "/auth/users/" + plain.ID, token: s.token, body: map[string]any{"roles": []string{"user", "helpdesk"}}}), 200)
+	// A user who holds more (the admin) cannot be changed or deactivated.
+	must(t, e.do(req{method: "PATCH", path: "/auth/users/" + admin.user.ID, token: s.token, body: map[string]any{"active": false}}), 403)
+	// Roles: no granting "*" to everyone, no editing the admin role.
+	must(t, e.do(req{method: "PUT", path: "/auth/roles/user", token: s.token, body: map[string]any{"permissions": []string{"*"}}}), 403)
+	must(t, e.do(req{method: "DELETE", path: "/auth/roles/admin", token: s.token}), 403)
+	must(t, e.do(req{method: "PUT", path: "/auth/roles/reader", token: s.token, body: map[string]any{"permissions": []string{"auth.users.read"}}}), 200)
+
+	var me auth.User
+	must(t, e.do(req{method: "GET", path: "/auth/me", token: s.token}), 200).decode(t, &me)
+	if slices.Contains(me.Permissions, "*") {
+		t.Fatalf("helpdesk escalated: %v", me.Permissions)
+	}
+}
