@@ -15,6 +15,10 @@ func TestSafeNext(t *testing.T) {
 		"https://evil.example": "/",
 		"javascript:alert(1)":  "/",
 		"/x\r\nSet-Cookie: a":  "/",
+		"/\t/evil.example":     "/",
+		"/%09/evil.example":    "/%09/evil.example",
+		"/\x00/evil.example":   "/",
+		"/a\\b":                "/",
 	} {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)

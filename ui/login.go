@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -136,7 +137,19 @@ func (rc *recorder) Write(b []byte) (int, error) {
 
 // safeNext returns s when it is a path on this site, else "/".
 func safeNext(s string) string {
-	if s == "" || s[0] != '/' || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") || strings.ContainsAny(s, "\r\n") {
+	if s == "" || s[0] != '/' || len(s) > 2048 {
+		return "/"
+	}
+	// Browsers drop tabs and newlines from URLs and read '\\' as '/', so
+	// "/\t/evil.example" would leave the site: refuse every control
+	// character and backslash outright.
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || strings.HasPrefix(s, "//") {
 		return "/"
 	}
 	return s
