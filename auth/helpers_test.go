@@ -56,6 +56,7 @@ type env struct {
 	store *store.Module
 	srv   *httptest.Server
 	logs  *syncBuffer
+	out   *syncBuffer // the auth module's console output
 	db    string
 	clock *clock
 	// startErr is the error of App.Start when envOptions.wantStartErr.
@@ -106,7 +107,8 @@ func newEnv(t testing.TB, o envOptions) *env {
 	}
 	e.store = &store.Module{URL: url, Database: e.db}
 	e.auth = auth.New(cfg)
-	e.auth.Out = io.Discard
+	e.out = &syncBuffer{}
+	e.auth.Out = e.out
 	mods := append([]webos.Module{e.store, e.auth, &notesModule{}}, o.extra...)
 	e.app = webos.New(kcfg, mods...)
 	e.app.SetLogger(slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelInfo})))

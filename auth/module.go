@@ -285,8 +285,10 @@ func (m *Module) bootstrapAdmin(ctx context.Context) error {
 	case err != nil:
 		return fmt.Errorf("auth: first-run administrator (WEBOS_ADMIN_EMAIL, WEBOS_ADMIN_PASSWORD): %w", err)
 	case generated:
-		m.log.Warn("first run: created the administrator with a one-time password. It is shown only this once: sign in and change it now",
-			"email", u.Email, "password", pw)
+		// The password goes to the console only, never into the log, whose
+		// records may be kept, shipped or shown to log readers.
+		m.log.Warn("first run: created the administrator with a one-time password, printed on the console once: sign in and change it now", "email", u.Email)
+		fmt.Fprintf(m.Out, "\nWebOS first run: sign in as %s with the one-time password %s\n(shown only this once; change it after signing in)\n\n", u.Email, pw)
 	default:
 		m.log.Info("first run: created the administrator from WEBOS_ADMIN_EMAIL and WEBOS_ADMIN_PASSWORD", "email", u.Email)
 	}
