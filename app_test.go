@@ -384,8 +384,11 @@ func TestHealth(t *testing.T) {
 	up = false
 	mu.Unlock()
 	status, rep = get()
-	if status != 503 || !strings.Contains(rep.Error, "mongodb") || rep.Checks["mongodb"].Error == "" {
+	if status != 503 || !strings.Contains(rep.Error, "mongodb") || rep.Checks["mongodb"].Status != "down" {
 		t.Fatalf("status %d, %+v", status, rep)
+	}
+	if strings.Contains(rep.Checks["mongodb"].Error, "refused") {
+		t.Fatalf("the public report shows the cause: %+v", rep)
 	}
 }
 
@@ -715,5 +718,35 @@ func TestSetBus(t *testing.T) {
 	}
 	if err := app.SetBus(bus.New(bus.Options{})); err == nil {
 		t.Fatal("SetBus after the bus was handed out must fail")
+	}
+}
+
+func TestSlowBodyHitsRouteDeadline(t *testing.T) {
+	cfg := testConfig()
+	cfg.RequestTimeout = 200 * time.Millisecond
+	readErr := make(chan error, 1)
+	app := New(cfg, &testModule{id: "slow", rec: &recorder{}, routes: func(r *Router) {
+		r.HandleFunc("POST /", func(w http.ResponseWriter, r *http.Request) error {
+			_, err := io.ReadAll(r.Body)
+			readErr <- err
+			return err
+		})
+	}})
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	srv := startApp(t, app)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Promise 100 bytes, send 5, then stall.
+	_, _ = io.WriteString(conn, "POST /slow HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nhello")
+	select {
+	case err := <-readErr:
+		if err == nil {
+			t.Fatal("the stalled body read did not fail")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a trickling client held the handler past the route deadline")
 	}
 }

@@ -152,6 +152,11 @@ func (h routeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), h.cfg.timeout)
 		defer cancel()
 		r = r.WithContext(ctx)
+		// A client trickling its body must not hold the connection past
+		// the route's deadline (writers that cannot set one are fine).
+		if r.Body != nil && r.Body != http.NoBody {
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(h.cfg.timeout))
+		}
 	case h.cfg.timeout < 0:
 		// A stream has no deadline but ends when the server shuts down,
 		// so that it does not hold up the draining of other requests.
