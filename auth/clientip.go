@@ -64,3 +64,18 @@ func contains(prefixes []netip.Prefix, a netip.Addr) bool {
 	}
 	return false
 }
+
+// throttleKey is the address a client is throttled under: an IPv4 address
+// itself, an IPv6 address's /64 network, since one host usually holds a
+// whole /64 and could otherwise rotate through it.
+func throttleKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() {
+		return ip
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
+}

@@ -91,7 +91,7 @@ func (m *Module) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	if err := m.cop.Check(r); err != nil {
 		return ErrCrossOrigin
 	}
-	if wait := m.throttle.registration(m.ClientIP(r), m.cfg.Now()); wait > 0 {
+	if wait := m.throttle.registration(throttleKey(m.ClientIP(r)), m.cfg.Now()); wait > 0 {
 		return retryLater(wait)
 	}
 	var in struct {
@@ -135,7 +135,7 @@ func (m *Module) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	email := NormalizeEmail(in.Email)
-	att, wait := m.throttle.begin(email, m.ClientIP(r), m.cfg.Now())
+	att, wait := m.throttle.begin(email, throttleKey(m.ClientIP(r)), m.cfg.Now())
 	if wait > 0 {
 		m.log.WarnContext(r.Context(), "login throttled", "email", email, "ip", m.ClientIP(r))
 		return retryLater(wait)
@@ -191,7 +191,7 @@ func (m *Module) handleChangePassword(w http.ResponseWriter, r *http.Request) er
 	if err := webos.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	att, wait := m.throttle.begin(u.Email, m.ClientIP(r), m.cfg.Now())
+	att, wait := m.throttle.begin(u.Email, throttleKey(m.ClientIP(r)), m.cfg.Now())
 	if wait > 0 {
 		return retryLater(wait)
 	}

@@ -411,3 +411,17 @@ func TestValidation(t *testing.T) {
 		t.Error("NormalizeEmail")
 	}
 }
+
+func TestThrottleKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"203.0.113.5":             "203.0.113.5",
+		"2001:db8:1:2:aaaa::1":    "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::9999": "2001:db8:1:2::/64",
+		"2001:db8:1:3::1":         "2001:db8:1:3::/64",
+		"not an ip":               "not an ip",
+	} {
+		if got := throttleKey(in); got != want {
+			t.Errorf("throttleKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
