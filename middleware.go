@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -38,6 +39,26 @@ func (rw *responseRecorder) Write(b []byte) (int, error) {
 	rw.size += int64(n)
 	return n, err
 }
+
+// ReadFrom keeps the server's sendfile path for file downloads.
+func (rw *responseRecorder) ReadFrom(src io.Reader) (int64, error) {
+	if rw.status == 0 {
+		rw.status = http.StatusOK
+	}
+	var n int64
+	var err error
+	if rf, ok := rw.ResponseWriter.(io.ReaderFrom); ok {
+		n, err = rf.ReadFrom(src)
+	} else {
+		n, err = io.Copy(writerOnly{rw.ResponseWriter}, src)
+	}
+	rw.size += n
+	return n, err
+}
+
+// writerOnly hides every method but Write, so io.Copy does not loop back
+// into ReadFrom.
+type writerOnly struct{ io.Writer }
 
 func (rw *responseRecorder) Flush() {
 	if rw.status == 0 {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/trace"
 )
 
 // Permissions the HTTP API asks for, unless [HandlerOptions] names others.
@@ -268,9 +269,55 @@ func (h *Handler) download(w http.ResponseWriter, r *http.Request) error {
 	if f.os != nil {
 		content = f.os // lets the server send the file with sendfile(2)
 	}
-	http.ServeContent(w, r, "", info.ModTime, content)
+	http.ServeContent(&jsonErrors{ResponseWriter: w, r: r}, r, "", info.ModTime, content)
 	return nil
 }
+
+// jsonErrors turns the plain-text error answers of http.ServeContent (416
+// for a range outside the file, 412 for a failed If-Match, …) into the
+// kernel's JSON errors, keeping Content-Range, and passes everything else
+// through — ReadFrom included, so downloads keep using sendfile(2).
+type jsonErrors struct {
+	http.ResponseWriter
+	r      *http.Request
+	failed bool
+}
+
+func (j *jsonErrors) WriteHeader(code int) {
+	if code < 400 || j.failed {
+		j.ResponseWriter.WriteHeader(code)
+		return
+	}
+	j.failed = true
+	h := j.Header()
+	for _, k := range []string{"Content-Type", "Content-Disposition", "Content-Security-Policy", "ETag", "Content-Length", "Content-Encoding", "Last-Modified"} {
+		h.Del(k)
+	}
+	msg := strings.ToLower(http.StatusText(code))
+	if code == http.StatusRequestedRangeNotSatisfiable {
+		msg = "requested range not satisfiable: the file has " + strings.TrimPrefix(h.Get("Content-Range"), "bytes */") + " bytes"
+	}
+	webos.WriteJSON(j.ResponseWriter, code, webos.ErrorBody{Error: msg, TraceID: trace.ID(j.r.Context())})
+}
+
+func (j *jsonErrors) Write(b []byte) (int, error) {
+	if j.failed {
+		return len(b), nil // the plain-text message ServeContent adds
+	}
+	return j.ResponseWriter.Write(b)
+}
+
+func (j *jsonErrors) ReadFrom(src io.Reader) (int64, error) {
+	if j.failed {
+		return io.Copy(io.Discard, src)
+	}
+	if rf, ok := j.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(struct{ io.Writer }{j.ResponseWriter}, src)
+}
+
+func (j *jsonErrors) Unwrap() http.ResponseWriter { return j.ResponseWriter }
 
 func quoteETag(e string) string {
 	if strings.HasPrefix(e, `"`) || strings.HasPrefix(e, `W/"`) {

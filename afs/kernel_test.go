@@ -79,3 +79,49 @@ func TestKernelRoutes(t *testing.T) {
 	}
 	jsonError(t, resp, 413)
 }
+
+// TestKernelDownloadErrorsAreJSON: the conditional and range answers of a
+// download are JSON errors like every other, and a good range still works.
+func TestKernelDownloadErrorsAreJSON(t *testing.T) {
+	cfg, err := webos.LoadConfig(filepath.Join(t.TempDir(), "none.env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := newFS(t, map[string]*afs.Source{"local": diskSource(t)})
+	app := webos.New(cfg, filesModule{afs.NewHandler(f, afs.HandlerOptions{})})
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer app.Stop(context.Background())
+	srv := httptest.NewServer(app.Handler())
+	defer srv.Close()
+
+	req, _ := http.NewRequest("PUT", srv.URL+"/api/fs/files/local/f.txt", bytes.NewReader([]byte("twenty-two bytes long!")))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	get := func(header, value string) *http.Response {
+		req, _ := http.NewRequest("GET", srv.URL+"/api/fs/files/local/f.txt", nil)
+		req.Header.Set(header, value)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	resp = get("Range", "bytes=100-200")
+	if cr := resp.Header.Get("Content-Range"); cr != "bytes */22" {
+		t.Errorf("Content-Range %q", cr)
+	}
+	jsonError(t, resp, http.StatusRequestedRangeNotSatisfiable)
+	jsonError(t, get("If-Match", `"nope"`), http.StatusPreconditionFailed)
+	resp = get("Range", "bytes=0-5")
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusPartialContent || string(b) != "twenty" {
+		t.Fatalf("range: %d %q", resp.StatusCode, b)
+	}
+}
