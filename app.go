@@ -42,11 +42,13 @@ type App struct {
 	modules []*moduleState // in the order given to New
 	byID    map[string]*moduleState
 
-	mu      sync.Mutex
-	order   []*moduleState // dependency order, set by Start
-	started []*moduleState
-	running bool
-	checks  []HealthCheck
+	mu           sync.Mutex
+	order        []*moduleState // dependency order, set by Start
+	provisioned  []*moduleState // to clean up, in provisioning order
+	started      []*moduleState
+	running      bool
+	checks       []HealthCheck // added with AddHealthCheck
+	moduleChecks []HealthCheck // from HealthChecker modules, per Start
 
 	mode string    // set by Exec: "serve" or the command's name
 	out  io.Writer // command output, set by Exec
@@ -244,24 +246,29 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.mu.Lock()
 	a.order = order
+	a.moduleChecks = nil // a restarted app collects its modules' checks again
 	a.mu.Unlock()
 
 	for _, m := range order {
 		if p, ok := m.mod.(Provisioner); ok {
 			if err := p.Provision(ctx, a); err != nil {
 				m.state.Store(StateFailed)
-				return fmt.Errorf("module %q: provision: %w", m.info.ID, err)
+				return errors.Join(fmt.Errorf("module %q: provision: %w", m.info.ID, err), a.cleanup())
 			}
 		}
+		a.mu.Lock()
+		a.provisioned = append(a.provisioned, m)
+		a.mu.Unlock()
 		m.state.Store(StateProvisioned)
 		if hc, ok := m.mod.(HealthChecker); ok {
-			for _, c := range hc.HealthChecks() {
-				a.AddHealthCheck(c.Name, c.Check)
-			}
+			checks := hc.HealthChecks()
+			a.mu.Lock()
+			a.moduleChecks = append(a.moduleChecks, checks...)
+			a.mu.Unlock()
 		}
 	}
 	if err := a.buildRoutes(order); err != nil {
-		return err
+		return errors.Join(err, a.cleanup())
 	}
 	b := a.Bus()
 	for _, m := range order {
@@ -269,7 +276,7 @@ func (a *App) Start(ctx context.Context) error {
 			if err := s.Start(ctx); err != nil {
 				m.state.Store(StateFailed)
 				stopErr := a.stopStarted(ctx)
-				return errors.Join(fmt.Errorf("module %q: start: %w", m.info.ID, err), stopErr)
+				return errors.Join(fmt.Errorf("module %q: start: %w", m.info.ID, err), stopErr, a.cleanup())
 			}
 		}
 		m.state.Store(StateStarted)
@@ -281,7 +288,7 @@ func (a *App) Start(ctx context.Context) error {
 			if err != nil {
 				m.state.Store(StateFailed)
 				stopErr := a.stopStarted(ctx)
-				return errors.Join(fmt.Errorf("module %q: subscribe: %w", m.info.ID, err), stopErr)
+				return errors.Join(fmt.Errorf("module %q: subscribe: %w", m.info.ID, err), stopErr, a.cleanup())
 			}
 			m.cancels = append(m.cancels, cancel)
 		}
@@ -294,10 +301,11 @@ func (a *App) Start(ctx context.Context) error {
 }
 
 // Stop stops the started modules in reverse start order, cancelling their
-// subscriptions, then drains the bus if the app created it. Every module is
+// subscriptions, cleans up every provisioned module ([Cleaner]), then
+// drains the bus if the app created it. Every module is
 // asked to stop even when another fails; the errors are joined.
 func (a *App) Stop(ctx context.Context) error {
-	err := a.stopStarted(ctx)
+	err := errors.Join(a.stopStarted(ctx), a.cleanup())
 	a.mu.Lock()
 	a.running = false
 	b, owns := a.bus, a.ownsBus
@@ -309,6 +317,23 @@ func (a *App) Stop(ctx context.Context) error {
 		err = errors.Join(err, b.Close(ctx))
 	}
 	return err
+}
+
+// cleanup calls Cleanup of every provisioned module, in reverse order.
+func (a *App) cleanup() error {
+	a.mu.Lock()
+	provisioned := a.provisioned
+	a.provisioned = nil
+	a.mu.Unlock()
+	var errs []error
+	for i := len(provisioned) - 1; i >= 0; i-- {
+		if c, ok := provisioned[i].mod.(Cleaner); ok {
+			if err := c.Cleanup(); err != nil {
+				errs = append(errs, fmt.Errorf("module %q: cleanup: %w", provisioned[i].info.ID, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (a *App) stopStarted(ctx context.Context) error {
@@ -439,6 +464,8 @@ func Capabilities(m Module) []string {
 	add(ok, "start")
 	_, ok = m.(Stopper)
 	add(ok, "stop")
+	_, ok = m.(Cleaner)
+	add(ok, "cleanup")
 	_, ok = m.(RouteProvider)
 	add(ok, "routes")
 	_, ok = m.(MiddlewareProvider)

@@ -750,3 +750,50 @@ func TestSlowBodyHitsRouteDeadline(t *testing.T) {
 		t.Fatal("a trickling client held the handler past the route deadline")
 	}
 }
+
+type cleanModule struct {
+	testModule
+}
+
+func (m *cleanModule) Provision(context.Context, *App) error {
+	m.rec.add("provision " + m.id)
+	return nil
+}
+func (m *cleanModule) Cleanup() error { m.rec.add("cleanup " + m.id); return nil }
+
+func TestCleanupAfterFailedStart(t *testing.T) {
+	rec := &recorder{}
+	app := New(testConfig(),
+		&cleanModule{testModule{id: "a", rec: rec}},
+		&cleanModule{testModule{id: "b", deps: []string{"a"}, rec: rec, startErr: errors.New("boom")}},
+		&cleanModule{testModule{id: "c", deps: []string{"b"}, rec: rec}},
+	)
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	if err := app.Start(context.Background()); err == nil {
+		t.Fatal("start succeeded")
+	}
+	want := []string{"provision a", "provision b", "provision c", "start a", "start b", "stop a", "cleanup c", "cleanup b", "cleanup a"}
+	if got := rec.list(); !slices.Equal(got, want) {
+		t.Fatalf("calls %v, want %v", got, want)
+	}
+}
+
+func TestCleanupOnStopAndRestart(t *testing.T) {
+	rec := &recorder{}
+	app := New(testConfig(), &cleanModule{testModule{id: "a", rec: rec}})
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	app.AddHealthCheck("extra", func(context.Context) error { return nil })
+	ctx := context.Background()
+	for range 2 {
+		if err := app.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := app.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"provision a", "start a", "stop a", "cleanup a", "provision a", "start a", "stop a", "cleanup a"}
+	if got := rec.list(); !slices.Equal(got, want) {
+		t.Fatalf("calls %v, want %v", got, want)
+	}
+}

@@ -34,7 +34,7 @@ type CheckResult struct {
 // HealthTimeout.
 func (a *App) Health(ctx context.Context) HealthReport {
 	a.mu.Lock()
-	checks := append([]HealthCheck(nil), a.checks...)
+	checks := append(append([]HealthCheck(nil), a.checks...), a.moduleChecks...)
 	a.mu.Unlock()
 	rep := HealthReport{Status: "ok", Checks: make(map[string]CheckResult, len(checks))}
 	var mu sync.Mutex

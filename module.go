@@ -58,6 +58,15 @@ type Stopper interface {
 	Stop(ctx context.Context) error
 }
 
+// Cleaner is a module that releases what its Provision acquired (files,
+// connections). Cleanup runs, in reverse dependency order, for every module
+// that was provisioned — when the application stops, and when starting
+// fails, including for modules that were never started. It runs after the
+// Stop hooks.
+type Cleaner interface {
+	Cleanup() error
+}
+
 // RouteProvider is a module with HTTP routes. Routes registers them on r,
 // which mounts them under the module's prefix.
 type RouteProvider interface {

@@ -18,7 +18,7 @@ const ModuleID = "afs"
 // application's registry for other modules, emits afs.* events on the
 // application's bus, serves the HTTP API (see [Handler]) under /api/fs,
 // reports every source in GET /health as "storage:<source>" and closes the
-// sources when the application stops.
+// sources when the application stops or fails to start.
 type Module struct {
 	// Config names the sources and the upload limit.
 	Config Config
@@ -32,7 +32,7 @@ type Module struct {
 
 var (
 	_ webos.Provisioner        = (*Module)(nil)
-	_ webos.Stopper            = (*Module)(nil)
+	_ webos.Cleaner            = (*Module)(nil)
 	_ webos.RouteProvider      = (*Module)(nil)
 	_ webos.HealthChecker      = (*Module)(nil)
 	_ webos.PermissionProvider = (*Module)(nil)
@@ -64,12 +64,15 @@ func (m *Module) Provision(ctx context.Context, app *webos.App) error {
 // FS returns the file system; nil before Provision.
 func (m *Module) FS() *FS { return m.fs }
 
-// Stop closes the sources.
-func (m *Module) Stop(context.Context) error {
+// Cleanup closes the sources opened by Provision, also when the
+// application failed to start.
+func (m *Module) Cleanup() error {
 	if m.fs == nil {
 		return nil
 	}
-	return m.fs.Close()
+	f := m.fs
+	m.fs = nil
+	return f.Close()
 }
 
 // Routes mounts the HTTP API.
