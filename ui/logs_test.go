@@ -132,15 +132,21 @@ func readEvents(t *testing.T, sc *bufio.Scanner, n int) []sseEvent {
 }
 
 func TestLogEventsStream(t *testing.T) {
-	env := startShell(t, ui.Config{LogLines: 50})
+	env := startShell(t, ui.Config{LogLines: 50}, testUsers{})
 	log := env.app.Logger()
 	log.Info("first", "k", "v")
 	log.Warn("second")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	// Anonymous readers are refused even without an auth module.
+	anon, _ := http.NewRequestWithContext(ctx, "GET", env.srv.URL+ui.LogsSSEPath, nil)
+	if resp, err := http.DefaultClient.Do(anon); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("anonymous log stream: %v %v", resp.StatusCode, err)
+	}
 	req, _ := http.NewRequestWithContext(ctx, "GET", env.srv.URL+ui.LogsSSEPath, nil)
 	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("X-Test-Perms", ui.PermLogs)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -171,6 +177,7 @@ func TestLogEventsStream(t *testing.T) {
 	// Resuming after the last id sends only newer records.
 	req2, _ := http.NewRequestWithContext(ctx, "GET", env.srv.URL+ui.LogsSSEPath, nil)
 	req2.Header.Set("Last-Event-ID", evs[1].id)
+	req2.Header.Set("X-Test-Perms", ui.PermLogs)
 	resp2, err := http.DefaultClient.Do(req2)
 	if err != nil {
 		t.Fatal(err)

@@ -180,8 +180,8 @@ func renderSafely(ctx context.Context, wd Widget, buf *bytes.Buffer) (err error)
 // Require returns middleware for pages and their endpoints: without a
 // signed-in user a browser is sent to the sign-in page (other clients get
 // 401), and a user who lacks one of perms gets 403 — as a page inside the
-// shell for browsers, as JSON otherwise. Without the auth module it lets
-// every request through.
+// shell for browsers, as JSON otherwise. Without the auth module, routes
+// with no permission are open and routes that need one answer 403.
 func (m *Module) Require(perms ...string) webos.Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -189,13 +189,19 @@ func (m *Module) Require(perms ...string) webos.Middleware {
 			if !ok {
 				return
 			}
-			if m.auth == nil {
-				next.ServeHTTP(w, r)
-				return
-			}
 			u, signedIn := auth.UserFrom(r.Context())
 			if !signedIn {
-				m.toLogin(w, r)
+				if m.auth != nil {
+					m.toLogin(w, r)
+					return
+				}
+				// No auth module: pages anyone may see are open, but what
+				// needs a permission stays shut (fail closed).
+				if len(perms) > 0 {
+					m.Error(w, r, fmt.Errorf("%w: needs %q and nobody is signed in", webos.ErrForbidden, perms[0]))
+					return
+				}
+				next.ServeHTTP(w, r)
 				return
 			}
 			for _, p := range perms {

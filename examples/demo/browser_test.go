@@ -67,7 +67,7 @@ func TestBrowserLaunchpad(t *testing.T) {
 	if got := browserEval[string](tb, `document.querySelector("[data-widget=sales-today]").textContent`); !strings.Contains(got, "Today $") {
 		t.Errorf("header widget %q", got)
 	}
-	tb.screenshot("launchpad-light")
+	tb.screenshot("launchpad-admin")
 }
 
 // TestBrowserCardOpensAppInShell clicks the Hello card: the app opens in

@@ -14,6 +14,8 @@ import (
 // it.
 func ExampleNewApp() {
 	cfg, _ := webos.LoadConfig("testdata/none.env")
+	cfg.DataDir, _ = os.MkdirTemp("", "webos-demo-example")
+	defer os.RemoveAll(cfg.DataDir)
 	var out strings.Builder
 	app, err := demo.NewApp(cfg)
 	if err != nil {
