@@ -58,7 +58,15 @@ type Options struct {
 	// application; nil means this process only. Each bus needs its own
 	// transport, which its Close closes.
 	Transport Transport
+	// HandlerTimeout bounds each handler call: its context is cancelled
+	// after it, and a call that overran is logged. 0 means
+	// [DefaultHandlerTimeout]; negative means no limit. A handler that
+	// ignores its context still holds its worker until it returns.
+	HandlerTimeout time.Duration
 }
+
+// DefaultHandlerTimeout is the handler time limit when Options leave it 0.
+const DefaultHandlerTimeout = time.Minute
 
 // Bus delivers events to the subscribers whose pattern matches their topic,
 // asynchronously, on a bounded pool of workers. Make one with [New]; all
@@ -68,6 +76,7 @@ type Bus struct {
 	transport Transport
 	workers   int
 	queueSize int
+	timeout   time.Duration // per handler call; negative: none
 
 	// ctx is the parent of every handler context, owned by the bus.
 	ctx    context.Context
@@ -129,6 +138,7 @@ func New(opts Options) *Bus {
 		transport: opts.Transport,
 		workers:   opts.Workers,
 		queueSize: opts.QueueSize,
+		timeout:   opts.HandlerTimeout,
 		done:      make(chan struct{}),
 	}
 	if b.log == nil {
@@ -139,6 +149,9 @@ func New(opts Options) *Bus {
 	}
 	if b.queueSize <= 0 {
 		b.queueSize = DefaultQueueSize
+	}
+	if b.timeout == 0 {
+		b.timeout = DefaultHandlerTimeout
 	}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	b.logCtx = context.WithValue(b.ctx, handlerKey{}, b)
@@ -388,7 +401,18 @@ func (b *Bus) run(j job) {
 			b.logFailure(j, "bus: handler panicked", slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
 		}
 	}()
-	if err := j.sub.handler(j.ctx, j.env); err != nil {
+	ctx := j.ctx
+	if b.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, b.timeout)
+		defer cancel()
+	}
+	err := j.sub.handler(ctx, j.env)
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		b.logFailure(j, "bus: handler overran its time limit", slog.Duration("limit", b.timeout), slog.Any("err", err))
+		return
+	}
+	if err != nil {
 		b.logFailure(j, "bus: handler failed", slog.Any("err", err))
 	}
 }

@@ -694,3 +694,31 @@ func TestOnWithWrongPayloadLogs(t *testing.T) {
 		t.Errorf("log:\n%s", logs)
 	}
 }
+
+func TestHandlerTimeout(t *testing.T) {
+	log, buf := newLogger()
+	b := bus.New(bus.Options{Logger: log, HandlerTimeout: 50 * time.Millisecond})
+	done := make(chan error, 1)
+	b.Subscribe("slow.job", func(ctx context.Context, e bus.Envelope) error {
+		<-ctx.Done() // a well-behaved handler gives up when told
+		done <- ctx.Err()
+		return ctx.Err()
+	})
+	if err := b.Emit(context.Background(), "slow.job", nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("handler context ended with %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the handler's context never timed out")
+	}
+	if err := b.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "overran its time limit") {
+		t.Fatalf("overrun not logged: %s", buf.String())
+	}
+}
