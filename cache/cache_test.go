@@ -219,19 +219,30 @@ func testConcurrent(t *testing.T, open func(*testing.T) cache.Store) {
 		return n * n, nil
 	})
 	const callers = 50
-	var started, done sync.WaitGroup
+	var entered atomic.Int64
+	var done sync.WaitGroup
 	results := make([]int, callers)
 	errs := make([]error, callers)
 	for i := range callers {
-		started.Add(1)
 		done.Add(1)
 		go func() {
 			defer done.Done()
-			started.Done()
+			entered.Add(1)
 			results[i], errs[i] = m.Get(context.Background(), 12)
 		}()
 	}
-	started.Wait()
+	// Nothing can finish before release, so every caller that reaches Get
+	// meanwhile must either join the one computation or start another:
+	// wait until all 50 are in (and a moment for them to get past the
+	// counter) before letting the computation end.
+	deadline := time.Now().Add(10 * time.Second)
+	for entered.Load() < callers || calls.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d callers started", entered.Load())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
 	close(release)
 	done.Wait()
 	for i := range callers {
