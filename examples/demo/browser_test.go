@@ -125,6 +125,13 @@ func TestBrowserPalette(t *testing.T) {
 	if got := browserEval[string](tb, `document.activeElement.id`); got != "theme-toggle" {
 		t.Errorf("focus went to %q, not back to the theme toggle", got)
 	}
+	// Cmd+K opens it too (macOS), and matching is fuzzy: "hlo" finds Hello.
+	tb.do("press Cmd+K", chromedp.KeyEvent("k", chromedp.KeyModifiers(chromedp.ModifierMeta)))
+	tb.waitFor("the palette opened by Cmd+K", `document.getElementById("palette").open && document.activeElement.id === "palette-input"`)
+	tb.do("type hlo", chromedp.KeyEvent("hlo"))
+	tb.waitFor("a fuzzy match", `(() => { const o = [...document.querySelectorAll("#palette-list [role=option]")].find(o => !o.hidden); return o && o.querySelector(".palette-title").textContent === "Hello"; })()`)
+	tb.do("press Esc", chromedp.KeyEvent(kb.Escape))
+	tb.waitFor("the closed palette", `!document.getElementById("palette").open`)
 	// Ctrl+F stays the browser's.
 	if browserEval[bool](tb, `(() => { const e = new KeyboardEvent("keydown", {key: "f", ctrlKey: true, bubbles: true, cancelable: true}); document.body.dispatchEvent(e); return e.defaultPrevented; })()`) {
 		t.Error("Ctrl+F was taken from the browser")
