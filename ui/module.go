@@ -241,7 +241,7 @@ func (m *Module) Routes(r *webos.Router) {
 	post.HandleFunc("POST "+ThemePath, m.handleTheme, small)
 
 	if m.logs != nil {
-		logs := r.With(m.Require(PermLogs))
+		logs := r.With(m.RequireUser(PermLogs))
 		logs.HandleFunc("GET "+LogsPath, m.handleLogsPage)
 		logs.HandleFunc("GET "+LogsSSEPath, m.handleLogEvents, webos.Stream())
 	}

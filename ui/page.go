@@ -180,8 +180,9 @@ func renderSafely(ctx context.Context, wd Widget, buf *bytes.Buffer) (err error)
 // Require returns middleware for pages and their endpoints: without a
 // signed-in user a browser is sent to the sign-in page (other clients get
 // 401), and a user who lacks one of perms gets 403 — as a page inside the
-// shell for browsers, as JSON otherwise. Without the auth module, routes
-// with no permission are open and routes that need one answer 403.
+// shell for browsers, as JSON otherwise. Without the auth module (a
+// single-user tool) it lets every request through; see [Module.RequireUser]
+// for what must stay shut even then.
 func (m *Module) Require(perms ...string) webos.Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -195,12 +196,7 @@ func (m *Module) Require(perms ...string) webos.Middleware {
 					m.toLogin(w, r)
 					return
 				}
-				// No auth module: pages anyone may see are open, but what
-				// needs a permission stays shut (fail closed).
-				if len(perms) > 0 {
-					m.Error(w, r, fmt.Errorf("%w: needs %q and nobody is signed in", webos.ErrForbidden, perms[0]))
-					return
-				}
+				// No auth module: a single-user tool, everything is open.
 				next.ServeHTTP(w, r)
 				return
 			}
@@ -212,6 +208,23 @@ func (m *Module) Require(perms ...string) webos.Middleware {
 			}
 			next.ServeHTTP(w, r)
 		})
+	}
+}
+
+// RequireUser is like [Module.Require] but fails closed: without a
+// signed-in user who holds perms — also when no auth module is composed —
+// the request is refused. It guards what may leak secrets, such as the log
+// terminal.
+func (m *Module) RequireUser(perms ...string) webos.Middleware {
+	open := m.Require(perms...)
+	return func(next http.Handler) http.Handler {
+		return open(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if _, ok := auth.UserFrom(r.Context()); !ok {
+				m.Error(w, r, fmt.Errorf("%w: nobody is signed in", webos.ErrForbidden))
+				return
+			}
+			next.ServeHTTP(w, r)
+		}))
 	}
 }
 
