@@ -179,6 +179,11 @@ func statusOf(info *asynq.TaskInfo, queue string, cancelled bool) *Status {
 		st.State, st.Error = StateFailed, info.LastErr
 		if cancelled || info.LastErr == context.Canceled.Error() || info.LastErr == ErrCancelled.Error() {
 			st.State, st.Error, st.CancelRequested = StateCancelled, ErrCancelled.Error(), true
+			if info.LastErr == context.Canceled.Error() && st.Retried > 0 {
+				// asynq counts the attempt the cancel interrupted as a
+				// failure to retry; it was not a retry of the task's own.
+				st.Retried--
+			}
 		}
 	default: // pending, scheduled, aggregating
 		st.State = StateQueued

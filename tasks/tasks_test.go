@@ -322,8 +322,8 @@ func TestCancelRunning(t *testing.T) {
 		if n := k.blockCalls.Load(); n != 1 {
 			t.Fatalf("%d attempts, want 1", n)
 		}
-		if st := e.status(id, "alice"); st.State != tasks.StateCancelled {
-			t.Fatalf("status %+v", st)
+		if st := e.status(id, "alice"); st.State != tasks.StateCancelled || st.Retried != 0 {
+			t.Fatalf("status %+v (one attempt, no retry)", st)
 		}
 		// Cancelling again: it has ended.
 		if res := e.do("DELETE", "/tasks/"+id, "alice", nil); res.Code != http.StatusConflict {
