@@ -1,11 +1,13 @@
 package auth
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -15,24 +17,26 @@ import (
 // Commands adds the user administration commands to the application's
 // command line:
 //
-//	user create --email ADDR [--name NAME] [--admin] [--role ROLE]... [--password PW]
-//	user set-password --email ADDR [--password PW]
+//	user create --email ADDR [--name NAME] [--admin] [--role ROLE]... [--password-stdin | --password PW]
+//	user set-password --email ADDR [--password-stdin | --password PW]
 //	user list
 //	user deactivate --email ADDR
 //	user activate --email ADDR
 //
-// Without --password a random password is generated and printed once.
+// Without a password a random one is generated and printed once.
+// --password-stdin reads it from standard input (the first line), which
+// keeps it out of the process list and the shell history.
 func (m *Module) Commands() []webos.Command {
 	return []webos.Command{
 		{
 			Name:    "user create",
-			Usage:   "--email ADDR [--name NAME] [--admin] [--role ROLE]... [--password PW]",
+			Usage:   "--email ADDR [--name NAME] [--admin] [--role ROLE]... [--password-stdin | --password PW]",
 			Summary: "create a user (a random password is printed when none is given)",
 			Run:     m.cmdCreate,
 		},
 		{
 			Name:    "user set-password",
-			Usage:   "--email ADDR [--password PW]",
+			Usage:   "--email ADDR [--password-stdin | --password PW]",
 			Summary: "set a user's password and end their sessions",
 			Run:     m.cmdSetPassword,
 		},
@@ -107,7 +111,8 @@ func (m *Module) cmdCreate(ctx context.Context, _ *webos.App, args []string) err
 	email := fs.String("email", "", "e-mail address")
 	name := fs.String("name", "", "display name")
 	admin := fs.Bool("admin", false, "give the admin role")
-	password := fs.String("password", "", "password (default: generate one and print it)")
+	password := fs.String("password", "", "password, visible to other local users in the process list (prefer --password-stdin)")
+	stdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	var roles roleFlags
 	fs.Var(&roles, "role", "give this role (repeatable)")
 	if err := parse(fs, args); err != nil {
@@ -123,9 +128,9 @@ func (m *Module) cmdCreate(ctx context.Context, _ *webos.App, args []string) err
 	if len(rs) == 0 {
 		rs = nil // the default roles
 	}
-	pw, generated := *password, *password == ""
-	if generated {
-		pw = newPassword()
+	pw, generated, err := m.password(*password, *stdin)
+	if err != nil {
+		return err
 	}
 	u, err := m.CreateUser(ctx, NewUser{Email: *email, Password: pw, DisplayName: *name, Roles: rs})
 	if err != nil {
@@ -141,7 +146,8 @@ func (m *Module) cmdCreate(ctx context.Context, _ *webos.App, args []string) err
 func (m *Module) cmdSetPassword(ctx context.Context, _ *webos.App, args []string) error {
 	fs := m.flags("user set-password")
 	email := fs.String("email", "", "e-mail address")
-	password := fs.String("password", "", "new password (default: generate one and print it)")
+	password := fs.String("password", "", "new password, visible to other local users in the process list (prefer --password-stdin)")
+	stdin := fs.Bool("password-stdin", false, "read the new password from the first line of standard input")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -152,9 +158,9 @@ func (m *Module) cmdSetPassword(ctx context.Context, _ *webos.App, args []string
 	if err != nil {
 		return err
 	}
-	pw, generated := *password, *password == ""
-	if generated {
-		pw = newPassword()
+	pw, generated, err := m.password(*password, *stdin)
+	if err != nil {
+		return err
 	}
 	if err := m.SetPassword(ctx, u.ID, pw); err != nil {
 		return err
@@ -223,4 +229,30 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// password returns the password a command was given — by flag, or the first
+// line of standard input — or a generated one (generated is then true).
+func (m *Module) password(flagValue string, fromStdin bool) (pw string, generated bool, err error) {
+	switch {
+	case fromStdin && flagValue != "":
+		return "", false, fmt.Errorf("%w: give --password or --password-stdin, not both", webos.ErrUsage)
+	case fromStdin:
+		in := m.In
+		if in == nil {
+			in = os.Stdin
+		}
+		line, err := bufio.NewReader(in).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", false, fmt.Errorf("auth: reading the password: %w", err)
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if line == "" {
+			return "", false, fmt.Errorf("%w: no password on standard input", webos.ErrUsage)
+		}
+		return line, false, nil
+	case flagValue != "":
+		return flagValue, false, nil
+	}
+	return newPassword(), true, nil
 }

@@ -628,6 +628,11 @@ func TestCommands(t *testing.T) {
 	}
 	run("user", "set-password", "--email", "dev@example.com", "--password", "new-developer-pw")
 	e.login("dev@example.com", "new-developer-pw")
+	e.auth.In = strings.NewReader("piped-developer-pw\n")
+	if o := run("user", "set-password", "--email", "dev@example.com", "--password-stdin"); strings.Contains(o, "piped-developer-pw") {
+		t.Fatalf("a given password was printed: %q", o)
+	}
+	e.login("dev@example.com", "piped-developer-pw")
 	run("user", "deactivate", "--email", "dev@example.com")
 	must(t, e.do(req{method: "POST", path: "/auth/login", body: map[string]string{"email": "dev@example.com", "password": "new-developer-pw"}}), 401)
 	run("user", "activate", "--email", "dev@example.com")

@@ -45,6 +45,9 @@ type Module struct {
 	// Out receives the output of the module's commands (default: the
 	// application's Output).
 	Out io.Writer
+	// In is where commands read a password given with --password-stdin
+	// (default os.Stdin).
+	In io.Reader
 
 	cfg      Config
 	log      *slog.Logger
