@@ -634,9 +634,9 @@ func TestCommands(t *testing.T) {
 	}
 	e.login("dev@example.com", "piped-developer-pw")
 	run("user", "deactivate", "--email", "dev@example.com")
-	must(t, e.do(req{method: "POST", path: "/auth/login", body: map[string]string{"email": "dev@example.com", "password": "new-developer-pw"}}), 401)
+	must(t, e.do(req{method: "POST", path: "/auth/login", body: map[string]string{"email": "dev@example.com", "password": "piped-developer-pw"}}), 401)
 	run("user", "activate", "--email", "dev@example.com")
-	e.login("dev@example.com", "new-developer-pw")
+	e.login("dev@example.com", "piped-developer-pw")
 
 	for _, c := range e.auth.Commands() {
 		if c.Name == "user create" {
