@@ -124,35 +124,8 @@ func (m *Module) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := webos.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	f := fields{}
-	if in.Email == "" {
-		f.check("email", "is required")
-	}
-	if in.Password == "" {
-		f.check("password", "is required")
-	}
-	if err := f.err(); err != nil {
-		return err
-	}
-	email := NormalizeEmail(in.Email)
-	att, wait := m.throttle.begin(email, throttleKey(m.ClientIP(r)), m.cfg.Now())
-	if wait > 0 {
-		m.log.WarnContext(r.Context(), "login throttled", "email", email, "ip", m.ClientIP(r))
-		return retryLater(wait)
-	}
-	u, err := m.checkPassword(r.Context(), email, in.Password)
+	secret, tok, u, err := m.signIn(w, r, in.Email, in.Password)
 	if err != nil {
-		if !errors.Is(err, ErrInvalidCredentials) {
-			att.cancel() // the server failed, not the client
-		}
-		return err
-	}
-	att.succeeded()
-	secret, tok, u, err := m.finishLogin(r.Context(), u, in.Password)
-	if err != nil {
-		return err
-	}
-	if err := m.setSessionCookie(w, r, secret); err != nil {
 		return err
 	}
 	noStore(w)
@@ -160,7 +133,64 @@ func (m *Module) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// SignIn checks a browser's credentials — with the same cross-origin
+// check, throttling and generic error as POST /auth/login — and starts a
+// session by setting the session cookie on w. A sign-in form of the shell
+// calls it.
+func (m *Module) SignIn(w http.ResponseWriter, r *http.Request, email, password string) error {
+	if err := m.cop.Check(r); err != nil {
+		return ErrCrossOrigin
+	}
+	_, _, _, err := m.signIn(w, r, email, password)
+	return err
+}
+
+func (m *Module) signIn(w http.ResponseWriter, r *http.Request, email, password string) (string, *Token, *User, error) {
+	f := fields{}
+	if email == "" {
+		f.check("email", "is required")
+	}
+	if password == "" {
+		f.check("password", "is required")
+	}
+	if err := f.err(); err != nil {
+		return "", nil, nil, err
+	}
+	email = NormalizeEmail(email)
+	att, wait := m.throttle.begin(email, throttleKey(m.ClientIP(r)), m.cfg.Now())
+	if wait > 0 {
+		m.log.WarnContext(r.Context(), "login throttled", "email", email, "ip", m.ClientIP(r))
+		return "", nil, nil, retryLater(wait)
+	}
+	u, err := m.checkPassword(r.Context(), email, password)
+	if err != nil {
+		if !errors.Is(err, ErrInvalidCredentials) {
+			att.cancel() // the server failed, not the client
+		}
+		return "", nil, nil, err
+	}
+	att.succeeded()
+	secret, tok, u, err := m.finishLogin(r.Context(), u, password)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if err := m.setSessionCookie(w, r, secret); err != nil {
+		return "", nil, nil, err
+	}
+	return secret, tok, u, nil
+}
+
 func (m *Module) handleLogout(w http.ResponseWriter, r *http.Request) error {
+	if err := m.SignOut(w, r); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// SignOut ends the session or revokes the token r carries and clears the
+// session cookie on w.
+func (m *Module) SignOut(w http.ResponseWriter, r *http.Request) error {
 	_, c, err := m.authenticate(w, r)
 	if err != nil && !errors.Is(err, ErrInvalidToken) {
 		return err
@@ -171,7 +201,6 @@ func (m *Module) handleLogout(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	m.clearSessionCookie(w)
-	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

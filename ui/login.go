@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -16,7 +14,6 @@ import (
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/auth"
-	"github.com/webos-go/webos/trace"
 )
 
 // Sessions starts and ends browser sessions for the shell's sign-in and
@@ -28,111 +25,6 @@ import (
 type Sessions interface {
 	SignIn(w http.ResponseWriter, r *http.Request, email, password string) error
 	SignOut(w http.ResponseWriter, r *http.Request) error
-}
-
-// authEndpoints signs in and out through the auth module's JSON endpoints,
-// served in-process by the application's handler, so that the form gets
-// the same throttling, cross-origin check and cookie as the API.
-type authEndpoints struct {
-	app    *webos.App
-	prefix string
-}
-
-// SignIn posts the credentials to the auth module's login endpoint and
-// passes its session cookie on.
-func (s *authEndpoints) SignIn(w http.ResponseWriter, r *http.Request, email, password string) error {
-	body, err := json.Marshal(map[string]string{"email": email, "password": password})
-	if err != nil {
-		return err
-	}
-	return s.call(w, r, s.prefix+"/login", body)
-}
-
-// SignOut posts to the auth module's logout endpoint, which revokes the
-// session and clears the cookie.
-func (s *authEndpoints) SignOut(w http.ResponseWriter, r *http.Request) error {
-	return s.call(w, r, s.prefix+"/logout", nil)
-}
-
-// forwarded lists the request headers the auth endpoints look at.
-var forwarded = []string{"Cookie", "Authorization", "Origin", "Referer", "Sec-Fetch-Site", "User-Agent", "X-Forwarded-For", "X-Real-Ip"}
-
-func (s *authEndpoints) call(w http.ResponseWriter, r *http.Request, path string, body []byte) error {
-	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, path, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.RemoteAddr, req.Host, req.TLS = r.RemoteAddr, r.Host, r.TLS
-	for _, k := range forwarded {
-		if v := r.Header.Values(k); len(v) > 0 {
-			req.Header[k] = v
-		}
-	}
-	if id := trace.ID(r.Context()); id != "" {
-		req.Header.Set(trace.HeaderRequestID, id)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
-	rec := &recorder{header: http.Header{}}
-	s.app.Handler().ServeHTTP(rec, req)
-	if rec.status == 0 {
-		rec.status = http.StatusOK
-	}
-	if rec.status < 300 {
-		for _, c := range rec.header.Values("Set-Cookie") {
-			w.Header().Add("Set-Cookie", c)
-		}
-		return nil
-	}
-	return errorFromResponse(rec.status, rec.header, rec.body.Bytes())
-}
-
-// errorFromResponse turns a kernel JSON error response back into an error
-// of the matching kind.
-func errorFromResponse(status int, hd http.Header, body []byte) error {
-	var eb webos.ErrorBody
-	_ = json.Unmarshal(body, &eb)
-	kinds := map[int]error{
-		http.StatusBadRequest: webos.ErrBadRequest, http.StatusUnauthorized: webos.ErrUnauthorized,
-		http.StatusForbidden: webos.ErrForbidden, http.StatusNotFound: webos.ErrNotFound,
-		http.StatusConflict: webos.ErrConflict, http.StatusRequestEntityTooLarge: webos.ErrTooLarge,
-		http.StatusTooManyRequests: webos.ErrTooManyRequests, http.StatusServiceUnavailable: webos.ErrUnavailable,
-	}
-	var err error
-	switch kind, ok := kinds[status]; {
-	case status == http.StatusUnprocessableEntity:
-		err = &webos.ValidationError{Fields: eb.Fields}
-	case ok:
-		err = fmt.Errorf("%w: %s", kind, eb.Error)
-	default:
-		err = fmt.Errorf("ui: sign-in service answered %d: %s", status, eb.Error)
-	}
-	if secs, perr := strconv.Atoi(hd.Get("Retry-After")); perr == nil && secs > 0 {
-		err = &webos.RetryAfterError{Err: err, After: time.Duration(secs) * time.Second}
-	}
-	return err
-}
-
-// recorder is a minimal in-memory ResponseWriter.
-type recorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (rc *recorder) Header() http.Header { return rc.header }
-func (rc *recorder) WriteHeader(code int) {
-	if rc.status == 0 {
-		rc.status = code
-	}
-}
-func (rc *recorder) Write(b []byte) (int, error) {
-	if rc.status == 0 {
-		rc.status = http.StatusOK
-	}
-	return rc.body.Write(b)
 }
 
 // safeNext returns s when it is a path on this site, else "/".

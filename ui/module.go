@@ -47,7 +47,7 @@ type Config struct {
 	// (default 500); negative turns the terminal off.
 	LogLines int
 	// Sessions signs users in and out for the login and logout pages.
-	// Default: the auth module's own HTTP endpoints when it is registered.
+	// Default: the auth module's SignIn and SignOut when it is registered.
 	Sessions Sessions
 }
 
@@ -153,11 +153,7 @@ func (m *Module) Provision(_ context.Context, app *webos.App) error {
 	}
 	m.sessions = m.cfg.Sessions
 	if m.sessions == nil && m.auth != nil {
-		if s, ok := any(m.auth).(Sessions); ok {
-			m.sessions = s
-		} else {
-			m.sessions = &authEndpoints{app: app, prefix: modulePrefix(m.auth.ModuleInfo())}
-		}
+		m.sessions = m.auth // its SignIn and SignOut
 	}
 	if sm, ok := app.Module(store.ModuleID); ok {
 		if src, ok := sm.(interface{ DB() *store.DB }); ok {
