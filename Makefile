@@ -14,7 +14,7 @@ BENCHFLAGS ?= -run '^$$' -bench . -benchmem
 export PKGS TESTFLAGS
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-short bench lint services-up services-down services-status services-env clean
+.PHONY: help run test test-short bench load lint services-up services-down services-status services-env clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,6 +30,9 @@ test-short: ## unit tests only, no servers
 
 bench: ## benchmarks against real servers
 	@bash scripts/with-services.sh $(GO) test $(BENCHFLAGS) $(PKGS)
+
+load: ## load run with wrk: the demo server vs a bare net/http baseline, as ratios
+	@bash scripts/with-services.sh bash scripts/load.sh
 
 lint: ## gofmt check and go vet
 	@bash scripts/lint.sh

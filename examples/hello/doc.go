@@ -2,6 +2,7 @@
 // collection and one bus listener. It is the reference for writing a module.
 //
 //	GET  /hello/            a greeting and how many greetings were recorded
+//	GET  /hello/hi          a fixed greeting (no I/O)
 //	POST /hello/greetings   {"name": "Ada"} records a greeting (201)
 //	GET  /hello/greetings   the latest greetings
 //

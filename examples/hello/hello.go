@@ -93,6 +93,7 @@ func (m *Module) Heard() int64 { return m.heard.Load() }
 // Routes mounts the module's HTTP API under /hello.
 func (m *Module) Routes(r *webos.Router) {
 	r.HandleFunc("GET /", m.index)
+	r.HandleFunc("GET /hi", m.hi)
 	r.HandleFunc("POST /greetings", m.create)
 	r.HandleFunc("GET /greetings", m.list)
 }
@@ -107,6 +108,13 @@ func (m *Module) index(w http.ResponseWriter, r *http.Request) error {
 		"greetings": n,
 		"heard":     m.heard.Load(),
 	})
+	return nil
+}
+
+// hi is the smallest route: a fixed greeting, no I/O. The load run
+// (scripts/load.sh) measures the framework's cost with it.
+func (m *Module) hi(w http.ResponseWriter, _ *http.Request) error {
+	webos.WriteJSON(w, http.StatusOK, map[string]string{"message": "Hello from WebOS!"})
 	return nil
 }
 
