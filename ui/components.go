@@ -12,7 +12,12 @@ import (
 // path — or, for entries other than "/", its longest prefix — is marked
 // aria-current="page". Links open their pages inside the shell.
 func Menu(items []MenuItem, active string) g.Node {
-	cur := activeIndex(items, active)
+	return menuAt(items, activeIndex(items, active))
+}
+
+// menuAt renders the menu with the entry at index cur (-1 for none) marked
+// as the current page.
+func menuAt(items []MenuItem, cur int) g.Node {
 	return h.Nav(h.ID("nav"), h.Class("shell-nav"), g.Attr("aria-label", "Main menu"), inShell(),
 		h.Ul(h.Role("list"),
 			g.Group(g.Map(indexed(items), func(it indexedItem) g.Node {
@@ -50,7 +55,7 @@ func activeIndex(items []MenuItem, path string) int {
 		if base == "" {
 			continue
 		}
-		if strings.HasPrefix(path, base+"/") && len(base) > bestLen {
+		if len(path) > len(base) && path[len(base)] == '/' && strings.HasPrefix(path, base) && len(base) > bestLen {
 			best, bestLen = i, len(base)
 		}
 	}
@@ -179,13 +184,10 @@ func PageHeader(icon, title, description string) g.Node {
 	)
 }
 
-// account renders the signed-in user's name and a sign-out button.
-func account(name, logoutURL string) g.Node {
-	if name == "" {
-		return nil
-	}
+// accountFor renders the signed-in user's name and a sign-out button.
+func accountFor(name g.Node, logoutURL string) g.Node {
 	return h.Div(h.Class("account"),
-		h.Span(h.Class("account-name"), Icon("user"), h.Span(g.Text(name))),
+		h.Span(h.Class("account-name"), Icon("user"), h.Span(name)),
 		h.Form(h.Method("post"), h.Action(logoutURL), h.Class("inline-form"),
 			h.Button(h.Type("submit"), h.Class("icon-button"), g.Attr("aria-label", "Sign out"), h.Title("Sign out"), Icon("logout"))),
 	)

@@ -60,6 +60,13 @@ func (l Layout) docTitle() string {
 // sidebar (navigation landmark) that becomes a drawer on narrow screens,
 // <main>, the footer (contentinfo) and the command palette.
 func Document(l Layout) g.Node {
+	return document(l, g.Text(l.docTitle()), Flashes(l.Flashes), l.Content)
+}
+
+// document is [Document] with the title text, the flash messages and the
+// content as nodes, so that the shell can render the fixed rest once (see
+// [pageTemplate]).
+func document(l Layout, title, flashes, content g.Node) g.Node {
 	lang := l.Lang
 	if lang == "" {
 		lang = "en"
@@ -70,7 +77,7 @@ func Document(l Layout) g.Node {
 		h.Meta(h.Name("viewport"), h.Content("width=device-width, initial-scale=1")),
 		h.Meta(h.Name("color-scheme"), h.Content("light dark")),
 		h.Meta(h.Name("htmx-config"), h.Content(`{"scrollIntoViewOnBoost":false,"historyCacheSize":0}`)),
-		h.TitleEl(g.Text(l.docTitle())),
+		h.TitleEl(title),
 	)
 	for _, s := range l.Styles {
 		head = append(head, h.Link(h.Rel("stylesheet"), h.Href(s)))
@@ -94,7 +101,7 @@ func Document(l Layout) g.Node {
 				header(l),
 				g.If(l.Nav != nil, sidebar(l)),
 				g.If(l.Nav != nil, h.Div(h.Class("drawer-backdrop"), g.Attr("data-action", "drawer-close"), g.Attr("aria-hidden", "true"))),
-				MainRegion(l.Flashes, l.Content),
+				mainRegion(flashes, content),
 				g.If(len(l.Footer) > 0, h.Footer(h.Class("shell-footer"),
 					h.Div(h.Class("slot slot-footer"), g.Attr("data-slot", SlotFooter), g.Group(l.Footer)))),
 				l.Palette,
@@ -117,8 +124,12 @@ func Fragment(l Layout) g.Node {
 // MainRegion renders the shell's <main>: the flash messages and the
 // content. It is focusable so that navigation can move focus to it.
 func MainRegion(flashes []Flash, content g.Node) g.Node {
+	return mainRegion(Flashes(flashes), content)
+}
+
+func mainRegion(flashes, content g.Node) g.Node {
 	return h.Main(h.ID(MainTarget), h.Class("shell-main"), h.TabIndex("-1"),
-		Flashes(flashes),
+		flashes,
 		content,
 	)
 }

@@ -266,6 +266,13 @@ type contributions struct {
 	menu     []owned[MenuItem]
 	widgets  []owned[Widget]
 	commands []owned[Command]
+
+	// frames are the rendered opening tags of the widgets' frames, by
+	// index in widgets.
+	frames []string
+	// pages are the rendered forms of what every page shares; see
+	// render.go.
+	pages renderCache
 }
 
 // collect asks every module for its contributions, in registration order.
@@ -326,6 +333,10 @@ func (m *Module) collect() (*contributions, error) {
 		return cmp.Or(cmp.Compare(a.v.Order, b.v.Order), cmp.Compare(a.v.Name, b.v.Name))
 	})
 	slices.SortStableFunc(c.widgets, func(a, b owned[Widget]) int { return cmp.Compare(b.v.Priority, a.v.Priority) })
+	c.frames = make([]string, len(c.widgets))
+	for i, wd := range c.widgets {
+		c.frames[i] = widgetFrame(wd.module, wd.v.ID)
+	}
 	return c, errors.Join(errs...)
 }
 
@@ -358,12 +369,45 @@ func (v viewer) can(perm string) bool {
 
 func (m *Module) enabled(module string) bool { return m.app == nil || m.app.ModuleEnabled(module) }
 
+// visibility computes which contributions of c the user in ctx may see:
+// one byte per app, menu entry and command, in that order, 1 when visible,
+// and a last byte that is 1 when nobody is signed in. It appends to dst.
+// The result decides everything the menu, the launchpad and the palette
+// show, so it also keys their rendered forms (see [Module.view]).
+func (m *Module) visibility(ctx context.Context, c *contributions, dst []byte) []byte {
+	v := m.viewer(ctx)
+	see := func(module, perm string) byte {
+		if m.enabled(module) && v.can(perm) {
+			return 1
+		}
+		return 0
+	}
+	for _, a := range c.apps {
+		dst = append(dst, see(a.module, a.v.Permission))
+	}
+	for _, it := range c.menu {
+		dst = append(dst, see(it.module, it.v.Permission))
+	}
+	for _, cmd := range c.commands {
+		dst = append(dst, see(cmd.module, cmd.v.Permission))
+	}
+	var anonymous byte
+	if v.user == nil {
+		anonymous = 1
+	}
+	return append(dst, anonymous)
+}
+
 // Apps returns the launchpad's apps that the user in ctx may see, in order.
 func (m *Module) Apps(ctx context.Context) []App {
-	v := m.viewer(ctx)
+	c := m.contributions()
+	return c.appsFor(m.visibility(ctx, c, nil))
+}
+
+func (c *contributions) appsFor(vis []byte) []App {
 	var out []App
-	for _, a := range m.contributions().apps {
-		if m.enabled(a.module) && v.can(a.v.Permission) {
+	for i, a := range c.apps {
+		if vis[i] == 1 {
 			out = append(out, a.v)
 		}
 	}
@@ -385,15 +429,20 @@ func (m *Module) findApp(ctx context.Context, id string) (app App, module string
 // Menu returns the sidebar entries the user in ctx may see: the launchpad
 // first, then apps and other entries by order and name.
 func (m *Module) Menu(ctx context.Context) []MenuItem {
-	v := m.viewer(ctx)
+	c := m.contributions()
+	return c.menuFor(m.visibility(ctx, c, nil))
+}
+
+func (c *contributions) menuFor(vis []byte) []MenuItem {
 	items := []MenuItem{}
-	for _, a := range m.contributions().apps {
-		if m.enabled(a.module) && v.can(a.v.Permission) {
+	for i, a := range c.apps {
+		if vis[i] == 1 {
 			items = append(items, MenuItem{Name: a.v.Name, Icon: a.v.Icon, Path: appPath(a.v), Order: a.v.Order, Permission: a.v.Permission})
 		}
 	}
-	for _, it := range m.contributions().menu {
-		if m.enabled(it.module) && v.can(it.v.Permission) {
+	vis = vis[len(c.apps):]
+	for i, it := range c.menu {
+		if vis[i] == 1 {
 			items = append(items, it.v)
 		}
 	}
@@ -406,28 +455,34 @@ func (m *Module) Menu(ctx context.Context) []MenuItem {
 // Commands returns the palette's commands the user in ctx may see: apps,
 // then menu pages, then module commands, each group by order.
 func (m *Module) Commands(ctx context.Context) []Command {
-	v := m.viewer(ctx)
 	c := m.contributions()
+	return c.commandsFor(m.visibility(ctx, c, nil))
+}
+
+func (c *contributions) commandsFor(vis []byte) []Command {
+	anonymous := vis[len(vis)-1] == 1
 	var apps, pages, cmds []Command
 	seen := map[string]bool{}
-	for _, a := range c.apps {
-		if m.enabled(a.module) && v.can(a.v.Permission) {
+	for i, a := range c.apps {
+		if vis[i] == 1 {
 			p := appPath(a.v)
 			seen[p] = true
 			apps = append(apps, Command{Title: a.v.Name, Hint: "App", Icon: a.v.Icon, Keywords: a.v.Description, Href: p, Order: a.v.Order})
 		}
 	}
-	for _, it := range c.menu {
-		if m.enabled(it.module) && v.can(it.v.Permission) && !seen[it.v.Path] {
+	vis = vis[len(c.apps):]
+	for i, it := range c.menu {
+		if vis[i] == 1 && !seen[it.v.Path] {
 			seen[it.v.Path] = true
 			pages = append(pages, Command{Title: it.v.Name, Hint: "Page", Icon: it.v.Icon, Href: it.v.Path, Order: it.v.Order})
 		}
 	}
-	for _, cmd := range c.commands {
-		if !m.enabled(cmd.module) || !v.can(cmd.v.Permission) {
+	vis = vis[len(c.menu):]
+	for i, cmd := range c.commands {
+		if vis[i] != 1 {
 			continue
 		}
-		if cmd.v.Post != "" && cmd.v.Post == LogoutPath && v.user == nil {
+		if cmd.v.Post != "" && cmd.v.Post == LogoutPath && anonymous {
 			continue
 		}
 		if cmd.v.Hint == "" {

@@ -59,13 +59,30 @@ func (m *Module) write(w http.ResponseWriter, r *http.Request, p Page) error {
 			bufPool.Put(buf)
 		}
 	}()
-	var node g.Node
+	c := m.contributions()
+	var err error
 	if IsFragment(r) && !p.Bare {
-		node = Fragment(m.layout(w, r, p, true))
+		err = Fragment(m.layout(w, r, c, p, true)).Render(buf)
 	} else {
-		node = Document(m.layout(w, r, p, false))
+		l := m.layout(w, r, c, p, false)
+		k := pageKey{bare: l.Nav == nil, sidebar: len(l.Sidebar) > 0, footer: len(l.Footer) > 0}
+		if l.Theme == "light" || l.Theme == "dark" {
+			k.theme = l.Theme
+		}
+		parts := [numParts]g.Node{
+			partTitle:   g.Text(l.docTitle()),
+			partHeader:  g.Group(l.Header),
+			partAccount: l.Account,
+			partNav:     l.Nav,
+			partSidebar: g.Group(l.Sidebar),
+			partFlashes: flashesNode(l.Flashes),
+			partContent: l.Content,
+			partFooter:  g.Group(l.Footer),
+			partPalette: l.Palette,
+		}
+		err = m.page(c, k).render(buf, &parts)
 	}
-	if err := node.Render(buf); err != nil {
+	if err != nil {
 		return fmt.Errorf("ui: render %q: %w", p.Title, err)
 	}
 	hd := w.Header()
@@ -85,9 +102,10 @@ func (m *Module) write(w http.ResponseWriter, r *http.Request, p Page) error {
 	return nil
 }
 
-// layout fills the layout for the request. A fragment needs only the
-// title, flashes, content and menu.
-func (m *Module) layout(w http.ResponseWriter, r *http.Request, p Page, fragment bool) Layout {
+// layout fills the per-request parts of the layout; the fixed ones are in
+// the page template (see [Module.page]). A fragment needs only the title,
+// flashes, content and menu.
+func (m *Module) layout(w http.ResponseWriter, r *http.Request, c *contributions, p Page, fragment bool) Layout {
 	ctx := r.Context()
 	l := Layout{
 		Title:   p.Title,
@@ -95,36 +113,32 @@ func (m *Module) layout(w http.ResponseWriter, r *http.Request, p Page, fragment
 		Flashes: takeFlashes(w, r),
 		Content: p.Content,
 	}
+	var v *view
 	if !p.Bare {
 		active := p.Active
 		if active == "" {
 			active = r.URL.Path
 		}
-		l.Nav = Menu(m.Menu(ctx), active)
+		v = m.view(ctx, c)
+		l.Nav = v.nav(activeIndex(v.menu, active))
 	}
 	if fragment {
 		return l
 	}
 	l.Theme = m.themeFor(r)
-	l.ThemeURL = ThemePath
-	if m.assets != nil {
-		l.Styles = []string{m.assets.URL("theme.css"), m.assets.URL("webos.css")}
-		l.Scripts = []string{m.assets.URL("htmx.min.js"), m.assets.URL("webos.js")}
-		l.Head = []g.Node{h.Link(h.Rel("icon"), h.Type("image/svg+xml"), h.Href(m.assets.URL("favicon.svg")))}
-	}
 	if p.Bare {
 		return l
 	}
-	l.Header = m.slotNodes(ctx, SlotHeader)
-	l.Sidebar = m.slotNodes(ctx, SlotSidebar)
-	l.Footer = m.slotNodes(ctx, SlotFooter)
-	l.Palette = Palette(m.Commands(ctx))
+	l.Header = m.slotWidgets(ctx, c, SlotHeader)
+	l.Sidebar = m.slotWidgets(ctx, c, SlotSidebar)
+	l.Footer = m.slotWidgets(ctx, c, SlotFooter)
+	l.Palette = v.palette
 	if u, ok := auth.UserFrom(ctx); ok {
 		name := u.DisplayName
 		if name == "" {
 			name = u.Email
 		}
-		l.Account = account(name, LogoutPath)
+		l.Account = accountOf(name)
 	}
 	return l
 }
@@ -137,31 +151,53 @@ func (m *Module) Slot(ctx context.Context, name string) g.Node {
 }
 
 func (m *Module) slotNodes(ctx context.Context, name string) []g.Node {
+	return m.slotWidgets(ctx, m.contributions(), name)
+}
+
+func (m *Module) slotWidgets(ctx context.Context, c *contributions, name string) []g.Node {
 	v := m.viewer(ctx)
 	var out []g.Node
-	for _, wd := range m.contributions().widgets {
+	for i, wd := range c.widgets {
 		if wd.v.Slot == name && m.enabled(wd.module) && v.can(wd.v.Permission) {
-			out = append(out, m.widget(ctx, wd.module, wd.v))
+			out = append(out, &widgetNode{m: m, ctx: ctx, module: wd.module, wd: &c.widgets[i].v, frame: c.frames[i]})
 		}
 	}
 	return out
 }
 
-// widget renders one widget into its frame. A widget that panics or fails
-// is replaced by a notice and logged; the rest of the page still renders.
-func (m *Module) widget(ctx context.Context, module string, wd Widget) g.Node {
-	return h.Div(h.Class("widget"), g.Attr("data-widget", wd.ID), g.Attr("data-module", module),
-		g.NodeFunc(func(w io.Writer) error {
-			var buf bytes.Buffer
-			if err := renderSafely(ctx, wd, &buf); err != nil {
-				if m.log != nil {
-					m.log.ErrorContext(ctx, "widget failed", "widget", wd.ID, "widget_module", module, "err", err)
-				}
-				return h.P(h.Class("widget-error muted"), g.Text("This widget is not available right now.")).Render(w)
-			}
-			_, err := w.Write(buf.Bytes())
-			return err
-		}))
+// widgetNode renders one widget into its frame. A widget that panics or
+// fails is replaced by a notice and logged; the rest of the page still
+// renders.
+type widgetNode struct {
+	m      *Module
+	ctx    context.Context
+	module string
+	wd     *Widget
+	frame  string // the frame's opening tag
+}
+
+func (n *widgetNode) Render(w io.Writer) error {
+	out, direct := w.(*bytes.Buffer)
+	if !direct {
+		out = bufPool.Get().(*bytes.Buffer)
+		out.Reset()
+		defer bufPool.Put(out)
+	}
+	mark := out.Len()
+	out.WriteString(n.frame)
+	if err := renderSafely(n.ctx, *n.wd, out); err != nil {
+		out.Truncate(mark + len(n.frame))
+		if n.m.log != nil {
+			n.m.log.ErrorContext(n.ctx, "widget failed", "widget", n.wd.ID, "widget_module", n.module, "err", err)
+		}
+		_ = widgetError.Render(out)
+	}
+	out.WriteString("</div>")
+	if direct {
+		return nil
+	}
+	_, err := w.Write(out.Bytes())
+	return err
 }
 
 func renderSafely(ctx context.Context, wd Widget, buf *bytes.Buffer) (err error) {

@@ -27,16 +27,24 @@ func (m *Module) handleHome(w http.ResponseWriter, r *http.Request) error {
 	if u, ok := auth.UserFrom(ctx); ok && u.DisplayName != "" {
 		greeting = "Welcome, " + u.DisplayName + ". Your apps and what is going on."
 	}
-	dash := m.slotNodes(ctx, SlotDashboard)
+	c := m.contributions()
+	dash := m.slotWidgets(ctx, c, SlotDashboard)
 	return m.Render(w, r, Page{Title: "Launchpad", Content: g.Group{
-		PageHeader("grid", "Launchpad", greeting),
-		Launchpad(m.Apps(ctx)),
-		g.If(len(dash) > 0, h.Section(h.Class("dashboard"), g.Attr("aria-labelledby", "dashboard-title"),
-			h.H2(h.ID("dashboard-title"), h.Class("section-title"), g.Text("Dashboard")),
-			h.Div(h.Class("slot slot-dashboard"), g.Attr("data-slot", SlotDashboard), g.Group(dash)),
-		)),
+		homeHTML[0], g.Text(greeting), homeHTML[1],
+		m.view(ctx, c).launchpad,
+		g.If(len(dash) > 0, g.Group{dashboardHTML[0], g.Group(dash), dashboardHTML[1]}),
 	}})
 }
+
+// homeHTML is the launchpad's page header split around the greeting.
+var homeHTML = splitAt(PageHeader("grid", "Launchpad", partMarker))
+
+// dashboardHTML is the launchpad's dashboard section split around its
+// widgets.
+var dashboardHTML = splitAt(h.Section(h.Class("dashboard"), g.Attr("aria-labelledby", "dashboard-title"),
+	h.H2(h.ID("dashboard-title"), h.Class("section-title"), g.Text("Dashboard")),
+	h.Div(h.Class("slot slot-dashboard"), g.Attr("data-slot", SlotDashboard), partNode(partContent)),
+))
 
 // handleApp renders the shell's page for an app that has no pages of its
 // own: what it is, and where its API lives.
