@@ -18,16 +18,16 @@ import (
 // Domain error kinds. Packages wrap them (store.ErrNotFound wraps ErrNotFound)
 // and the kernel maps them to HTTP status codes in one place, [StatusOf].
 var (
-	ErrBadRequest      = errors.New("bad request")
-	ErrUnauthorized    = errors.New("unauthorized")
-	ErrForbidden       = errors.New("forbidden")
-	ErrNotFound        = errors.New("not found")
-	ErrMethodNotAllow  = errors.New("method not allowed")
-	ErrConflict        = errors.New("conflict")
-	ErrTooLarge        = errors.New("request body too large")
-	ErrInvalid         = errors.New("validation failed")
-	ErrTooManyRequests = errors.New("too many requests")
-	ErrUnavailable     = errors.New("service unavailable")
+	ErrBadRequest       = errors.New("bad request")
+	ErrUnauthorized     = errors.New("unauthorized")
+	ErrForbidden        = errors.New("forbidden")
+	ErrNotFound         = errors.New("not found")
+	ErrMethodNotAllowed = errors.New("method not allowed")
+	ErrConflict         = errors.New("conflict")
+	ErrTooLarge         = errors.New("request body too large")
+	ErrInvalid          = errors.New("validation failed")
+	ErrTooManyRequests  = errors.New("too many requests")
+	ErrUnavailable      = errors.New("service unavailable")
 )
 
 // ValidationError reports invalid input field by field. It matches
@@ -91,7 +91,7 @@ func StatusOf(err error) int {
 		return http.StatusForbidden
 	case errors.Is(err, ErrNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, ErrMethodNotAllow):
+	case errors.Is(err, ErrMethodNotAllowed):
 		return http.StatusMethodNotAllowed
 	case errors.Is(err, ErrConflict):
 		return http.StatusConflict

@@ -140,7 +140,7 @@ func (a *App) dispatch(w http.ResponseWriter, r *http.Request) {
 	switch cw.status {
 	case http.StatusMethodNotAllowed:
 		w.Header().Set("Allow", cw.header.Get("Allow"))
-		WriteError(w, r, fmt.Errorf("%w: %s %s", ErrMethodNotAllow, r.Method, r.URL.Path))
+		WriteError(w, r, fmt.Errorf("%w: %s %s", ErrMethodNotAllowed, r.Method, r.URL.Path))
 	case http.StatusMovedPermanently, http.StatusPermanentRedirect, http.StatusTemporaryRedirect, http.StatusFound:
 		w.Header().Set("Location", cw.header.Get("Location"))
 		w.WriteHeader(cw.status)
