@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/webos-go/webos/afs"
@@ -48,10 +49,16 @@ func TestRegisterTwicePanics(t *testing.T) {
 	afs.Register("mem", afs.OpenerFunc(func(context.Context, *url.URL) (*afs.Source, error) { return nil, nil }))
 }
 
-func TestRegisterCustomScheme(t *testing.T) {
+// registerScratch registers the test scheme once per test binary, so the
+// test can run with -count > 1 (registering twice panics, by design).
+var registerScratch = sync.OnceFunc(func() {
 	afs.Register("test-scratch", afs.OpenerFunc(func(ctx context.Context, u *url.URL) (*afs.Source, error) {
 		return afs.OpenSource(ctx, "mem://")
 	}))
+})
+
+func TestRegisterCustomScheme(t *testing.T) {
+	registerScratch()
 	f, err := afs.Open(t.Context(), "scratch=test-scratch://anything", afs.Options{})
 	if err != nil {
 		t.Fatal(err)
