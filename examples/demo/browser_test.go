@@ -445,3 +445,20 @@ func TestBrowserReportApp(t *testing.T) {
 	}
 	tb.screenshot("report-done")
 }
+
+// TestBrowserHelloForm greets someone from the hello app's page: the new
+// greeting appears at the top of the list without a page load.
+func TestBrowserHelloForm(t *testing.T) {
+	tb := demoTab(t)
+	tb.signIn(browserAdminEmail, browserAdminPassword)
+	tb.visit("/apps/hello")
+	tb.waitFor("the greeting form", `document.getElementById("hello-name") !== null`)
+	browserEval[chromedp.Void](tb, `window.__samePage = true`)
+	tb.do("type a name", chromedp.SendKeys("#hello-name", "Zed"))
+	tb.do("submit", chromedp.Click(chromedp.CSS(`[data-widget=hello-greet] button[type=submit]`)))
+	tb.waitFor("the new greeting", `(document.querySelector("#hello-greetings li") || {}).textContent === "Hello, Zed!"`)
+	tb.screenshot("hello-app")
+	if !browserEval[bool](tb, `window.__samePage === true && document.getElementById("hello-name").value === ""`) {
+		t.Error("the page reloaded or the form was not reset")
+	}
+}

@@ -5,6 +5,9 @@
 //	GET  /hello/hi          a fixed greeting (no I/O)
 //	POST /hello/greetings   {"name": "Ada"} records a greeting (201)
 //	GET  /hello/greetings   the latest greetings
+//	POST /hello/greetings/form  the shell's form (name=Ada) → an HTML list item
+//
+// In the shell, the app's page shows a form and the latest greetings.
 //
 // Recording a greeting emits "hello.greeted" on the bus; the module's own
 // listener counts those events, the way another module would react to them.

@@ -95,6 +95,7 @@ func (m *Module) Routes(r *webos.Router) {
 	r.HandleFunc("GET /", m.index)
 	r.HandleFunc("GET /hi", m.hi)
 	r.HandleFunc("POST /greetings", m.create)
+	r.HandleFunc("POST /greetings/form", m.createForm)
 	r.HandleFunc("GET /greetings", m.list)
 }
 
@@ -127,15 +128,24 @@ func (m *Module) create(w http.ResponseWriter, r *http.Request) error {
 	if err := webos.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	g := &Greeting{Name: in.Name, Message: fmt.Sprintf("Hello, %s!", in.Name)}
-	if err := m.greetings.Load().Insert(r.Context(), g); err != nil {
+	g, err := m.record(r.Context(), in)
+	if err != nil {
 		return err
-	}
-	if err := m.bus.Emit(r.Context(), TopicGreeted, Greeted{ID: g.ID, Name: g.Name}); err != nil {
-		m.log.WarnContext(r.Context(), "emit failed", "err", err)
 	}
 	webos.WriteJSON(w, http.StatusCreated, g)
 	return nil
+}
+
+// record stores and announces a validated greeting.
+func (m *Module) record(ctx context.Context, in createRequest) (*Greeting, error) {
+	g := &Greeting{Name: in.Name, Message: fmt.Sprintf("Hello, %s!", in.Name)}
+	if err := m.greetings.Load().Insert(ctx, g); err != nil {
+		return nil, err
+	}
+	if err := m.bus.Emit(ctx, TopicGreeted, Greeted{ID: g.ID, Name: g.Name}); err != nil {
+		m.log.WarnContext(ctx, "emit failed", "err", err)
+	}
+	return g, nil
 }
 
 func (m *Module) list(w http.ResponseWriter, r *http.Request) error {
