@@ -129,15 +129,14 @@ func (a *App) usageError(out io.Writer, msg string) error {
 func (a *App) usage(out io.Writer) {
 	name := programName()
 	fmt.Fprintf(out, "usage: %s [command]\n\nCommands:\n", name)
-	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  serve\tstart the modules and serve HTTP (the default)")
-	fmt.Fprintln(tw, "  modules list\tlist the modules: ID, name, version, capabilities, state")
-	fmt.Fprintln(tw, "  version\tprint the version")
+	line := func(cmd, summary string) { fmt.Fprintf(out, "  %s\n        %s\n", cmd, summary) }
+	line("serve", "start the modules and serve HTTP (the default)")
+	line("modules list", "list the modules: ID, name, version, capabilities, state")
+	line("version", "print the version")
 	for _, c := range a.commands() {
-		fmt.Fprintf(tw, "  %s %s\t%s\n", c.Name, c.Usage, c.Summary)
+		line(strings.TrimSpace(c.Name+" "+c.Usage), c.Summary)
 	}
-	fmt.Fprintln(tw, "  help\tshow this help")
-	_ = tw.Flush()
+	line("help", "show this help")
 	fmt.Fprintf(out, "\nConfiguration comes from %s* environment variables and an optional .env file.\n", EnvPrefix)
 }
 
