@@ -1,0 +1,407 @@
+package settings_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/bus"
+	"github.com/webos-go/webos/identity"
+	"github.com/webos-go/webos/internal/testenv"
+	"github.com/webos-go/webos/settings"
+	"github.com/webos-go/webos/store"
+)
+
+// blog is a module with settings.
+type blog struct{ schema settings.Schema }
+
+func (b *blog) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: "blog", Name: "Blog"} }
+func (b *blog) Settings() settings.Schema    { return b.schema }
+
+// plain is a module without settings.
+type plain struct{}
+
+func (plain) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: "plain"} }
+
+func blogSchema() settings.Schema {
+	return settings.For(BlogSettings{Title: "Blog", PageSize: 20, Uploads: "fs://local/blog"})
+}
+
+type instance struct {
+	app *webos.App
+	set *settings.Module
+}
+
+type options struct {
+	schema  settings.Schema
+	hub     *bus.Hub
+	require func(perm string) webos.Middleware
+	mws     []webos.Module
+}
+
+// newDB returns a fresh database name, dropped when the test ends.
+func newDB(t *testing.T) (url, name string) {
+	t.Helper()
+	url = testenv.MongoURL(t)
+	name = testenv.DatabaseName("settingstest")
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		db, err := store.Connect(ctx, url, name)
+		if err != nil {
+			return
+		}
+		_ = db.Database().Drop(ctx)
+		_ = db.Close(ctx)
+	})
+	return url, name
+}
+
+// start runs an application over the database; it stops with the test.
+func start(t *testing.T, url, dbName string, o options) *instance {
+	t.Helper()
+	cfg, err := webos.LoadConfig("/nonexistent/.env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.schema.Type() == nil {
+		o.schema = blogSchema()
+	}
+	in := &instance{set: &settings.Module{Require: o.require}}
+	mods := append([]webos.Module{&store.Module{URL: url, Database: dbName}}, o.mws...)
+	mods = append(mods, in.set, plain{}, &blog{schema: o.schema})
+	in.app = webos.New(cfg, mods...)
+	in.app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if o.hub != nil {
+		b := bus.New(bus.Options{Transport: o.hub.Transport()})
+		if err := in.app.SetBus(b); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = b.Close(context.Background()) })
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := in.app.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = in.app.Stop(context.Background()) })
+	return in
+}
+
+func get(t *testing.T, in *instance) BlogSettings {
+	t.Helper()
+	v, err := settings.Get[BlogSettings](context.Background(), in.set, "blog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestDefaultsWhenNothingStored(t *testing.T) {
+	url, db := newDB(t)
+	in := start(t, url, db, options{})
+	if got, want := get(t, in), (BlogSettings{Title: "Blog", PageSize: 20, Uploads: "fs://local/blog"}); got != want {
+		t.Errorf("Get = %+v, want %+v", got, want)
+	}
+	if _, err := settings.Get[BlogSettings](context.Background(), in.set, "plain"); !errors.Is(err, webos.ErrNotFound) {
+		t.Errorf("module without settings: %v", err)
+	}
+	if _, err := settings.Get[struct{ X int }](context.Background(), in.set, "blog"); !errors.Is(err, settings.ErrType) {
+		t.Errorf("wrong type: %v", err)
+	}
+	caps := in.app.Modules()
+	i := slices.IndexFunc(caps, func(s webos.ModuleStatus) bool { return s.ID == "blog" })
+	if !slices.Contains(caps[i].Capabilities, "settings") {
+		t.Errorf("blog capabilities %v", caps[i].Capabilities)
+	}
+}
+
+func TestSetPersistsAcrossRestart(t *testing.T) {
+	url, db := newDB(t)
+	ctx := context.Background()
+	a := start(t, url, db, options{})
+	if err := a.set.Set(ctx, "blog", map[string]any{"page_size": 50, "title": "Mine"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(t, a); got.PageSize != 50 || got.Title != "Mine" {
+		t.Errorf("after Set: %+v", got)
+	}
+	if err := a.app.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b := start(t, url, db, options{})
+	if got := get(t, b); got.PageSize != 50 || got.Title != "Mine" || got.Uploads != "fs://local/blog" {
+		t.Errorf("after restart: %+v", got)
+	}
+	// null resets a key to its default.
+	if err := b.set.Set(ctx, "blog", map[string]any{"title": nil}); err != nil {
+		t.Fatal(err)
+	}
+	c := start(t, url, db, options{})
+	if got := get(t, c); got.PageSize != 50 || got.Title != "Blog" {
+		t.Errorf("after reset and restart: %+v", got)
+	}
+}
+
+func TestValidationNamesField(t *testing.T) {
+	url, db := newDB(t)
+	in := start(t, url, db, options{})
+	err := in.set.Set(context.Background(), "blog", map[string]any{"page_size": 0, "title": "ok"})
+	var ve *webos.ValidationError
+	if !errors.As(err, &ve) || ve.Fields["page_size"] == "" || len(ve.Fields) != 1 {
+		t.Fatalf("err = %v", err)
+	}
+	err = in.set.Set(context.Background(), "blog", map[string]any{"page_size": "many", "colour": "red"})
+	if !errors.As(err, &ve) || ve.Fields["page_size"] == "" || ve.Fields["colour"] == "" {
+		t.Fatalf("err = %v", err)
+	}
+	if got := get(t, in); got.PageSize != 20 || got.Title != "Blog" {
+		t.Errorf("a refused patch changed the settings: %+v", got)
+	}
+	if err := in.set.Set(context.Background(), "nope", map[string]any{"a": 1}); !errors.Is(err, webos.ErrNotFound) {
+		t.Errorf("unknown module: %v", err)
+	}
+}
+
+func TestLockedKeysRefused(t *testing.T) {
+	url, db := newDB(t)
+	schema := blogSchema().Override(map[string]any{"title": "From env"})
+	a := start(t, url, db, options{schema: blogSchema()})
+	// A value stored before the key was locked ...
+	if err := a.set.Set(context.Background(), "blog", map[string]any{"title": "Stored"}); err != nil {
+		t.Fatal(err)
+	}
+	b := start(t, url, db, options{schema: schema})
+	// ... does not override the environment.
+	if got := get(t, b); got.Title != "From env" {
+		t.Errorf("title = %q", got.Title)
+	}
+	for _, key := range []string{"title", "uploads"} {
+		err := b.set.Set(context.Background(), "blog", map[string]any{key: "x"})
+		var ve *webos.ValidationError
+		if !errors.As(err, &ve) || !strings.Contains(ve.Fields[key], "locked") {
+			t.Errorf("%s: err = %v", key, err)
+		}
+	}
+}
+
+func TestChangedEvent(t *testing.T) {
+	url, db := newDB(t)
+	in := start(t, url, db, options{})
+	got := make(chan settings.Changed, 1)
+	cancel := bus.On(in.app.Bus(), settings.TopicChanged, func(_ context.Context, _ bus.Envelope, c settings.Changed) error {
+		got <- c
+		return nil
+	})
+	defer cancel()
+	ctx := identity.With(context.Background(), identity.Subject("u-42"))
+	if err := in.set.Set(ctx, "blog", map[string]any{"title": "T", "page_size": 3}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case c := <-got:
+		if c.Module != "blog" || c.User != "u-42" || !slices.Equal(c.Keys, []string{"page_size", "title"}) {
+			t.Errorf("event %+v", c)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no settings.changed event")
+	}
+}
+
+func TestChangeReachesOtherInstance(t *testing.T) {
+	url, db := newDB(t)
+	hub := bus.NewHub()
+	a := start(t, url, db, options{hub: hub})
+	b := start(t, url, db, options{hub: hub})
+	if got := get(t, b); got.PageSize != 20 {
+		t.Fatalf("b before: %+v", got)
+	}
+	for i, size := range []int{42, 43} {
+		if err := a.set.Set(context.Background(), "blog", map[string]any{"page_size": size}); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for get(t, b).PageSize != size {
+			if time.Now().After(deadline) {
+				t.Fatalf("change %d never reached the other instance: %+v", i, get(t, b))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
+func TestBadSchemaFailsStart(t *testing.T) {
+	url, db := newDB(t)
+	cfg, _ := webos.LoadConfig("/nonexistent/.env")
+	app := webos.New(cfg, &store.Module{URL: url, Database: db}, &settings.Module{},
+		&blog{schema: blogSchema().Lock("nope")})
+	app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	err := app.Start(context.Background())
+	_ = app.Stop(context.Background())
+	if err == nil || !strings.Contains(err.Error(), `"blog"`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// permHeader is a stand-in for auth.Require: the request's X-Perms header
+// lists the permissions its user has; the user is "u-1".
+func permHeader(perm string) webos.Middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !slices.Contains(strings.Split(r.Header.Get("X-Perms"), ","), perm) {
+				webos.WriteError(w, r, webos.ErrForbidden)
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(identity.With(r.Context(), identity.Subject("u-1"))))
+		})
+	}
+}
+
+func do(t *testing.T, in *instance, method, path, perms, body string) (*httptest.ResponseRecorder, map[string]any) {
+	t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("X-Perms", perms)
+	rec := httptest.NewRecorder()
+	in.app.Handler().ServeHTTP(rec, req)
+	var v map[string]any
+	if strings.HasPrefix(strings.TrimSpace(rec.Body.String()), "{") {
+		if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+			t.Fatalf("%s %s: %v: %s", method, path, err, rec.Body)
+		}
+	}
+	return rec, v
+}
+
+func TestHTTP(t *testing.T) {
+	url, db := newDB(t)
+	in := start(t, url, db, options{require: permHeader})
+	const rw = "settings.read,settings.write"
+
+	rec, _ := do(t, in, "GET", "/settings/", rw, "")
+	if rec.Code != 200 {
+		t.Fatalf("list: %d %s", rec.Code, rec.Body)
+	}
+	var list []settings.View
+	if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].Module != "blog" || list[0].Name != "Blog" || len(list[0].Fields) != 3 {
+		t.Fatalf("list %+v", list)
+	}
+	f := list[0].Fields[2]
+	if f.Key != "uploads" || !f.Locked || f.Value != "fs://local/blog" || f.Description == "" || f.Type != "string" {
+		t.Errorf("uploads field %+v", f)
+	}
+	if f := list[0].Fields[1]; f.Default != float64(20) || f.Value != float64(20) || f.Validate != "min=1,max=100" {
+		t.Errorf("page_size field %+v", f)
+	}
+
+	got := make(chan settings.Changed, 1)
+	defer bus.On(in.app.Bus(), settings.TopicChanged, func(_ context.Context, _ bus.Envelope, c settings.Changed) error {
+		got <- c
+		return nil
+	})()
+	rec, body := do(t, in, "PATCH", "/settings/blog", rw, `{"page_size": 7}`)
+	if rec.Code != 200 {
+		t.Fatalf("patch: %d %s", rec.Code, rec.Body)
+	}
+	if fs := body["fields"].([]any); fs[1].(map[string]any)["value"] != float64(7) {
+		t.Errorf("patch answer %v", body)
+	}
+	select {
+	case c := <-got:
+		if c.User != "u-1" {
+			t.Errorf("event user %q", c.User)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no event")
+	}
+	if rec, body := do(t, in, "GET", "/settings/blog", "settings.read", ""); rec.Code != 200 || body["module"] != "blog" {
+		t.Errorf("get: %d %s", rec.Code, rec.Body)
+	}
+
+	for _, tc := range []struct {
+		method, path, perms, body string
+		status                    int
+		field                     string
+	}{
+		{"GET", "/settings/", "", "", 403, ""},
+		{"PATCH", "/settings/blog", "settings.read", `{"page_size": 8}`, 403, ""},
+		{"GET", "/settings/nope", rw, "", 404, ""},
+		{"GET", "/settings/plain", rw, "", 404, ""},
+		{"PATCH", "/settings/nope", rw, `{"a": 1}`, 404, ""},
+		{"PATCH", "/settings/blog", rw, `{"page_size": 0}`, 422, "page_size"},
+		{"PATCH", "/settings/blog", rw, `{"uploads": "/x"}`, 422, "uploads"},
+		{"PATCH", "/settings/blog", rw, `{"nope": 1}`, 422, "nope"},
+		{"PATCH", "/settings/blog", rw, `{"page_size": `, 400, ""},
+		{"PATCH", "/settings/blog", rw, `[1]`, 400, ""},
+		{"PATCH", "/settings/blog", rw, `null`, 400, ""},
+		{"PATCH", "/settings/blog", rw, `{}`, 400, ""},
+	} {
+		rec, body := do(t, in, tc.method, tc.path, tc.perms, tc.body)
+		if rec.Code != tc.status {
+			t.Errorf("%s %s %s: %d %s, want %d", tc.method, tc.path, tc.body, rec.Code, rec.Body, tc.status)
+			continue
+		}
+		if tc.field != "" {
+			if fs, _ := body["fields"].(map[string]any); fs[tc.field] == nil {
+				t.Errorf("%s %s: body %s does not name %q", tc.method, tc.path, rec.Body, tc.field)
+			}
+		}
+	}
+	if got := get(t, in); got.PageSize != 7 {
+		t.Errorf("refused patches changed the settings: %+v", got)
+	}
+}
+
+func TestHTTPOpenWithoutRequire(t *testing.T) {
+	url, db := newDB(t)
+	in := start(t, url, db, options{})
+	if rec, _ := do(t, in, "PATCH", "/settings/blog", "", `{"title": "Open"}`); rec.Code != 200 {
+		t.Fatalf("patch: %d %s", rec.Code, rec.Body)
+	}
+	if got := get(t, in); got.Title != "Open" {
+		t.Errorf("title %q", got.Title)
+	}
+}
+
+func TestConcurrentSetsConverge(t *testing.T) {
+	url, db := newDB(t)
+	hub := bus.NewHub()
+	ins := []*instance{start(t, url, db, options{hub: hub}), start(t, url, db, options{hub: hub})}
+	done := make(chan error, 20)
+	for i := range 20 {
+		go func() {
+			done <- ins[i%2].set.Set(context.Background(), "blog", map[string]any{"page_size": 1 + i})
+		}()
+	}
+	for range 20 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Each instance ends with what the database holds.
+	check := start(t, url, db, options{})
+	want := get(t, check).PageSize
+	deadline := time.Now().Add(5 * time.Second)
+	for _, in := range ins {
+		for get(t, in).PageSize != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("instance has %d, database %d", get(t, in).PageSize, want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}

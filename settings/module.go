@@ -1,0 +1,418 @@
+package settings
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/bus"
+	"github.com/webos-go/webos/identity"
+	"github.com/webos-go/webos/store"
+)
+
+// ModuleID is the ID of [Module].
+const ModuleID = "settings"
+
+// Collection is the collection that holds the settings: one document per
+// module, {_id: moduleID, values: {key: value, ...}}.
+const Collection = "system_settings"
+
+// TopicChanged is the bus topic of a change; its payload is a [Changed].
+const TopicChanged = "settings.changed"
+
+// Permissions the HTTP API asks for.
+const (
+	PermRead  = "settings.read"
+	PermWrite = "settings.write"
+)
+
+// Errors of the package. They wrap the kernel's kinds.
+var (
+	// ErrUnknownModule means no module with that ID declares settings.
+	ErrUnknownModule = fmt.Errorf("settings: %w: unknown module", webos.ErrNotFound)
+	// ErrNotStarted means the settings module has not started (or has
+	// stopped).
+	ErrNotStarted = fmt.Errorf("settings: %w: module not started", webos.ErrUnavailable)
+	// ErrType means [Get] asked for a type other than the module's schema
+	// type.
+	ErrType = errors.New("settings: wrong settings type")
+)
+
+// Provider is a module with settings. Settings is called once, when the
+// settings module starts.
+type Provider interface {
+	Settings() Schema
+}
+
+func init() {
+	webos.RegisterCapability(func(m webos.Module) string {
+		if _, ok := m.(Provider); ok {
+			return "settings"
+		}
+		return ""
+	})
+}
+
+// Changed is the payload of a [TopicChanged] event.
+type Changed struct {
+	// Module is the ID of the module whose settings changed.
+	Module string `json:"module"`
+	// Keys are the settings set or reset, sorted.
+	Keys []string `json:"keys"`
+	// User is the ID of the user who changed them, "" for none.
+	User string `json:"user,omitempty"`
+}
+
+// record is the stored document of one module's settings.
+type record struct {
+	store.Doc `bson:",inline"`
+	Values    bson.M `bson:"values"`
+}
+
+// Module is the settings service: it collects the schemas of the modules
+// that implement [Provider], keeps their stored values in memory, serves
+// them with [Get], changes them with [Module.Set] and answers the HTTP API
+// under /settings. It requires the store module.
+type Module struct {
+	// Require returns the middleware that guards the HTTP routes with a
+	// permission (PermRead, PermWrite), e.g. auth.Require. nil leaves the
+	// routes open.
+	Require func(perm string) webos.Middleware
+
+	app  *webos.App
+	bus  *bus.Bus
+	log  *slog.Logger
+	coll *store.Collection[record]
+	cat  atomic.Pointer[catalog]
+}
+
+// catalog is what Start collected.
+type catalog struct {
+	order []*entry
+	byID  map[string]*entry
+}
+
+// entry is one module's settings.
+type entry struct {
+	id, name string
+	schema   Schema
+	io       sync.Mutex                     // serialises writes and reloads
+	stored   atomic.Pointer[map[string]any] // valid stored values
+	json     atomic.Pointer[[]byte]         // effective values as JSON
+}
+
+func (e *entry) setStored(v map[string]any) {
+	v = e.schema.clean(v)
+	b, err := json.Marshal(e.schema.resolve(v))
+	if err != nil { // cannot happen: values are in JSON form
+		return
+	}
+	e.stored.Store(&v)
+	e.json.Store(&b)
+}
+
+var (
+	_ webos.Module             = (*Module)(nil)
+	_ webos.Provisioner        = (*Module)(nil)
+	_ webos.Starter            = (*Module)(nil)
+	_ webos.Dependent          = (*Module)(nil)
+	_ webos.Subscriber         = (*Module)(nil)
+	_ webos.RouteProvider      = (*Module)(nil)
+	_ webos.PermissionProvider = (*Module)(nil)
+)
+
+// ModuleInfo describes the module.
+func (m *Module) ModuleInfo() webos.ModuleInfo {
+	return webos.ModuleInfo{
+		ID:          ModuleID,
+		Name:        "Settings",
+		Description: "Per-module settings, stored in the database and shared by every instance.",
+		Icon:        "⚙️",
+		Version:     "1.0.0",
+	}
+}
+
+// Requires names the store module.
+func (m *Module) Requires() []string { return []string{store.ModuleID} }
+
+// Provision keeps the application.
+func (m *Module) Provision(_ context.Context, app *webos.App) error {
+	m.app = app
+	m.bus = app.Bus()
+	m.log = app.Logger()
+	return nil
+}
+
+// Permissions declares the API's permissions.
+func (m *Module) Permissions() []webos.Permission {
+	return []webos.Permission{
+		{Name: PermRead, Description: "See every module's settings"},
+		{Name: PermWrite, Description: "Change module settings"},
+	}
+}
+
+// Start collects the schemas of the application's modules and loads the
+// stored values. A module whose schema is unusable fails the start, named.
+func (m *Module) Start(ctx context.Context) error {
+	if m.app == nil {
+		return errors.New("settings: module not provisioned")
+	}
+	dm, ok := m.app.Module(store.ModuleID)
+	sm, _ := dm.(interface{ DB() *store.DB })
+	if !ok || sm == nil || sm.DB() == nil {
+		return errors.New("settings: the store module is missing or not started")
+	}
+	m.coll = store.NewCollection[record](sm.DB(), Collection)
+	cat := &catalog{byID: map[string]*entry{}}
+	for _, st := range m.app.Modules() {
+		mod, ok := m.app.Module(st.ID)
+		if !ok {
+			continue
+		}
+		p, ok := mod.(Provider)
+		if !ok {
+			continue
+		}
+		s := p.Settings()
+		if s.Err() != nil {
+			return fmt.Errorf("settings: module %q: %w", st.ID, s.Err())
+		}
+		if s.typ == nil {
+			return fmt.Errorf("settings: module %q: empty schema: build it with settings.For", st.ID)
+		}
+		e := &entry{id: st.ID, name: st.Name, schema: s}
+		e.setStored(nil)
+		cat.order = append(cat.order, e)
+		cat.byID[st.ID] = e
+	}
+	if len(cat.order) > 0 {
+		ids := make([]string, len(cat.order))
+		for i, e := range cat.order {
+			ids[i] = e.id
+		}
+		recs, err := m.coll.Find(ctx, bson.M{"_id": bson.M{"$in": ids}}, store.FindOptions{})
+		if err != nil {
+			return fmt.Errorf("settings: loading: %w", err)
+		}
+		for _, r := range recs {
+			if e := cat.byID[r.ID]; e != nil {
+				e.setStored(plainMap(r.Values))
+			}
+		}
+	}
+	m.cat.Store(cat)
+	return nil
+}
+
+// Subscriptions keep the cache up to date with changes made by other
+// instances.
+func (m *Module) Subscriptions() []bus.Subscription {
+	return []bus.Subscription{{Pattern: TopicChanged, Handler: bus.Typed(m.onChanged)}}
+}
+
+func (m *Module) onChanged(ctx context.Context, _ bus.Envelope, c Changed) error {
+	e, err := m.entry(c.Module)
+	if errors.Is(err, ErrUnknownModule) {
+		return nil // a module this instance does not run
+	}
+	if err != nil {
+		return err
+	}
+	return m.reload(ctx, e)
+}
+
+// reload reads e's document from the store into the cache.
+func (m *Module) reload(ctx context.Context, e *entry) error {
+	e.io.Lock()
+	defer e.io.Unlock()
+	r, err := m.coll.Get(ctx, e.id)
+	if errors.Is(err, store.ErrNotFound) {
+		e.setStored(nil)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("settings: reloading %q: %w", e.id, err)
+	}
+	e.setStored(plainMap(r.Values))
+	return nil
+}
+
+func (m *Module) entry(moduleID string) (*entry, error) {
+	cat := m.cat.Load()
+	if cat == nil {
+		return nil, ErrNotStarted
+	}
+	e := cat.byID[moduleID]
+	if e == nil {
+		return nil, fmt.Errorf("%w %q", ErrUnknownModule, moduleID)
+	}
+	return e, nil
+}
+
+// Get returns the settings of the module moduleID as a T — its defaults
+// overlaid with the stored values, locked fields at their defaults. T must
+// be the type the module's schema was built from. The value is the
+// module's own copy. It reads from memory: call it as often as needed.
+func Get[T any](ctx context.Context, m *Module, moduleID string) (T, error) {
+	var v T
+	e, err := m.entry(moduleID)
+	if err != nil {
+		return v, err
+	}
+	if t := reflect.TypeFor[T](); t != e.schema.typ {
+		return v, fmt.Errorf("%w: module %q has settings of type %s, not %s", ErrType, moduleID, e.schema.typ, t)
+	}
+	if err := json.Unmarshal(*e.json.Load(), &v); err != nil {
+		return v, fmt.Errorf("settings: decoding %q: %w", moduleID, err)
+	}
+	return v, nil
+}
+
+// Values returns the effective settings of a module in JSON form.
+func (m *Module) Values(moduleID string) (map[string]any, error) {
+	e, err := m.entry(moduleID)
+	if err != nil {
+		return nil, err
+	}
+	var v map[string]any
+	if err := json.Unmarshal(*e.json.Load(), &v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Schema returns the schema a module declared.
+func (m *Module) Schema(moduleID string) (Schema, error) {
+	e, err := m.entry(moduleID)
+	if err != nil {
+		return Schema{}, err
+	}
+	return e.schema, nil
+}
+
+// Set changes some of a module's settings. patch maps keys to new values
+// in JSON form (a string, a number, a boolean, a list or an object; a
+// duration also as a string such as "1m30s"); null resets a key to its
+// default. An unknown key, a locked key, a value of the wrong type or one
+// that fails the schema's validation is a *webos.ValidationError naming
+// each bad key, and nothing changes. Otherwise the values are stored,
+// cached, and announced on the bus as [TopicChanged] with the acting user
+// from ctx, so that every instance updates its cache.
+func (m *Module) Set(ctx context.Context, moduleID string, patch map[string]any) error {
+	e, err := m.entry(moduleID)
+	if err != nil {
+		return err
+	}
+	e.io.Lock()
+	set, unset, err := e.schema.apply(*e.stored.Load(), patch)
+	if err != nil {
+		e.io.Unlock()
+		return err
+	}
+	stored, err := m.persist(ctx, e.id, set, unset)
+	if err != nil {
+		e.io.Unlock()
+		return err
+	}
+	e.setStored(stored)
+	e.io.Unlock()
+
+	keys := make([]string, 0, len(set)+len(unset))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	keys = append(keys, unset...)
+	slices.Sort(keys)
+	c := Changed{Module: e.id, Keys: keys, User: identity.ID(ctx)}
+	if err := m.bus.Emit(ctx, TopicChanged, c); err != nil {
+		m.log.WarnContext(ctx, "settings: change not announced", "module", e.id, "err", err)
+	}
+	return nil
+}
+
+// persist writes the change and returns the stored values after it.
+func (m *Module) persist(ctx context.Context, id string, set map[string]any, unset []string) (map[string]any, error) {
+	ch := store.Change{Set: bson.M{}}
+	setDoc := ch.Set.(bson.M)
+	for k, v := range set {
+		setDoc["values."+k] = v
+	}
+	for _, k := range unset {
+		ch.Unset = append(ch.Unset, "values."+k)
+	}
+	for range 2 {
+		r, err := m.coll.Apply(ctx, id, ch)
+		if err == nil {
+			return plainMap(r.Values), nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("settings: saving %q: %w", id, err)
+		}
+		if len(set) == 0 {
+			return map[string]any{}, nil // nothing stored, nothing to reset
+		}
+		vals := bson.M{}
+		for k, v := range set {
+			vals[k] = v
+		}
+		err = m.coll.Insert(ctx, &record{Doc: store.Doc{ID: id}, Values: vals})
+		if err == nil {
+			return plainMap(vals), nil
+		}
+		if !errors.Is(err, store.ErrConflict) {
+			return nil, fmt.Errorf("settings: saving %q: %w", id, err)
+		}
+		// Another instance created the document in between: update it.
+	}
+	return nil, fmt.Errorf("settings: saving %q: %w", id, webos.ErrConflict)
+}
+
+// plainMap turns a decoded document into plain maps and slices.
+func plainMap(m bson.M) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = normalize(v)
+	}
+	return out
+}
+
+// normalize turns BSON containers into map[string]any and []any and
+// widens int32 to int64.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case bson.D:
+		out := make(map[string]any, len(x))
+		for _, e := range x {
+			out[e.Key] = normalize(e.Value)
+		}
+		return out
+	case bson.M:
+		return plainMap(x)
+	case map[string]any:
+		return plainMap(x)
+	case bson.A:
+		return normalizeSlice(x)
+	case []any:
+		return normalizeSlice(x)
+	case int32:
+		return int64(x)
+	}
+	return v
+}
+
+func normalizeSlice(s []any) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = normalize(v)
+	}
+	return out
+}
