@@ -13,6 +13,7 @@ import (
 	"github.com/webos-go/webos/examples/dashboard"
 	"github.com/webos-go/webos/examples/hello"
 	"github.com/webos-go/webos/examples/report"
+	"github.com/webos-go/webos/settings"
 	"github.com/webos-go/webos/store"
 	"github.com/webos-go/webos/store/embedded"
 	"github.com/webos-go/webos/tasks"
@@ -76,14 +77,18 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 			return auth.WithUser(ctx, u), nil
 		},
 	})
+	sm := &settings.Module{Require: func(perm string) webos.Middleware { return auth.Require(perm) }}
+	hm := hello.New(db)
+	hm.Config = sm
 	mods = append(mods,
 		db,
 		ui.New(ui.Config{Apps: []string{"hello", "report"}}),
 		am,
+		sm,
 		files,
 		tm,
 		monitor.New(tm),
-		hello.New(db),
+		hm,
 		report.New(),
 		dashboard.New(nil),
 	)

@@ -287,3 +287,56 @@ func TestTaskRunsAsTheSignedInUser(t *testing.T) {
 		t.Fatalf("another user reads the task: %d %+v", status, body)
 	}
 }
+
+// TestSettingsChangeTheGreeting: an administrator changes hello's
+// salutation through the settings API; new greetings use it, and a bad
+// value is refused naming the field.
+func TestSettingsChangeTheGreeting(t *testing.T) {
+	t.Setenv("WEBOS_ADMIN_EMAIL", "root@example.com")
+	t.Setenv("WEBOS_ADMIN_PASSWORD", "correct-horse-battery")
+	cfg := baseConfig(t)
+	cfg.MongoURL = webos.Secret(testenv.MongoURL(t))
+	cfg.MongoDatabase = testenv.DatabaseName("demo")
+	_, srv := startDemo(t, cfg)
+
+	resp, err := http.Post(srv.URL+"/auth/login", "application/json", strings.NewReader(`{"email":"root@example.com","password":"correct-horse-battery"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var login struct {
+		Token string `json:"token"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&login)
+	resp.Body.Close()
+	patch := func(token, body string) int {
+		req, _ := http.NewRequest("PATCH", srv.URL+"/settings/hello", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if status := patch("", `{"salutation":"Howdy"}`); status != 401 {
+		t.Fatalf("anonymous change: %d", status)
+	}
+	if status := patch(login.Token, `{"salutation":""}`); status != 422 {
+		t.Fatalf("empty salutation: %d", status)
+	}
+	if status := patch(login.Token, `{"salutation":"Howdy"}`); status != 200 {
+		t.Fatalf("change: %d", status)
+	}
+	resp, err = http.Post(srv.URL+"/hello/greetings", "application/json", strings.NewReader(`{"name":"Ada"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"message":"Howdy, Ada!"`) {
+		t.Fatalf("greeting after the change: %s", b)
+	}
+}

@@ -31,6 +31,7 @@ func ExampleNewApp() {
 	// store
 	// ui
 	// auth
+	// settings
 	// afs
 	// tasks
 	// tasks.monitor

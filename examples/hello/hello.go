@@ -10,6 +10,7 @@ import (
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/bus"
+	"github.com/webos-go/webos/settings"
 	"github.com/webos-go/webos/store"
 )
 
@@ -23,6 +24,13 @@ type Greeting struct {
 	Message   string `bson:"message" json:"message"`
 }
 
+// Settings are the hello module's settings, changed by an administrator
+// through the settings module (PATCH /settings/hello).
+type Settings struct {
+	// Salutation starts every greeting.
+	Salutation string `json:"salutation" validate:"required,max=40" desc:"The word every greeting starts with"`
+}
+
 // Greeted is the payload of [TopicGreeted].
 type Greeted struct {
 	ID   string `json:"id"`
@@ -31,6 +39,10 @@ type Greeted struct {
 
 // Module is the hello module.
 type Module struct {
+	// Config, when set, supplies the module's [Settings]; without it the
+	// defaults apply.
+	Config *settings.Module
+
 	db        *store.Module
 	bus       *bus.Bus
 	log       *slog.Logger
@@ -52,8 +64,14 @@ func (m *Module) ModuleInfo() webos.ModuleInfo {
 	}
 }
 
-// Requires the store module: greetings live in the database.
-func (m *Module) Requires() []string { return []string{store.ModuleID} }
+// Requires the store module, where greetings live, and the settings
+// module when one is given.
+func (m *Module) Requires() []string {
+	if m.Config != nil {
+		return []string{store.ModuleID, settings.ModuleID}
+	}
+	return []string{store.ModuleID}
+}
 
 // Provision keeps the application's bus and logger.
 func (m *Module) Provision(_ context.Context, app *webos.App) error {
@@ -85,6 +103,23 @@ func (m *Module) onGreeted(ctx context.Context, e bus.Envelope) error {
 	m.heard.Add(1)
 	m.log.InfoContext(ctx, "greeted", "name", g.Name, "id", g.ID)
 	return nil
+}
+
+// Settings declares the module's settings and their defaults.
+func (m *Module) Settings() settings.Schema { return settings.For(defaultSettings) }
+
+var defaultSettings = Settings{Salutation: "Hello"}
+
+func (m *Module) salutation(ctx context.Context) string {
+	if m.Config == nil {
+		return defaultSettings.Salutation
+	}
+	s, err := settings.Get[Settings](ctx, m.Config, "hello")
+	if err != nil {
+		m.log.WarnContext(ctx, "settings unavailable; using the defaults", "err", err)
+		return defaultSettings.Salutation
+	}
+	return s.Salutation
 }
 
 // Heard returns how many greeting events the listener has handled.
@@ -138,7 +173,7 @@ func (m *Module) create(w http.ResponseWriter, r *http.Request) error {
 
 // record stores and announces a validated greeting.
 func (m *Module) record(ctx context.Context, in createRequest) (*Greeting, error) {
-	g := &Greeting{Name: in.Name, Message: fmt.Sprintf("Hello, %s!", in.Name)}
+	g := &Greeting{Name: in.Name, Message: fmt.Sprintf("%s, %s!", m.salutation(ctx), in.Name)}
 	if err := m.greetings.Load().Insert(ctx, g); err != nil {
 		return nil, err
 	}
