@@ -51,13 +51,15 @@
 //   - cache: memoization that survives restarts.
 //   - tasks: background jobs on Redis with progress, retries and the
 //     caller's identity.
+//   - settings: per-module typed settings, persisted and changed at run
+//     time, announced to every instance.
 //   - ui: the server-rendered shell — launchpad, menu, Ctrl+K palette,
 //     dark mode, live widgets over Server-Sent Events.
 //   - identity and trace: the acting user and the trace id in a context.
 //
 // Dependencies point one way: identity and trace at the bottom, then
-// registry and bus, then this kernel, then store, then auth, afs, cache and
-// tasks, then ui, then the demo apps in examples/. Packages on one level
+// registry and bus, then this kernel, then store, then auth, afs, cache,
+// tasks and settings, then ui, then the demo apps in examples/. Packages on one level
 // talk through the kernel's interfaces (permissions, health checks,
 // capabilities), the registry or the bus.
 package webos
