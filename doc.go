@@ -59,7 +59,7 @@
 //
 // Dependencies point one way: identity and trace at the bottom, then
 // registry and bus, then this kernel, then store, then auth, afs, cache,
-// tasks and settings, then ui, then the demo apps in examples/. Packages on one level
-// talk through the kernel's interfaces (permissions, health checks,
-// capabilities), the registry or the bus.
+// tasks and settings, then ui, then the demo apps in examples/. Packages
+// on one level talk through the kernel's interfaces (permissions, health
+// checks, capabilities), the registry or the bus.
 package webos
