@@ -573,21 +573,11 @@ func TestGracefulShutdownDrains(t *testing.T) {
 			return nil
 		})
 	}})
-	app.SetLogger(slog.New(slog.DiscardHandler))
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := app.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- app.ServeListener(ctx, ln) }()
+	base, cancel, served := serveApp(t, app)
 
 	got := make(chan string, 1)
 	go func() {
-		resp, err := http.Get("http://" + ln.Addr().String() + "/slow")
+		resp, err := http.Get(base + "/slow")
 		if err != nil {
 			got <- err.Error()
 			return
@@ -605,7 +595,7 @@ func TestGracefulShutdownDrains(t *testing.T) {
 	default:
 	}
 	// New connections are refused while draining.
-	if _, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
+	if _, err := net.DialTimeout("tcp", strings.TrimPrefix(base, "http://"), time.Second); err == nil {
 		t.Fatal("listener still accepts during shutdown")
 	}
 	close(release)
@@ -615,7 +605,6 @@ func TestGracefulShutdownDrains(t *testing.T) {
 	if err := <-served; err != nil {
 		t.Fatal(err)
 	}
-	_ = app.Stop(context.Background())
 }
 
 func TestShutdownDeadline(t *testing.T) {
@@ -631,16 +620,9 @@ func TestShutdownDeadline(t *testing.T) {
 			return nil
 		}, Stream())
 	}})
-	app.SetLogger(slog.New(slog.DiscardHandler))
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := app.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	served := make(chan error, 1)
-	go func() { served <- app.ServeListener(ctx, ln) }()
+	base, cancel, served := serveApp(t, app)
 	go func() {
-		if resp, err := http.Get("http://" + ln.Addr().String() + "/stuck"); err == nil {
+		if resp, err := http.Get(base + "/stuck"); err == nil {
 			resp.Body.Close()
 		}
 	}()
@@ -655,7 +637,6 @@ func TestShutdownDeadline(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("shutdown did not respect its deadline")
 	}
-	_ = app.Stop(context.Background())
 }
 
 func TestShutdownEndsStreams(t *testing.T) {
@@ -672,16 +653,9 @@ func TestShutdownEndsStreams(t *testing.T) {
 			return nil
 		}, Stream())
 	}})
-	app.SetLogger(slog.New(slog.DiscardHandler))
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := app.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	served := make(chan error, 1)
-	go func() { served <- app.ServeListener(ctx, ln) }()
+	base, cancel, served := serveApp(t, app)
 	go func() {
-		if resp, err := http.Get("http://" + ln.Addr().String() + "/sse"); err == nil {
+		if resp, err := http.Get(base + "/sse"); err == nil {
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 		}
@@ -703,7 +677,6 @@ func TestShutdownEndsStreams(t *testing.T) {
 	if d := time.Since(start); d > 2*time.Second {
 		t.Fatalf("shutdown took %v", d)
 	}
-	_ = app.Stop(context.Background())
 }
 
 func TestSetBus(t *testing.T) {
@@ -796,4 +769,25 @@ func TestCleanupOnStopAndRestart(t *testing.T) {
 	if got := rec.list(); !slices.Equal(got, want) {
 		t.Fatalf("calls %v, want %v", got, want)
 	}
+}
+
+// serveApp starts app and serves it on a fresh local port, as Main does,
+// until cancel is called; served receives ServeListener's result.
+func serveApp(t *testing.T, app *App) (base string, cancel context.CancelFunc, served <-chan error) {
+	t.Helper()
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := app.Start(ctx); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- app.ServeListener(ctx, ln) }()
+	t.Cleanup(func() { _ = app.Stop(context.Background()) })
+	return "http://" + ln.Addr().String(), cancel, done
 }
