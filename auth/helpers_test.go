@@ -3,8 +3,6 @@ package auth_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -64,11 +62,7 @@ type env struct {
 }
 
 // newDatabaseName returns a unique database name for t.
-func newDatabaseName() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return "authtest_" + hex.EncodeToString(b)
-}
+func newDatabaseName() string { return testenv.DatabaseName("authtest") }
 
 type envOptions struct {
 	cfg      auth.Config

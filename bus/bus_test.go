@@ -1,11 +1,11 @@
 package bus_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/webos-go/webos/internal/testenv"
 	"log/slog"
 	"regexp"
 	"strconv"
@@ -21,22 +21,7 @@ import (
 )
 
 // logBuffer collects log output from concurrent handlers.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+type logBuffer = testenv.Buffer
 
 func newLogger() (*slog.Logger, *logBuffer) {
 	lb := new(logBuffer)
