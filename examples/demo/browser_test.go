@@ -284,18 +284,7 @@ func TestBrowserLogTerminal(t *testing.T) {
 // shaped like the tasks module's and watches it reach 100 %.
 func TestBrowserTaskProgress(t *testing.T) {
 	testStream := &progressDemo{}
-	app := webos.New(webos.Config{RequestTimeout: 10 * time.Second, MaxBodyBytes: 1 << 20}, ui.New(ui.Config{}), testStream)
-	app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := app.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app.Handler())
-	t.Cleanup(func() {
-		srv.CloseClientConnections()
-		srv.Close()
-		_ = app.Stop(context.Background())
-	})
-	tb := openChromeTab(t, srv.URL)
+	tb := openChromeTab(t, startShellApp(t, testStream))
 	tb.visit("/progress/job-7")
 	tb.waitFor("the finished task", `document.querySelector(".progress").getAttribute("data-state") === "succeeded"`)
 	if got := browserEval[float64](tb, `document.querySelector(".progress progress").value`); got != 100 {
@@ -371,19 +360,7 @@ func TestBrowserTaskProgressWithTasks(t *testing.T) {
 	tm := tasks.New(tasks.Options{RedisURL: redisURL, Namespace: testenv.DatabaseName("uiprogress"), PollInterval: 50 * time.Millisecond})
 	reports := report.New()
 	page := &reportPage{reports: reports}
-	app := webos.New(webos.Config{RequestTimeout: 10 * time.Second, MaxBodyBytes: 1 << 20},
-		ui.New(ui.Config{}), tm, reports, page)
-	app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := app.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app.Handler())
-	t.Cleanup(func() {
-		srv.CloseClientConnections()
-		srv.Close()
-		_ = app.Stop(context.Background())
-	})
-	tb := openChromeTab(t, srv.URL)
+	tb := openChromeTab(t, startShellApp(t, tm, reports, page))
 	tb.visit("/report")
 	tb.waitFor("a step under way", `(() => { const v = document.querySelector(".progress progress").value; return v > 0 && v < 100; })()`)
 	tb.waitFor("the finished report", `document.querySelector(".progress").getAttribute("data-state") === "succeeded"`)
@@ -461,4 +438,23 @@ func TestBrowserHelloForm(t *testing.T) {
 	if !browserEval[bool](tb, `window.__samePage === true && document.getElementById("hello-name").value === ""`) {
 		t.Error("the page reloaded or the form was not reset")
 	}
+}
+
+// startShellApp serves a small application of the ui shell and mods for a
+// browser test and returns its URL.
+func startShellApp(t *testing.T, mods ...webos.Module) string {
+	t.Helper()
+	app := webos.New(webos.Config{RequestTimeout: 10 * time.Second, MaxBodyBytes: 1 << 20},
+		append([]webos.Module{ui.New(ui.Config{})}, mods...)...)
+	app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app.Handler())
+	t.Cleanup(func() {
+		srv.CloseClientConnections()
+		srv.Close()
+		_ = app.Stop(context.Background())
+	})
+	return srv.URL
 }
