@@ -263,16 +263,16 @@ func testCorrupt(t *testing.T, open func(*testing.T) cache.Store) {
 	if _, err := m.Get(ctx, 3); err != nil {
 		t.Fatal(err)
 	}
-	stored, ok, err := c.Store().Get(ctx, m.Key(3))
+	stored, ok, err := c.Store().Get(ctx, m.Key(ctx, 3))
 	if err != nil || !ok {
 		t.Fatalf("entry not stored: %v", err)
 	}
 	flipped := append([]byte(nil), stored...)
 	flipped[len(flipped)-2] ^= 0x20
 	corrupt := map[string]func(){
-		"garbage":      func() { _ = c.Store().Set(ctx, m.Key(3), []byte("garbage"), time.Hour) },
-		"empty":        func() { _ = c.Store().Set(ctx, m.Key(3), []byte{}, time.Hour) },
-		"bad checksum": func() { _ = c.Store().Set(ctx, m.Key(3), flipped, time.Hour) },
+		"garbage":      func() { _ = c.Store().Set(ctx, m.Key(ctx, 3), []byte("garbage"), time.Hour) },
+		"empty":        func() { _ = c.Store().Set(ctx, m.Key(ctx, 3), []byte{}, time.Hour) },
+		"bad checksum": func() { _ = c.Store().Set(ctx, m.Key(ctx, 3), flipped, time.Hour) },
 		"another type": func() {
 			// A sound entry holding a value that is no string.
 			other := cache.Memoize(c, "corrupt", time.Hour, func(context.Context, int) (map[string]string, error) {
@@ -336,8 +336,8 @@ func testInvalidate(t *testing.T, open func(*testing.T) cache.Store) {
 		}
 	}
 	getAll()
-	if thumb.Key("fs://local/photos/a.jpg") != "thumb:fs://local/photos/a.jpg" {
-		t.Fatalf("key = %q", thumb.Key("fs://local/photos/a.jpg"))
+	if thumb.Key(t.Context(), "fs://local/photos/a.jpg") != "thumb:fs://local/photos/a.jpg" {
+		t.Fatalf("key = %q", thumb.Key(t.Context(), "fs://local/photos/a.jpg"))
 	}
 	step("nothing", 0, func() error { return nil })
 	step("one key", 1, func() error { return thumb.Invalidate(t.Context(), "fs://local/docs/c.pdf") })
@@ -377,17 +377,17 @@ func TestKeys(t *testing.T) {
 	q := query{Folder: "fs://local/<x>&y", Tags: map[string]string{"b": "2", "a": "1"}, Limit: 10}
 	want := `search:{"folder":"fs://local/<x>&y","tags":{"a":"1","b":"2"},"limit":10}`
 	for range 3 {
-		if got := m.Key(q); got != want {
+		if got := m.Key(t.Context(), q); got != want {
 			t.Fatalf("key = %s, want %s", got, want)
 		}
 	}
 	long := cache.Memoize(c, "long", time.Minute, func(context.Context, string) (int, error) { return 0, nil })
-	if k := long.Key(strings.Repeat("x", 1000)); len(k) > cache.MaxKeyLen || !strings.HasPrefix(k, "long:#") {
+	if k := long.Key(t.Context(), strings.Repeat("x", 1000)); len(k) > cache.MaxKeyLen || !strings.HasPrefix(k, "long:#") {
 		t.Fatalf("long key %q", k)
 	}
 	type userID string
 	ids := cache.Memoize(c, "user", time.Minute, func(context.Context, userID) (int, error) { return 0, nil })
-	if k := ids.Key("u1"); k != "user:u1" {
+	if k := ids.Key(t.Context(), "u1"); k != "user:u1" {
 		t.Fatalf("named string key %q", k)
 	}
 	for _, bad := range []string{"", "a:b"} {
@@ -571,7 +571,7 @@ func TestRedisShared(t *testing.T) {
 		t.Fatalf("after invalidation elsewhere: %v, %d calls", err, fn.calls.Load())
 	}
 	// The ttl reaches Redis as an expiry.
-	ttl, err := client.PTTL(t.Context(), prefix+ma.Key(1)).Result()
+	ttl, err := client.PTTL(t.Context(), prefix+ma.Key(t.Context(), 1)).Result()
 	if err != nil || ttl <= 0 || ttl > time.Hour {
 		t.Fatalf("PTTL = %v, %v", ttl, err)
 	}

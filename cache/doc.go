@@ -11,6 +11,14 @@
 // for all concurrent callers of that key (singleflight), stores the result
 // with its expiry, and returns it. Errors are not stored.
 //
+// A stored result is served to every caller, so the function runs without
+// the caller's identity: its context carries the first caller's trace id
+// and nothing else of theirs — no acting user ([identity]), no deadline.
+// An owner-scoped read memoized that way fails closed instead of serving
+// one user's data to the next. Memoize a function whose result depends on
+// who asks with [PerUser]: the user's id becomes part of the key
+// ("notes:@u-42:recent") and the function runs as that user.
+//
 // Values are encoded with a [Codec]: [JSON] by default, because it is
 // stable across Go versions and processes and readable when inspecting
 // Redis; [Gob] is available with [WithCodec]. Each entry carries a format
@@ -42,4 +50,7 @@
 //	img, err := thumbs.Get(ctx, urn)        // computed once, then read from disk
 //	err = thumbs.Invalidate(ctx, urn)        // one entry
 //	err = c.InvalidatePrefix(ctx, "thumb:fs://local/photos/") // one folder's
+//
+//	recent := cache.Memoize(c, "notes.recent", time.Minute, listRecentNotes, cache.PerUser())
+//	list, err := recent.Get(ctx, 20) // the acting user's own, computed as them
 package cache

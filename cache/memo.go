@@ -11,14 +11,18 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/webos-go/webos/identity"
+	"github.com/webos-go/webos/trace"
 )
 
-// MaxKeyLen is the longest key stored as it is; a longer key becomes the
-// name, ":#" and the SHA-256 of the encoded argument.
+// MaxKeyLen is the longest key stored as it is; in a longer key the
+// encoded argument is replaced by '#' and its SHA-256.
 const MaxKeyLen = 512
 
 // Memo is a memoized function made by [Memoize].
@@ -28,6 +32,8 @@ type Memo[K, V any] struct {
 	ttl   time.Duration
 	fn    func(context.Context, K) (V, error)
 	codec Codec
+	// perUser puts the acting user into keys and hands it to fn.
+	perUser bool
 	// vtype tells flights of memos that share a name but not a value type
 	// apart.
 	vtype string
@@ -36,21 +42,39 @@ type Memo[K, V any] struct {
 // MemoOption changes how [Memoize] stores values.
 type MemoOption func(*memoConfig)
 
-type memoConfig struct{ codec Codec }
+type memoConfig struct {
+	codec   Codec
+	perUser bool
+}
 
 // WithCodec stores values with codec instead of [JSON].
 func WithCodec(codec Codec) MemoOption { return func(c *memoConfig) { c.codec = codec } }
+
+// PerUser memoizes per acting user ([identity.ID] of the caller's
+// context): the user's id is part of every key, so each user has their own
+// results, and the function runs with the caller's user in its context.
+// Use it for a function whose result depends on who asks, such as a read of
+// an owner-scoped collection. Callers without a user share the results of
+// the calls made without one.
+func PerUser() MemoOption { return func(c *memoConfig) { c.perUser = true } }
 
 // Memoize returns fn memoized in c under name: [Memo.Get] returns the
 // stored result for an argument while it is younger than ttl (ttl <= 0:
 // until invalidated) and calls fn otherwise. Errors are not stored.
 //
+// A result is shared by every caller, whoever they are, so fn runs without
+// the caller's identity: its context carries none of the caller's values
+// but the trace id (for logs) — no acting user, so an owner-scoped
+// collection fails closed in it, and no other package's copy of the user
+// either. A function whose result depends on the user must be memoized
+// [PerUser], which keys results by user and passes the caller's user
+// ([identity.User]) on to fn.
+//
 // The name must be unique in c and must not contain ':'; change it (say
 // "thumb.v2") when V changes shape, so that old entries are not read as the
-// new type. Concurrent calls for the same argument, in this process, share
-// one call of fn, which runs with the first caller's context values (user,
-// trace id) but is not cancelled when its callers give up: the result is
-// stored for the next caller. [Cache.Close] cancels it.
+// new type. Concurrent calls for the same key, in this process, share one
+// call of fn, which is not cancelled when its callers give up: the result
+// is stored for the next caller. [Cache.Close] cancels it.
 //
 // Memoize panics when name is empty or contains ':', or c or fn is nil.
 func Memoize[K, V any](c *Cache, name string, ttl time.Duration, fn func(context.Context, K) (V, error), opts ...MemoOption) *Memo[K, V] {
@@ -61,7 +85,7 @@ func Memoize[K, V any](c *Cache, name string, ttl time.Duration, fn func(context
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return &Memo[K, V]{c: c, name: name, ttl: ttl, fn: fn, codec: cfg.codec, vtype: reflect.TypeFor[V]().String()}
+	return &Memo[K, V]{c: c, name: name, ttl: ttl, fn: fn, codec: cfg.codec, perUser: cfg.perUser, vtype: reflect.TypeFor[V]().String()}
 }
 
 // Name returns the memo's name, the first part of its keys.
@@ -70,21 +94,27 @@ func (m *Memo[K, V]) Name() string { return m.name }
 // Func returns m.Get as a plain function.
 func (m *Memo[K, V]) Func() func(context.Context, K) (V, error) { return m.Get }
 
-// Key returns the cache key of arg: the name, ':' and the argument encoded
-// stably: a value with a MarshalText method (such as an afs.URN or a
-// time.Time) as that text, a string as it is, an integer or bool in
-// decimal, anything else as JSON (struct fields in declaration order, map
-// keys sorted, no HTML escaping). A key longer than [MaxKeyLen] is hashed
-// (see there).
-func (m *Memo[K, V]) Key(arg K) string {
+// Key returns the cache key under which [Memo.Get] stores its result for
+// arg and ctx: the name, ':' and the argument encoded stably: a value with
+// a MarshalText method (such as an afs.URN or a time.Time) as that text, a
+// string as it is, an integer or bool in decimal, anything else as JSON
+// (struct fields in declaration order, map keys sorted, no HTML escaping).
+// A [PerUser] memo puts '@', the acting user's id (query-escaped, empty for
+// none) and ':' before the argument ("notes:@u-42:recent"); other memos
+// ignore ctx. A key longer than [MaxKeyLen] is hashed (see there).
+func (m *Memo[K, V]) Key(ctx context.Context, arg K) string {
 	enc, err := encodeArg(arg)
 	if err != nil {
 		// Not encodable as JSON (a channel, a func): hash its Go syntax.
 		enc = "#" + hashHex(fmt.Sprintf("%#v", arg))
 	}
-	key := m.name + ":" + enc
+	prefix := m.name + ":"
+	if m.perUser {
+		prefix += "@" + url.QueryEscape(identity.ID(ctx)) + ":"
+	}
+	key := prefix + enc
 	if len(key) > MaxKeyLen {
-		key = m.name + ":#" + hashHex(enc)
+		key = prefix + "#" + hashHex(enc)
 	}
 	return key
 }
@@ -119,12 +149,13 @@ func encodeArg(arg any) (string, error) {
 	return strings.TrimSuffix(buf.String(), "\n"), nil
 }
 
-// Invalidate drops the stored result for arg.
+// Invalidate drops the stored result for arg — for a [PerUser] memo, the
+// one of ctx's acting user.
 func (m *Memo[K, V]) Invalidate(ctx context.Context, arg K) error {
-	return m.c.Invalidate(ctx, m.Key(arg))
+	return m.c.Invalidate(ctx, m.Key(ctx, arg))
 }
 
-// InvalidateAll drops every stored result of m.
+// InvalidateAll drops every stored result of m, of every user.
 func (m *Memo[K, V]) InvalidateAll(ctx context.Context) error {
 	return m.c.InvalidatePrefix(ctx, m.name+":")
 }
@@ -142,7 +173,7 @@ func (m *Memo[K, V]) Get(ctx context.Context, arg K) (V, error) {
 	if err := ctx.Err(); err != nil {
 		return zero, err
 	}
-	key := m.Key(arg)
+	key := m.Key(ctx, arg)
 	if v, ok := m.load(ctx, key); ok {
 		return v, nil
 	}
@@ -164,8 +195,8 @@ func (m *Memo[K, V]) compute(callerCtx context.Context, key string, arg K) (v V,
 		return v, ErrClosed
 	}
 	defer m.c.wg.Done()
-	// The caller's values, the cache's lifetime.
-	ctx, cancel := context.WithCancel(context.WithoutCancel(callerCtx))
+	// What the function may know of its first caller; the cache's lifetime.
+	ctx, cancel := context.WithCancel(m.detach(callerCtx))
 	defer cancel()
 	defer context.AfterFunc(m.c.life, cancel)()
 	// Another caller may have stored it between our miss and this flight.
@@ -186,6 +217,23 @@ func (m *Memo[K, V]) compute(callerCtx context.Context, key string, arg K) (v V,
 	}
 	m.save(ctx, key, v)
 	return v, nil
+}
+
+// detach returns a context with no values of callerCtx but its trace id
+// and, for a PerUser memo, its acting user: the result of a call is shared
+// by callers who may be other users, so it must not be computed with the
+// rights of whoever came first.
+func (m *Memo[K, V]) detach(callerCtx context.Context) context.Context {
+	ctx := context.Background()
+	if id := trace.ID(callerCtx); id != "" {
+		ctx = trace.WithID(ctx, id)
+	}
+	if m.perUser {
+		if u, ok := identity.From(callerCtx); ok {
+			ctx = identity.With(ctx, u)
+		}
+	}
+	return ctx
 }
 
 func (m *Memo[K, V]) load(ctx context.Context, key string) (V, bool) {
