@@ -2,115 +2,73 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/webos-go/webos/identity"
+	"github.com/webos-go/webos/store/internal/query"
 )
 
-// FindOptions order and page the results of a find.
-type FindOptions struct {
+// Query selects, orders and pages documents for [Collection.Find] and
+// [Collection.Page]. The zero Query is every document in id order.
+type Query struct {
+	// Where selects the documents; the zero Filter matches all.
+	Where Filter
 	// Sort lists field names, each ascending or, prefixed with "-",
-	// descending: []string{"-created_at", "title"}. When Sort is set and does
-	// not name _id, _id is added last so that pages are stable.
+	// descending: []string{"-created_at"}. The id is added as the last key
+	// (in the direction of the first), so the order is total and pages are
+	// stable. An index whose keys are the sort keys (see [Index]) lets the
+	// database read a page without sorting.
 	Sort []string
-	// Skip is the number of matching documents to pass over.
-	Skip int64
-	// Limit is the largest number of documents returned; 0 means no limit.
-	Limit int64
+	// Limit is the largest number of documents returned. For Find, 0 means
+	// no limit; for Page, 0 means [DefaultPageSize]. Page caps it at
+	// [MaxPageSize].
+	Limit int
+	// After is a cursor from [Page.Next]: the page starts right after the
+	// document it was taken from.
+	After string
+	// Before is a cursor from [Page.Prev]: the page ends right before it.
+	Before string
+	// Skip passes over that many matching documents first, for small
+	// offsets only (at most [MaxSkip]); page with cursors.
+	Skip int
+	// Fields, when set, names the top-level fields to read; the others are
+	// left at their zero value. The id is always read.
+	Fields []string
 }
 
-// Change is a partial update of one document. Each field is optional;
-// documents (Set, Inc, Push, AddToSet, Pull) may be a bson.M, a bson.D, a
-// map[string]any or a struct, and map a field path (dot notation reaches
-// into sub-documents) to a value. The store adds updated_at and updated_by;
-// a change that names _id or an audit field is refused with [ErrBadRequest].
-type Change struct {
-	Set      any      // $set: field → new value
-	Unset    []string // $unset: fields to remove
-	Inc      any      // $inc: field → number to add
-	Push     any      // $push: array field → value to append
-	AddToSet any      // $addToSet: array field → value to add unless present
-	Pull     any      // $pull: array field → value or condition to remove
-}
+// Paging limits.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 1000
+	MaxSkip         = 1000
+)
 
-// update builds the update document of ch.
-func (ch Change) update(set0 bson.D) (bson.D, error) {
-	set, err := toDoc(ch.Set)
-	if err != nil {
-		return nil, fmt.Errorf("Set: %w", err)
-	}
-	if err := checkPaths("Set", set); err != nil {
-		return nil, err
-	}
-	u := bson.D{{Key: "$set", Value: append(set, set0...)}}
-	if len(ch.Unset) > 0 {
-		d := make(bson.D, 0, len(ch.Unset))
-		for _, f := range ch.Unset {
-			d = append(d, bson.E{Key: f, Value: ""})
-		}
-		if err := checkPaths("Unset", d); err != nil {
-			return nil, err
-		}
-		u = append(u, bson.E{Key: "$unset", Value: d})
-	}
-	for _, op := range [...]struct {
-		name, key string
-		v         any
-	}{
-		{"Inc", "$inc", ch.Inc},
-		{"Push", "$push", ch.Push},
-		{"AddToSet", "$addToSet", ch.AddToSet},
-		{"Pull", "$pull", ch.Pull},
-	} {
-		if op.v == nil {
-			continue
-		}
-		d, err := toDoc(op.v)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", op.name, err)
-		}
-		if err := checkPaths(op.name, d); err != nil {
-			return nil, err
-		}
-		if len(d) > 0 {
-			u = append(u, bson.E{Key: op.key, Value: d})
-		}
-	}
-	return u, nil
-}
-
-// checkPaths refuses field paths that are malformed or name a managed field.
-func checkPaths(op string, d bson.D) error {
-	seen := make(map[string]bool, len(d))
-	for _, e := range d {
-		p := e.Key
-		switch {
-		case p == "" || strings.HasPrefix(p, "$") || strings.HasPrefix(p, ".") ||
-			strings.HasSuffix(p, ".") || strings.Contains(p, "..") || strings.ContainsRune(p, 0):
-			return fmt.Errorf("%s: bad field path %q", op, p)
-		case isManaged(p):
-			return fmt.Errorf("%s: field %q is managed by the store", op, p)
-		case seen[p]:
-			return fmt.Errorf("%s: field %q given twice", op, p)
-		}
-		seen[p] = true
-	}
-	return nil
+// Page is one page of documents and the cursors of its neighbours.
+type Page[T any] struct {
+	// Items are the documents of the page, in the query's order; never nil.
+	Items []T `json:"items"`
+	// Next is the cursor of the page after this one for [Query.After], ""
+	// when this is the last.
+	Next string `json:"next,omitempty"`
+	// Prev is the cursor of the page before this one for [Query.Before],
+	// "" when this is the first.
+	Prev string `json:"prev,omitempty"`
 }
 
 // core implements both [Collection] and [Owned]; owned selects the scoping.
 type core[T any] struct {
 	db     *DB
-	coll   *mongo.Collection
+	coll   query.Collection
 	name   string
 	owned  bool
-	models []mongo.IndexModel
+	schema *schema
 }
 
 func newCore[T any](db *DB, name string, owned bool, indexes []Index) *core[T] {
@@ -129,18 +87,23 @@ func newCore[T any](db *DB, name string, owned bool, indexes []Index) *core[T] {
 	if err := checkCollectionName(name); err != nil {
 		panic(err.Error())
 	}
+	sch := schemaOf(reflect.TypeFor[T]())
 	if owned && !leadsWith(indexes, FieldCreatedBy) {
 		indexes = append([]Index{{Keys: []string{FieldCreatedBy}}}, indexes...)
 	}
-	models := make([]mongo.IndexModel, 0, len(indexes))
+	qix := make([]query.Index, 0, len(indexes))
 	for _, ix := range indexes {
-		m, err := ix.model()
+		q, err := ix.compile(sch)
 		if err != nil {
 			panic(fmt.Sprintf("store: collection %q: %v", name, err))
 		}
-		models = append(models, m)
+		qix = append(qix, q)
 	}
-	c := &core[T]{db: db, coll: db.db.Collection(name), name: name, owned: owned, models: models}
+	coll, err := db.eng.Collection(name, qix)
+	if err != nil {
+		panic(fmt.Sprintf("store: collection %q: %v", name, err))
+	}
+	c := &core[T]{db: db, coll: coll, name: name, owned: owned, schema: sch}
 	db.register(c)
 	return c
 }
@@ -149,7 +112,9 @@ func checkCollectionName(name string) error {
 	switch {
 	case name == "":
 		return errors.New("store: empty collection name")
-	case strings.HasPrefix(name, "system."), strings.ContainsAny(name, "$\x00"):
+	case len(name) > 120:
+		return fmt.Errorf("store: collection name %q is too long", name)
+	case strings.HasPrefix(name, "system."), strings.HasPrefix(name, "sqlite_"), strings.ContainsAny(name, "$\x00\"`'[]"):
 		return fmt.Errorf("store: collection name %q is not allowed", name)
 	}
 	return nil
@@ -157,20 +122,12 @@ func checkCollectionName(name string) error {
 
 func docOf[T any](v *T) *Doc { return any(v).(Document).StoreDoc() }
 
-// Name returns the collection name.
-func (c *core[T]) Name() string { return c.name }
-
 // EnsureIndexes creates the declared indexes.
 func (c *core[T]) EnsureIndexes(ctx context.Context) error {
-	// One index per command: FerretDB v1 drops the connection when a
-	// createIndexes command names several indexes that all exist already.
-	for _, m := range c.models {
-		if _, err := c.coll.Indexes().CreateOne(ctx, m); err != nil {
-			return wrap("ensure indexes", c.name, err)
-		}
-	}
-	return nil
+	return c.wrap("ensure indexes", c.coll.EnsureIndexes(ctx))
 }
+
+func (c *core[T]) wrap(op string, err error) error { return wrap(op, c.name, err) }
 
 // user returns the acting user's id; for an owned collection a missing user
 // is ErrNoUser.
@@ -183,31 +140,112 @@ func (c *core[T]) user(ctx context.Context, op string) (string, error) {
 }
 
 func (c *core[T]) bad(op string, err error) error {
-	return &Error{Op: op, Collection: c.name, Kind: ErrBadRequest, Err: err}
+	return &Error{Op: op, Collection: c.name, Kind: ErrBadRequest, Err: err, checked: true}
 }
 
-// filter turns a caller's filter into the one sent, with the owner clause.
-func (c *core[T]) filter(ctx context.Context, op string, filter any) (bson.D, error) {
+// scope checks f against the document type and adds the owner clause.
+func (c *core[T]) scope(ctx context.Context, op string, f Filter) (query.Node, error) {
 	uid, err := c.user(ctx, op)
 	if err != nil {
-		return nil, err
+		return query.Node{}, err
 	}
-	d, err := toDoc(filter)
-	if err != nil {
-		return nil, c.bad(op, fmt.Errorf("filter: %w", err))
+	if f.err != nil {
+		return query.Node{}, c.bad(op, f.err)
 	}
-	if c.owned {
-		d = ownerFilter(d, uid)
+	n := f.n
+	if err := c.check(&n); err != nil {
+		return query.Node{}, c.bad(op, err)
 	}
-	return d, nil
+	return c.owner(n, uid), nil
 }
 
-// byID is the filter of one document by id, owner-scoped when owned.
-func (c *core[T]) byID(id, uid string) bson.D {
-	if c.owned {
-		return bson.D{{Key: FieldID, Value: id}, {Key: FieldCreatedBy, Value: uid}}
+// owner adds "created_by = uid" to n for an owned collection.
+func (c *core[T]) owner(n query.Node, uid string) query.Node {
+	if !c.owned {
+		return n
 	}
-	return bson.D{{Key: FieldID, Value: id}}
+	own := query.Node{Op: query.Eq, Field: FieldCreatedBy, Value: uid}
+	if n.Op == query.All {
+		return own
+	}
+	if n.Op == query.And {
+		return query.Node{Op: query.And, Children: append([]query.Node{own}, n.Children...)}
+	}
+	return query.Node{Op: query.And, Children: []query.Node{own, n}}
+}
+
+// check validates the fields of a filter tree against the schema and marks
+// array fields, in place.
+func (c *core[T]) check(n *query.Node) error {
+	switch n.Op {
+	case query.All, query.None:
+		return nil
+	case query.And, query.Or, query.Not:
+		n.Children = slices.Clone(n.Children)
+		for i := range n.Children {
+			if err := c.check(&n.Children[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	k, err := c.schema.lookup(n.Field)
+	if err != nil {
+		return err
+	}
+	switch k {
+	case kindDoc, kindDocArray:
+		if n.Op != query.Exists && !(n.Op == query.Eq && n.Value == nil) && !(n.Op == query.Ne && n.Value == nil) {
+			return fmt.Errorf("field %q holds documents: compare its fields instead", n.Field)
+		}
+	case kindArray:
+		n.Array = true
+	}
+	return nil
+}
+
+// sortKeys parses a sort spec; the id is added last, in the direction of
+// the first key.
+func (c *core[T]) sortKeys(spec []string) ([]query.SortKey, error) {
+	keys := make([]query.SortKey, 0, len(spec)+1)
+	for _, s := range spec {
+		k, err := parseKey(s)
+		if err != nil {
+			return nil, err
+		}
+		if slices.ContainsFunc(keys, func(o query.SortKey) bool { return o.Field == k.Field }) {
+			return nil, fmt.Errorf("field %q given twice", k.Field)
+		}
+		kind, err := c.schema.lookup(k.Field)
+		if err != nil {
+			return nil, err
+		}
+		if kind != kindScalar && k.Field != FieldID {
+			return nil, fmt.Errorf("cannot sort on %q: only on fields of strings, numbers, booleans and times", k.Field)
+		}
+		keys = append(keys, k)
+		if k.Field == FieldID {
+			break // the id is unique: later keys never decide
+		}
+	}
+	if len(keys) == 0 || keys[len(keys)-1].Field != FieldID {
+		desc := len(keys) > 0 && keys[0].Desc
+		keys = append(keys, query.SortKey{Field: FieldID, Desc: desc})
+	}
+	return keys, nil
+}
+
+func parseKey(s string) (query.SortKey, error) {
+	k := query.SortKey{Field: s}
+	if n, ok := strings.CutPrefix(s, "-"); ok {
+		k = query.SortKey{Field: n, Desc: true}
+	} else if n, ok := strings.CutPrefix(s, "+"); ok {
+		k.Field = n
+	}
+	if err := checkField(k.Field); err != nil {
+		return k, err
+	}
+	return k, nil
 }
 
 func (c *core[T]) get(ctx context.Context, id string) (*T, error) {
@@ -215,75 +253,251 @@ func (c *core[T]) get(ctx context.Context, id string) (*T, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := new(T)
-	if err := c.coll.FindOne(ctx, c.byID(id, uid)).Decode(v); err != nil {
-		return nil, wrap("get", c.name, err)
+	f := c.owner(query.Node{Op: query.Eq, Field: FieldID, Value: id}, uid)
+	return c.one(ctx, "get", query.Find{Filter: f, Limit: 1})
+}
+
+func (c *core[T]) one(ctx context.Context, op string, q query.Find) (*T, error) {
+	var v *T
+	err := c.coll.Find(ctx, q, func(raw bson.Raw) error {
+		v = new(T)
+		return bson.Unmarshal(raw, v)
+	})
+	if err != nil {
+		return nil, c.wrap(op, err)
+	}
+	if v == nil {
+		return nil, &Error{Op: op, Collection: c.name, Kind: ErrNotFound}
 	}
 	return v, nil
 }
 
-func (c *core[T]) findOne(ctx context.Context, filter any) (*T, error) {
-	f, err := c.filter(ctx, "find one", filter)
+func (c *core[T]) findOne(ctx context.Context, f Filter) (*T, error) {
+	n, err := c.scope(ctx, "find one", f)
 	if err != nil {
 		return nil, err
 	}
-	v := new(T)
-	if err := c.coll.FindOne(ctx, f).Decode(v); err != nil {
-		return nil, wrap("find one", c.name, err)
-	}
-	return v, nil
+	return c.one(ctx, "find one", query.Find{Filter: n, Limit: 1})
 }
 
-func (c *core[T]) find(ctx context.Context, filter any, o FindOptions) ([]T, error) {
-	f, err := c.filter(ctx, "find", filter)
+// compile turns q into the engine's form; limit is the number of
+// documents to fetch.
+func (c *core[T]) compile(ctx context.Context, op string, q Query) (query.Find, []query.SortKey, error) {
+	n, err := c.scope(ctx, op, q.Where)
 	if err != nil {
-		return nil, err
+		return query.Find{}, nil, err
 	}
-	fo := options.Find()
-	if len(o.Sort) > 0 {
-		s, err := keySpec(o.Sort)
+	var keys []query.SortKey
+	if len(q.Sort) > 0 || q.After != "" || q.Before != "" {
+		if keys, err = c.sortKeys(q.Sort); err != nil {
+			return query.Find{}, nil, c.bad(op, fmt.Errorf("sort: %w", err))
+		}
+	}
+	switch {
+	case q.Skip < 0 || q.Limit < 0:
+		return query.Find{}, nil, c.bad(op, errors.New("skip and limit must not be negative"))
+	case q.Skip > MaxSkip:
+		return query.Find{}, nil, c.bad(op, fmt.Errorf("skip %d is more than %d: page with cursors", q.Skip, MaxSkip))
+	case q.After != "" && q.Before != "":
+		return query.Find{}, nil, c.bad(op, errors.New("a query takes After or Before, not both"))
+	}
+	for _, f := range q.Fields {
+		if err := checkField(f); err != nil || strings.Contains(f, ".") {
+			return query.Find{}, nil, c.bad(op, fmt.Errorf("fields: %q is not a top-level field", f))
+		}
+		if _, err := c.schema.lookup(f); err != nil {
+			return query.Find{}, nil, c.bad(op, fmt.Errorf("fields: %w", err))
+		}
+	}
+	fq := query.Find{Filter: n, Sort: keys, Skip: int64(q.Skip), Limit: int64(q.Limit), Fields: q.Fields}
+	if len(q.Fields) > 0 {
+		// The sort keys are read too, for the cursors.
+		fq.Fields = slices.Clone(q.Fields)
+		for _, k := range keys {
+			top, _, _ := strings.Cut(k.Field, ".")
+			if !slices.Contains(fq.Fields, top) {
+				fq.Fields = append(fq.Fields, top)
+			}
+		}
+	}
+	cur, back := q.After, false
+	if q.Before != "" {
+		cur, back = q.Before, true
+	}
+	if cur != "" {
+		vals, err := decodeCursor(cur, keys)
 		if err != nil {
-			return nil, c.bad("find", fmt.Errorf("sort: %w", err))
+			return query.Find{}, nil, c.bad(op, err)
 		}
-		if !hasKey(s, FieldID) {
-			s = append(s, bson.E{Key: FieldID, Value: 1})
+		if back {
+			fq.Sort = reversed(keys)
 		}
-		fo.SetSort(s)
+		seek := query.Node{Op: query.Seek, Keys: fq.Sort, Values: vals}
+		fq.Filter = query.Node{Op: query.And, Children: []query.Node{fq.Filter, seek}}
 	}
-	if o.Skip < 0 || o.Limit < 0 {
-		return nil, c.bad("find", errors.New("skip and limit must not be negative"))
+	return fq, keys, nil
+}
+
+func reversed(keys []query.SortKey) []query.SortKey {
+	r := make([]query.SortKey, len(keys))
+	for i, k := range keys {
+		r[i] = query.SortKey{Field: k.Field, Desc: !k.Desc}
 	}
-	if o.Skip > 0 {
-		fo.SetSkip(o.Skip)
-	}
-	if o.Limit > 0 {
-		fo.SetLimit(o.Limit)
-	}
-	cur, err := c.coll.Find(ctx, f, fo)
+	return r
+}
+
+func (c *core[T]) find(ctx context.Context, q Query) ([]T, error) {
+	fq, _, err := c.compile(ctx, "find", q)
 	if err != nil {
-		return nil, wrap("find", c.name, err)
+		return nil, err
 	}
-	defer cur.Close(context.WithoutCancel(ctx))
-	out := make([]T, 0, min(max(o.Limit, 0), 100))
-	for cur.Next(ctx) {
+	out := make([]T, 0, min(max(fq.Limit, 0), 100))
+	err = c.coll.Find(ctx, fq, func(raw bson.Raw) error {
 		out = append(out, *new(T))
-		if err := cur.Decode(&out[len(out)-1]); err != nil {
-			return nil, wrap("find", c.name, err)
-		}
+		return bson.Unmarshal(raw, &out[len(out)-1])
+	})
+	if err != nil {
+		return nil, c.wrap("find", err)
 	}
-	if err := cur.Err(); err != nil {
-		return nil, wrap("find", c.name, err)
+	if q.Before != "" {
+		slices.Reverse(out)
 	}
 	return out, nil
 }
 
-func (c *core[T]) count(ctx context.Context, filter any) (int64, error) {
-	f, err := c.filter(ctx, "count", filter)
+func (c *core[T]) page(ctx context.Context, q Query) (*Page[T], error) {
+	if q.Limit == 0 {
+		q.Limit = DefaultPageSize
+	}
+	q.Limit = min(q.Limit, MaxPageSize)
+	limit := q.Limit
+	q.Limit++ // one more tells whether there is a next page
+	fq, keys, err := c.compile(ctx, "page", q)
+	if err != nil {
+		return nil, err
+	}
+	if keys == nil {
+		keys = []query.SortKey{{Field: FieldID}}
+		fq.Sort = keys
+	}
+	items := make([]T, 0, limit+1)
+	cursors := make([]string, 0, limit+1)
+	err = c.coll.Find(ctx, fq, func(raw bson.Raw) error {
+		items = append(items, *new(T))
+		if err := bson.Unmarshal(raw, &items[len(items)-1]); err != nil {
+			return err
+		}
+		cur, err := encodeCursor(raw, keys)
+		cursors = append(cursors, cur)
+		return err
+	})
+	if err != nil {
+		return nil, c.wrap("page", err)
+	}
+	more := len(items) > limit
+	if more {
+		items, cursors = items[:limit], cursors[:limit]
+	}
+	p := &Page[T]{Items: items}
+	if q.Before != "" {
+		slices.Reverse(p.Items)
+		slices.Reverse(cursors)
+		if len(cursors) > 0 {
+			p.Next = cursors[len(cursors)-1]
+			if more {
+				p.Prev = cursors[0]
+			}
+		}
+		return p, nil
+	}
+	if len(cursors) > 0 {
+		if more {
+			p.Next = cursors[len(cursors)-1]
+		}
+		if q.After != "" || q.Skip > 0 {
+			p.Prev = cursors[0]
+		}
+	}
+	return p, nil
+}
+
+// A cursor is the base64url form of a BSON document {s: sort spec, v: the
+// values of the sort keys}.
+type cursorDoc struct {
+	S string `bson:"s"`
+	V bson.A `bson:"v"`
+}
+
+func sortSpec(keys []query.SortKey) string {
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if k.Desc {
+			b.WriteByte('-')
+		}
+		b.WriteString(k.Field)
+	}
+	return b.String()
+}
+
+func encodeCursor(raw bson.Raw, keys []query.SortKey) (string, error) {
+	d := cursorDoc{S: sortSpec(keys), V: make(bson.A, len(keys))}
+	for i, k := range keys {
+		rv, err := raw.LookupErr(strings.Split(k.Field, ".")...)
+		if err != nil {
+			d.V[i] = nil
+			continue
+		}
+		var v any
+		if err := rv.Unmarshal(&v); err != nil {
+			return "", err
+		}
+		d.V[i] = v
+	}
+	b, err := bson.Marshal(d)
+	if err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+var errBadCursor = errors.New("the cursor is malformed or belongs to another order")
+
+func decodeCursor(s string, keys []query.SortKey) ([]any, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) > 4096 {
+		return nil, errBadCursor
+	}
+	var d cursorDoc
+	if err := bson.Unmarshal(b, &d); err != nil || d.S != sortSpec(keys) || len(d.V) != len(keys) {
+		return nil, errBadCursor
+	}
+	vals := make([]any, len(d.V))
+	for i, v := range d.V {
+		nv, err := normalize(v)
+		if err != nil {
+			return nil, errBadCursor
+		}
+		vals[i] = nv
+	}
+	if _, ok := vals[len(vals)-1].(string); !ok {
+		return nil, errBadCursor
+	}
+	return vals, nil
+}
+
+func (c *core[T]) count(ctx context.Context, f Filter, limit int64) (int64, error) {
+	n, err := c.scope(ctx, "count", f)
 	if err != nil {
 		return 0, err
 	}
-	n, err := c.coll.CountDocuments(ctx, f)
-	return n, wrap("count", c.name, err)
+	if limit < 0 {
+		return 0, c.bad("count", errors.New("negative limit"))
+	}
+	cnt, err := c.coll.Count(ctx, n, limit)
+	return cnt, c.wrap("count", err)
 }
 
 func (c *core[T]) insert(ctx context.Context, v *T) error {
@@ -296,48 +510,92 @@ func (c *core[T]) insert(ctx context.Context, v *T) error {
 	}
 	d := docOf(v)
 	prev := *d
-	if d.ID == "" {
+	if d.ID == "" || c.owned {
+		// An owner-scoped collection always picks the id: a client-chosen
+		// one would tell whether another user's document exists.
 		d.ID = bson.NewObjectID().Hex()
 	}
 	now := c.db.stamp()
 	d.CreatedAt, d.UpdatedAt, d.CreatedBy, d.UpdatedBy = now, now, uid, uid
-	if _, err := c.coll.InsertOne(ctx, v); err != nil {
+	raw, err := bson.Marshal(v)
+	if err != nil {
 		*d = prev
-		return wrap("insert", c.name, err)
+		return c.bad("insert", err)
+	}
+	if err := c.coll.Insert(ctx, raw); err != nil {
+		*d = prev
+		return c.wrap("insert", err)
 	}
 	return nil
 }
 
-func (c *core[T]) apply(ctx context.Context, op, id string, ch Change) (*T, error) {
+func (c *core[T]) update(ctx context.Context, id string, ups []Update) (*T, error) {
+	const op = "update"
 	uid, err := c.user(ctx, op)
 	if err != nil {
 		return nil, err
 	}
-	u, err := ch.update(bson.D{{Key: FieldUpdatedAt, Value: c.db.stamp()}, {Key: FieldUpdatedBy, Value: uid}})
+	list := make([]query.Update, 0, len(ups)+2)
+	seen := make(map[string]bool, len(ups))
+	for _, u := range ups {
+		if u.err != nil {
+			return nil, c.bad(op, u.err)
+		}
+		if u.u.Path == "" {
+			return nil, c.bad(op, errors.New("empty update"))
+		}
+		for p := range seen {
+			if p == u.u.Path || strings.HasPrefix(p, u.u.Path+".") || strings.HasPrefix(u.u.Path, p+".") {
+				return nil, c.bad(op, fmt.Errorf("updates of %q and %q overlap", p, u.u.Path))
+			}
+		}
+		seen[u.u.Path] = true
+		k, err := c.schema.lookup(u.u.Path)
+		if err != nil {
+			return nil, c.bad(op, err)
+		}
+		switch u.u.Kind {
+		case query.Push, query.AddToSet, query.Pull:
+			if k != kindArray && k != kindDocArray && k != kindAny {
+				return nil, c.bad(op, fmt.Errorf("field %q is not an array", u.u.Path))
+			}
+		case query.Inc:
+			if k != kindScalar && k != kindAny {
+				return nil, c.bad(op, fmt.Errorf("field %q is not a number", u.u.Path))
+			}
+		}
+		list = append(list, u.u)
+	}
+	list = append(list,
+		query.Update{Kind: query.Set, Path: FieldUpdatedAt, Value: bson.NewDateTimeFromTime(c.db.stamp())},
+		query.Update{Kind: query.Set, Path: FieldUpdatedBy, Value: uid})
+	f := c.owner(query.Node{Op: query.Eq, Field: FieldID, Value: id}, uid)
+	raw, err := c.coll.Update(ctx, f, list)
 	if err != nil {
-		return nil, c.bad(op, err)
+		return nil, c.wrap(op, err)
 	}
 	v := new(T)
-	fo := options.FindOneAndUpdate().SetReturnDocument(options.After)
-	if err := c.coll.FindOneAndUpdate(ctx, c.byID(id, uid), u, fo).Decode(v); err != nil {
-		return nil, wrap(op, c.name, err)
+	if err := bson.Unmarshal(raw, v); err != nil {
+		return nil, c.wrap(op, err)
 	}
 	return v, nil
 }
 
 func (c *core[T]) replace(ctx context.Context, v *T) error {
-	uid, err := c.user(ctx, "replace")
+	const op = "replace"
+	uid, err := c.user(ctx, op)
 	if err != nil {
 		return err
 	}
 	if v == nil {
-		return c.bad("replace", errors.New("nil document"))
+		return c.bad(op, errors.New("nil document"))
 	}
 	d := docOf(v)
 	if d.ID == "" {
-		return c.bad("replace", errors.New("document has no id"))
+		return c.bad(op, errors.New("document has no id"))
 	}
 	prev := *d
+	fail := func(err error) error { *d = prev; return c.wrap(op, err) }
 	d.UpdatedAt, d.UpdatedBy = c.db.stamp(), uid
 	if c.owned {
 		d.CreatedBy = uid
@@ -346,40 +604,48 @@ func (c *core[T]) replace(ctx context.Context, v *T) error {
 	// document carries the stored values — it was read before — the filter
 	// checks them and one round trip does it.
 	if !d.CreatedAt.IsZero() {
-		res, err := c.coll.ReplaceOne(ctx, c.audited(d), v)
+		raw, err := bson.Marshal(v)
 		if err != nil {
-			*d = prev
-			return wrap("replace", c.name, err)
+			return fail(c.bad(op, err))
 		}
-		if res.MatchedCount == 1 {
+		ok, err := c.coll.Replace(ctx, c.audited(d), raw)
+		if err != nil {
+			return fail(err)
+		}
+		if ok {
 			return nil
 		}
 	}
-	var stored Doc
-	po := options.FindOne().SetProjection(bson.D{{Key: FieldCreatedAt, Value: 1}, {Key: FieldCreatedBy, Value: 1}})
-	if err := c.coll.FindOne(ctx, c.byID(d.ID, uid), po).Decode(&stored); err != nil {
-		*d = prev
-		return wrap("replace", c.name, err)
+	stored, err := c.one(ctx, op, query.Find{
+		Filter: c.owner(query.Node{Op: query.Eq, Field: FieldID, Value: d.ID}, uid),
+		Limit:  1, Fields: []string{FieldCreatedAt, FieldCreatedBy},
+	})
+	if err != nil {
+		return fail(err)
 	}
-	d.CreatedAt, d.CreatedBy = stored.CreatedAt.UTC(), stored.CreatedBy
-	res, err := c.coll.ReplaceOne(ctx, c.audited(d), v)
-	if err == nil && res.MatchedCount == 0 {
-		err = mongo.ErrNoDocuments // deleted in between
+	sd := docOf(stored)
+	d.CreatedAt, d.CreatedBy = sd.CreatedAt.UTC(), sd.CreatedBy
+	raw, err := bson.Marshal(v)
+	if err != nil {
+		return fail(c.bad(op, err))
+	}
+	ok, err := c.coll.Replace(ctx, c.audited(d), raw)
+	if err == nil && !ok {
+		err = query.ErrNotFound // deleted in between
 	}
 	if err != nil {
-		*d = prev
-		return wrap("replace", c.name, err)
+		return fail(err)
 	}
 	return nil
 }
 
 // audited is the filter of d's stored version with d's creation fields.
-func (c *core[T]) audited(d *Doc) bson.D {
-	return bson.D{
-		{Key: FieldID, Value: d.ID},
-		{Key: FieldCreatedAt, Value: d.CreatedAt},
-		{Key: FieldCreatedBy, Value: d.CreatedBy},
-	}
+func (c *core[T]) audited(d *Doc) query.Node {
+	return query.Node{Op: query.And, Children: []query.Node{
+		{Op: query.Eq, Field: FieldID, Value: d.ID},
+		{Op: query.Eq, Field: FieldCreatedAt, Value: bson.NewDateTimeFromTime(d.CreatedAt)},
+		{Op: query.Eq, Field: FieldCreatedBy, Value: d.CreatedBy},
+	}}
 }
 
 func (c *core[T]) delete(ctx context.Context, id string) error {
@@ -387,11 +653,20 @@ func (c *core[T]) delete(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	res, err := c.coll.DeleteOne(ctx, c.byID(id, uid))
-	if err == nil && res.DeletedCount == 0 {
-		err = mongo.ErrNoDocuments
+	n, err := c.coll.Delete(ctx, c.owner(query.Node{Op: query.Eq, Field: FieldID, Value: id}, uid), true)
+	if err == nil && n == 0 {
+		err = query.ErrNotFound
 	}
-	return wrap("delete", c.name, err)
+	return c.wrap("delete", err)
+}
+
+func (c *core[T]) deleteWhere(ctx context.Context, f Filter) (int64, error) {
+	n, err := c.scope(ctx, "delete", f)
+	if err != nil {
+		return 0, err
+	}
+	cnt, err := c.coll.Delete(ctx, n, false)
+	return cnt, c.wrap("delete", err)
 }
 
 // unscoped returns a view of c without owner scoping; it shares c's indexes

@@ -4,18 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/webos-go/webos/store/internal/query"
+	"github.com/webos-go/webos/store/internal/sqlite"
 )
 
-// DB is a connection to one database. It is safe for concurrent use.
+// DB is one database on one of the two engines: MongoDB ([ConnectMongo],
+// for production and several instances) or the embedded SQLite document
+// store ([OpenSQLite], the zero-setup default for one process). Collections
+// made on it behave the same on both. It is safe for concurrent use.
 type DB struct {
-	client  *mongo.Client
-	db      *mongo.Database
+	eng     query.Engine
+	engine  string
+	name    string
 	now     func() time.Time
 	timeout time.Duration
 
@@ -28,7 +36,13 @@ type indexed interface {
 	EnsureIndexes(ctx context.Context) error
 }
 
-// Option configures [Connect].
+// Engine names, as [DB.Engine] reports them.
+const (
+	EngineMongo  = "mongodb"
+	EngineSQLite = "sqlite"
+)
+
+// Option configures [ConnectMongo] and [OpenSQLite].
 type Option func(*config)
 
 type config struct {
@@ -37,10 +51,11 @@ type config struct {
 	client  []func(*options.ClientOptions)
 }
 
-// WithTimeout bounds connecting and the first ping (default 10s). It is also
-// the server selection timeout of every later operation: how long an
-// operation waits for an unreachable server before it fails with
-// [ErrUnavailable].
+// WithTimeout bounds connecting and the first ping (default 10s). On
+// MongoDB it is also the server selection timeout of every later operation:
+// how long an operation waits for an unreachable server before it fails
+// with [ErrUnavailable]. On SQLite it is how long a write waits for the
+// database file's lock.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) {
 		if d > 0 {
@@ -59,9 +74,9 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// WithClientOptions lets f adjust the driver's client options after the URL
-// was applied, e.g. to set a pool size or a registry.
-func WithClientOptions(f func(*options.ClientOptions)) Option {
+// WithMongoClientOptions lets f adjust the MongoDB driver's client options
+// after the URL was applied, e.g. to set a pool size. SQLite ignores it.
+func WithMongoClientOptions(f func(*options.ClientOptions)) Option {
 	return func(c *config) {
 		if f != nil {
 			c.client = append(c.client, f)
@@ -69,34 +84,39 @@ func WithClientOptions(f func(*options.ClientOptions)) Option {
 	}
 }
 
-// Connect connects to the server at url (a mongodb:// connection string),
-// checks that it answers a ping, and returns the database named database.
-// A server that does not answer within the timeout (see [WithTimeout]) is an
-// error that wraps [ErrUnavailable].
-func Connect(ctx context.Context, url, database string, opts ...Option) (*DB, error) {
-	db, err := Open(url, database, opts...)
+func newConfig(opts []Option) config {
+	cfg := config{timeout: 10 * time.Second, now: time.Now}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return cfg
+}
+
+// ConnectMongo connects to the MongoDB server at url (a mongodb://
+// connection string), checks that it answers a ping, and returns the
+// database named database. A server that does not answer within the
+// timeout (see [WithTimeout]) is an error that wraps [ErrUnavailable].
+func ConnectMongo(ctx context.Context, url, database string, opts ...Option) (*DB, error) {
+	db, err := OpenMongo(url, database, opts...)
 	if err != nil {
 		return nil, err
 	}
 	pctx, cancel := context.WithTimeout(ctx, db.timeout)
 	defer cancel()
 	if err := db.Ping(pctx); err != nil {
-		_ = db.client.Disconnect(context.WithoutCancel(ctx))
+		_ = db.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
 	return db, nil
 }
 
-// Open returns the database named database on the server at url without
-// waiting for the server: connections are made in the background and by the
-// first operation, which fails with [ErrUnavailable] when the server does
-// not answer within the timeout. Only a malformed URL, option or name is an
-// error. Most programs want [Connect].
-func Open(url, database string, opts ...Option) (*DB, error) {
-	cfg := config{timeout: 10 * time.Second, now: time.Now}
-	for _, o := range opts {
-		o(&cfg)
-	}
+// OpenMongo returns the database named database on the MongoDB server at
+// url without waiting for the server: connections are made in the
+// background and by the first operation, which fails with [ErrUnavailable]
+// when the server does not answer within the timeout. Only a malformed URL,
+// option or name is an error.
+func OpenMongo(url, database string, opts ...Option) (*DB, error) {
+	cfg := newConfig(opts)
 	if url == "" {
 		return nil, errors.New("store: connect: empty URL")
 	}
@@ -113,7 +133,24 @@ func Open(url, database string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	return &DB{client: client, db: client.Database(database), now: cfg.now, timeout: cfg.timeout}, nil
+	eng := &mongoEngine{client: client, db: client.Database(database)}
+	return &DB{eng: eng, engine: EngineMongo, name: database, now: cfg.now, timeout: cfg.timeout}, nil
+}
+
+// OpenSQLite opens (creating it if needed) the embedded SQLite document
+// store in the file path; its folder is created too. Only one process may
+// use the file: several instances of an application need MongoDB.
+func OpenSQLite(path string, opts ...Option) (*DB, error) {
+	cfg := newConfig(opts)
+	if path == "" {
+		return nil, errors.New("store: open: empty path")
+	}
+	eng, err := sqlite.Open(path, sqlite.Options{BusyTimeout: cfg.timeout})
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", filepath.Base(path), err)
+	}
+	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	return &DB{eng: eng, engine: EngineSQLite, name: name, now: cfg.now, timeout: cfg.timeout}, nil
 }
 
 // checkDatabaseName rejects names MongoDB refuses.
@@ -129,36 +166,27 @@ func checkDatabaseName(name string) error {
 	return nil
 }
 
-// Ping checks that the server answers. A failure wraps [ErrUnavailable].
-func (db *DB) Ping(ctx context.Context) error {
-	if err := db.client.Ping(ctx, nil); err != nil {
-		if errors.Is(err, context.Canceled) {
-			return wrap("ping", "", err)
-		}
-		return &Error{Op: "ping", Kind: ErrUnavailable, Err: err}
-	}
-	return nil
-}
+// Ping checks that the database answers. A failure wraps [ErrUnavailable].
+func (db *DB) Ping(ctx context.Context) error { return wrap("ping", "", db.eng.Ping(ctx)) }
 
-// Close closes the connections, waiting for operations in progress until
-// ctx is done.
+// Close closes the database, waiting for operations in progress until ctx
+// is done.
 func (db *DB) Close(ctx context.Context) error {
-	if err := db.client.Disconnect(ctx); err != nil && !errors.Is(err, mongo.ErrClientDisconnected) {
+	if err := db.eng.Close(ctx); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
 	return nil
 }
 
-// Name returns the database name.
-func (db *DB) Name() string { return db.db.Name() }
+// Drop deletes every collection of the database and its documents. It is
+// for tests and tools; there is no undo.
+func (db *DB) Drop(ctx context.Context) error { return wrap("drop", "", db.eng.Drop(ctx)) }
 
-// Database returns the driver's database handle, for what this package does
-// not cover. What is done through it gets no audit fields, no owner scoping
-// and no error mapping.
-func (db *DB) Database() *mongo.Database { return db.db }
+// Name returns the database name (for SQLite, the file's base name).
+func (db *DB) Name() string { return db.name }
 
-// Client returns the driver's client.
-func (db *DB) Client() *mongo.Client { return db.client }
+// Engine returns [EngineMongo] or [EngineSQLite].
+func (db *DB) Engine() string { return db.engine }
 
 // stamp returns the current time as the database stores it: UTC, whole
 // milliseconds.
@@ -184,3 +212,4 @@ func (db *DB) EnsureIndexes(ctx context.Context) error {
 	}
 	return errors.Join(errs...)
 }
+

@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/store/internal/query"
 )
 
 // Errors returned by the package. Each wraps the kernel's error kind, so
@@ -39,7 +40,11 @@ type Error struct {
 	Op         string // "insert", "find", ...
 	Collection string
 	Kind       error // ErrNotFound, ErrConflict, ErrUnavailable, ErrBadRequest or nil
-	Err        error // the driver's error; nil for a plain "not found"
+	Err        error // the engine's error; nil for a plain "not found"
+
+	// checked marks an Err of the store's own checks, whose text is safe
+	// to show to a client.
+	checked bool
 }
 
 // Error returns e.g. "store: insert notes: conflict: duplicate key".
@@ -55,7 +60,7 @@ func (e *Error) Error() string {
 	case e.Kind != nil:
 		b.WriteString(": ")
 		b.WriteString(strings.TrimPrefix(e.Kind.Error(), "store: "))
-		if errors.Is(e.Kind, ErrBadRequest) && e.Err != nil {
+		if e.checked && e.Err != nil {
 			b.WriteString(": ")
 			b.WriteString(e.Err.Error())
 		}
@@ -99,9 +104,17 @@ func wrap(op, coll string, err error) error {
 	return &Error{Op: op, Collection: coll, Kind: kindOf(err), Err: err}
 }
 
-// kindOf classifies a driver error.
+// kindOf classifies an engine's or the driver's error.
 func kindOf(err error) error {
 	switch {
+	case errors.Is(err, query.ErrNotFound):
+		return ErrNotFound
+	case errors.Is(err, query.ErrConflict):
+		return ErrConflict
+	case errors.Is(err, query.ErrBadRequest):
+		return ErrBadRequest
+	case errors.Is(err, query.ErrUnavailable):
+		return ErrUnavailable
 	case errors.Is(err, mongo.ErrNoDocuments):
 		return ErrNotFound
 	case isDuplicateKey(err):

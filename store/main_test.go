@@ -2,10 +2,7 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"regexp"
-	"strings"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -15,20 +12,31 @@ import (
 	"github.com/webos-go/webos/store"
 )
 
-// Note is the document type of the tests.
-type Note struct {
+// Item is the document type of the conformance suite: one field of each
+// kind the store compares and sorts.
+type Item struct {
 	store.Doc `bson:",inline"`
-	Title     string    `bson:"title" json:"title"`
-	Body      string    `bson:"body,omitempty" json:"body,omitempty"`
-	N         int       `bson:"n" json:"n"`
-	Tags      []string  `bson:"tags,omitempty" json:"tags,omitempty"`
-	Due       time.Time `bson:"due,omitempty" json:"due,omitzero"`
-	Meta      *Meta     `bson:"meta,omitempty" json:"meta,omitempty"`
+	Title     string         `bson:"title" json:"title"`
+	Body      string         `bson:"body,omitempty" json:"body,omitempty"`
+	N         int            `bson:"n" json:"n"`
+	F         float64        `bson:"f" json:"f"`
+	B         bool           `bson:"b" json:"b"`
+	At        time.Time      `bson:"at" json:"at"`
+	Due       *time.Time     `bson:"due,omitempty" json:"due,omitempty"`
+	Tags      []string       `bson:"tags,omitempty" json:"tags,omitempty"`
+	Meta      *Meta          `bson:"meta,omitempty" json:"meta,omitempty"`
+	Extra     map[string]any `bson:"extra,omitempty" json:"extra,omitempty"`
+	Status    Status         `bson:"status" json:"status"`
 }
 
+// Meta is a sub-document.
 type Meta struct {
 	Color string `bson:"color"`
+	Size  int    `bson:"size"`
 }
+
+// Status is a named string type.
+type Status string
 
 // clock is a settable clock for WithClock.
 type clock struct {
@@ -53,30 +61,57 @@ func (c *clock) Advance(d time.Duration) time.Time {
 	return c.now
 }
 
-var nonName = regexp.MustCompile(`[^a-zA-Z0-9_]+`)
+// engine opens fresh databases on one engine.
+type engine struct {
+	name string
+	open func(t testing.TB, opts ...store.Option) *store.DB
+}
 
-// newDB connects to the test server and returns a fresh database of its own,
-// dropped when the test ends.
-func newDB(t testing.TB, opts ...store.Option) *store.DB {
+func sqliteEngine() engine {
+	return engine{name: store.EngineSQLite, open: func(t testing.TB, opts ...store.Option) *store.DB {
+		t.Helper()
+		db, err := store.OpenSQLite(filepath.Join(t.TempDir(), "test.db"), opts...)
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		t.Cleanup(func() { _ = db.Close(context.Background()) })
+		return db
+	}}
+}
+
+func mongoEngine() engine {
+	return engine{name: store.EngineMongo, open: func(t testing.TB, opts ...store.Option) *store.DB {
+		t.Helper()
+		url := testenv.MongoURL(t)
+		ctx := context.Background()
+		db, err := store.ConnectMongo(ctx, url, testenv.DatabaseName("t_store"),
+			append([]store.Option{store.WithTimeout(5 * time.Second)}, opts...)...)
+		if err != nil {
+			t.Fatalf("connect: %v", err)
+		}
+		t.Cleanup(func() {
+			_ = db.Drop(ctx)
+			_ = db.Close(ctx)
+		})
+		return db
+	}}
+}
+
+// engines are the engines a conformance test runs on: SQLite always (it is
+// embedded), MongoDB (FerretDB over PostgreSQL in `make test`) unless -short.
+func engines() []engine {
+	if testing.Short() {
+		return []engine{sqliteEngine()}
+	}
+	return []engine{sqliteEngine(), mongoEngine()}
+}
+
+// each runs fn as a subtest on every engine.
+func each(t *testing.T, fn func(t *testing.T, e engine)) {
 	t.Helper()
-	url := testenv.MongoURL(t)
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	name := strings.ToLower(nonName.ReplaceAllString(t.Name(), "_"))
-	if len(name) > 40 {
-		name = name[:40]
+	for _, e := range engines() {
+		t.Run(e.name, func(t *testing.T) { fn(t, e) })
 	}
-	name = "t_" + name + "_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	db, err := store.Connect(ctx, url, name, append([]store.Option{store.WithTimeout(5 * time.Second)}, opts...)...)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = db.Database().Drop(ctx)
-		_ = db.Close(ctx)
-	})
-	return db
 }
 
 func as(user string) context.Context {

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
 	"sync/atomic"
 
 	"github.com/webos-go/webos"
@@ -11,27 +14,25 @@ import (
 // ModuleID is the ID of [Module].
 const ModuleID = "store"
 
-// URLSource gives a MongoDB URL known only once it has started, such as an
-// embedded server's.
-type URLSource interface {
-	URL() string
-}
+// SQLiteFile is the name of the embedded database's file in [Module.Dir].
+const SQLiteFile = "webos.db"
 
-// Module is the kernel module that owns the application's database
-// connection: it connects when the application starts, closes when it stops,
-// and reports "mongodb" in the health check. Modules that store data require
-// it (by [ModuleID]) and, in their own Start, make their collections on
-// [Module.DB] and call EnsureIndexes.
+// Module is the kernel module that owns the application's database: with a
+// URL it uses MongoDB, without one the embedded SQLite store in Dir. It
+// opens the database in Provision, so modules that require it (by
+// [ModuleID]) make their collections on [Module.DB] in their own
+// Provision; it checks the database answers in Start, reports it in the
+// health check, and closes it in Cleanup.
 type Module struct {
-	// URL is the MongoDB connection string, e.g. "mongodb://127.0.0.1:27017/".
+	// URL is a MongoDB connection string, e.g. "mongodb://127.0.0.1:27017/";
+	// empty selects the embedded SQLite store.
 	URL string
-	// URLFrom supplies the URL at start when URL is empty, e.g. an embedded
-	// server module. When it is also a webos.Module, this module requires it,
-	// so it starts first.
-	URLFrom URLSource
-	// Database is the database name; "" means "webos".
+	// Database is the MongoDB database name; "" means "webos".
 	Database string
-	// Options are passed to [Connect].
+	// Dir is the folder of the embedded store's file ([SQLiteFile]); ""
+	// means the application's data folder (WEBOS_DATA_DIR).
+	Dir string
+	// Options are passed to [ConnectMongo] or [OpenSQLite].
 	Options []Option
 
 	db atomic.Pointer[DB]
@@ -39,9 +40,9 @@ type Module struct {
 
 var (
 	_ webos.Module        = (*Module)(nil)
+	_ webos.Provisioner   = (*Module)(nil)
 	_ webos.Starter       = (*Module)(nil)
-	_ webos.Stopper       = (*Module)(nil)
-	_ webos.Dependent     = (*Module)(nil)
+	_ webos.Cleaner       = (*Module)(nil)
 	_ webos.HealthChecker = (*Module)(nil)
 )
 
@@ -50,66 +51,88 @@ func (m *Module) ModuleInfo() webos.ModuleInfo {
 	return webos.ModuleInfo{
 		ID:          ModuleID,
 		Name:        "Database",
-		Description: "Connection to the MongoDB database the other modules store their data in.",
+		Description: "The database the other modules store their data in: MongoDB, or the embedded SQLite store.",
 		Icon:        "🗄️",
-		Version:     "1.0.0",
+		Version:     "2.0.0",
 	}
 }
 
-// Requires names the module URLFrom is, if any.
-func (m *Module) Requires() []string {
-	if dep, ok := m.URLFrom.(webos.Module); ok {
-		return []string{dep.ModuleInfo().ID}
-	}
-	return nil
-}
-
-// Start connects and pings; a server that does not answer is an error
-// wrapping [ErrUnavailable].
-func (m *Module) Start(ctx context.Context) error {
+// Provision opens the database: MongoDB without waiting for the server
+// (Start checks it answers), or the SQLite file, created when missing.
+func (m *Module) Provision(ctx context.Context, app *webos.App) error {
 	if m.db.Load() != nil {
-		return errors.New("store: module already started")
+		return errors.New("store: module already provisioned")
 	}
-	url := m.URL
-	if url == "" && m.URLFrom != nil {
-		url = m.URLFrom.URL()
+	var (
+		db  *DB
+		err error
+	)
+	if m.URL != "" {
+		name := m.Database
+		if name == "" {
+			name = "webos"
+		}
+		db, err = OpenMongo(m.URL, name, m.Options...)
+	} else {
+		dir := m.Dir
+		if dir == "" {
+			dir = app.Config().DataDir
+		}
+		if dir == "" {
+			return errors.New("store: no MongoDB URL and no data folder for the embedded store")
+		}
+		warnOldEmbedded(app.Logger(), dir)
+		db, err = OpenSQLite(filepath.Join(dir, SQLiteFile), m.Options...)
 	}
-	if url == "" {
-		return errors.New("store: module has no URL: set URL or URLFrom")
-	}
-	name := m.Database
-	if name == "" {
-		name = "webos"
-	}
-	db, err := Connect(ctx, url, name, m.Options...)
 	if err != nil {
 		return err
 	}
-	if !m.db.CompareAndSwap(nil, db) {
-		_ = db.Close(ctx)
-		return errors.New("store: module already started")
-	}
+	m.db.Store(db)
 	return nil
 }
 
-// Stop closes the connection.
-func (m *Module) Stop(ctx context.Context) error {
+// warnOldEmbedded explains a data folder of the embedded MongoDB-wire
+// server earlier versions ran: its data is not read any more.
+func warnOldEmbedded(log *slog.Logger, dir string) {
+	old := filepath.Join(dir, "mongo")
+	if matches, _ := filepath.Glob(filepath.Join(old, "*.sqlite")); len(matches) > 0 {
+		log.Warn(fmt.Sprintf("store: %s holds data of the embedded MongoDB-wire server of earlier versions, which is not read any more: "+
+			"the embedded database is now %s; move what you need over and delete the folder", old, filepath.Join(dir, SQLiteFile)),
+			"folder", old)
+	}
+}
+
+// Start checks that the database answers; one that does not is an error
+// wrapping [ErrUnavailable].
+func (m *Module) Start(ctx context.Context) error {
+	db := m.db.Load()
+	if db == nil {
+		return errors.New("store: module not provisioned")
+	}
+	pctx, cancel := context.WithTimeout(ctx, db.timeout)
+	defer cancel()
+	return db.Ping(pctx)
+}
+
+// Cleanup closes the database.
+func (m *Module) Cleanup() error {
 	if db := m.db.Swap(nil); db != nil {
-		return db.Close(ctx)
+		return db.Close(context.Background())
 	}
 	return nil
 }
 
-// DB returns the connected database; nil before Start and after Stop.
+// DB returns the database; nil before Provision and after Cleanup.
 func (m *Module) DB() *DB { return m.db.Load() }
 
-// HealthChecks reports the database as "mongodb".
+// HealthChecks reports the database under its engine's name.
 func (m *Module) HealthChecks() []webos.HealthCheck {
-	return []webos.HealthCheck{{Name: "mongodb", Check: func(ctx context.Context) error {
+	return []webos.HealthCheck{{Name: "database", Check: func(ctx context.Context) error {
 		db := m.db.Load()
 		if db == nil {
-			return &Error{Op: "ping", Kind: ErrUnavailable, Err: errors.New("not connected")}
+			return &Error{Op: "ping", Kind: ErrUnavailable, Err: errors.New("not open")}
 		}
 		return db.Ping(ctx)
 	}}}
 }
+
