@@ -26,7 +26,12 @@ func Example() {
 	instance := func() *bus.Bus {
 		client := redis.NewClient(&redis.Options{Addr: srv.Addr()})
 		clients = append(clients, client)
-		t, err := redisbus.New(ctx, client, redisbus.Options{Channel: "myapp:events"})
+		t, err := redisbus.New(ctx, client, redisbus.Options{
+			// The same secret on every instance; in production, the
+			// application's: redisbus.KeysFrom(cfg.SecretKeys).
+			Keys:    [][]byte{[]byte("a secret of at least thirty-two bytes")},
+			Channel: "myapp:events",
+		})
 		if err != nil {
 			panic(err)
 		}

@@ -15,17 +15,24 @@ import (
 // ModuleID is the ID of [Module].
 const ModuleID = "bus.redis"
 
+// CleanupTimeout bounds how long [Module.Cleanup] waits for the events
+// still queued to be handled.
+const CleanupTimeout = 10 * time.Second
+
 // Module gives an application a bus whose events reach every instance
 // sharing one Redis server. Register it first among the modules: its
 // Provision replaces the application's in-process bus (webos.App.SetBus),
-// which fails if another module has already taken the old one. It closes
-// the bus — draining queued events — and its Redis client when the
-// application stops, and reports "bus" in GET /health.
+// which fails if another module has already taken the old one. It needs
+// the signing keys in Options.Keys — the same on every instance, for
+// instance [KeysFrom] the application's secret keys — and refuses to
+// provision without them. Its Cleanup closes the bus — draining queued
+// events — and its Redis client, when the application stops and also when
+// it fails to start; it reports "bus" in GET /health.
 type Module struct {
 	// URL is the Redis server, e.g. "redis://127.0.0.1:6379/0".
 	URL string
-	// Options configure the transport; a nil Logger means the
-	// application's.
+	// Options configure the transport; Options.Keys is required. A nil
+	// Logger means the application's.
 	Options Options
 	// Bus configures the bus; a nil Logger means the application's.
 	Bus bus.Options
@@ -36,9 +43,22 @@ type Module struct {
 
 var (
 	_ webos.Provisioner   = (*Module)(nil)
-	_ webos.Stopper       = (*Module)(nil)
+	_ webos.Cleaner       = (*Module)(nil)
 	_ webos.HealthChecker = (*Module)(nil)
 )
+
+// KeysFrom returns secrets, such as the application's configured secret
+// keys (webos.Config.SecretKeys, WEBOS_SECRET_KEYS), as signing keys for
+// Options.Keys, in the same order.
+func KeysFrom(secrets []webos.Secret) [][]byte {
+	keys := make([][]byte, 0, len(secrets))
+	for _, s := range secrets {
+		if s != "" {
+			keys = append(keys, []byte(s.Reveal()))
+		}
+	}
+	return keys
+}
 
 // ModuleInfo describes the module.
 func (m *Module) ModuleInfo() webos.ModuleInfo {
@@ -51,52 +71,68 @@ func (m *Module) ModuleInfo() webos.ModuleInfo {
 	}
 }
 
-// Provision connects to Redis, subscribes and installs the shared bus.
+// Provision checks the signing keys, connects to Redis, subscribes and
+// installs the shared bus. What it acquires is released by Cleanup; when
+// Provision itself fails, it releases it before returning.
 func (m *Module) Provision(ctx context.Context, app *webos.App) error {
+	if m.bus != nil {
+		return errors.New("redisbus: module provisioned twice without Cleanup")
+	}
+	if _, err := deriveKeys(m.Options.Keys); err != nil {
+		return err
+	}
 	opt, err := redis.ParseURL(m.URL)
 	if err != nil {
 		return fmt.Errorf("redisbus: %w", err)
 	}
-	if m.Options.Logger == nil {
-		m.Options.Logger = app.Logger().With("module", ModuleID)
+	topts := m.Options
+	if topts.Logger == nil {
+		topts.Logger = app.Logger().With("module", ModuleID)
 	}
-	if m.Bus.Logger == nil {
-		m.Bus.Logger = app.Logger()
+	bopts := m.Bus
+	if bopts.Logger == nil {
+		bopts.Logger = app.Logger()
 	}
 	client := redis.NewClient(opt)
-	tr, err := New(ctx, client, m.Options)
+	tr, err := New(ctx, client, topts)
 	if err != nil {
 		_ = client.Close()
 		return fmt.Errorf("redisbus: %w: %w", webos.ErrUnavailable, err)
 	}
-	opts := m.Bus
-	opts.Transport = tr
-	b := bus.New(opts)
+	bopts.Transport = tr
+	b := bus.New(bopts)
 	if err := app.SetBus(b); err != nil {
-		_ = b.Close(ctx)
-		_ = client.Close()
-		return err
+		return errors.Join(err, closeAll(b, client))
 	}
 	m.client, m.bus = client, b
 	return nil
 }
 
-// Stop drains and closes the bus, then the Redis client.
-func (m *Module) Stop(ctx context.Context) error {
-	if m.bus == nil {
+// Cleanup drains and closes the bus, waiting at most [CleanupTimeout],
+// then closes the Redis client. It does nothing when the module holds
+// nothing.
+func (m *Module) Cleanup() error {
+	b, client := m.bus, m.client
+	if b == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	m.bus, m.client = nil, nil
+	return closeAll(b, client)
+}
+
+func closeAll(b *bus.Bus, client *redis.Client) error {
+	ctx, cancel := context.WithTimeout(context.Background(), CleanupTimeout)
 	defer cancel()
-	return errors.Join(m.bus.Close(ctx), m.client.Close())
+	return errors.Join(b.Close(ctx), client.Close())
 }
 
 // HealthChecks pings the Redis server the events go through.
 func (m *Module) HealthChecks() []webos.HealthCheck {
-	if m.client == nil {
+	client := m.client
+	if client == nil {
 		return nil
 	}
 	return []webos.HealthCheck{{Name: "bus", Check: func(ctx context.Context) error {
-		return m.client.Ping(ctx).Err()
+		return client.Ping(ctx).Err()
 	}}}
 }

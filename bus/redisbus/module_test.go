@@ -32,7 +32,7 @@ func startInstance(t *testing.T, url, channel string) (*webos.App, *listener) {
 		t.Fatal(err)
 	}
 	l := &listener{got: make(chan bus.Envelope, 10)}
-	app := webos.New(cfg, &redisbus.Module{URL: url, Options: redisbus.Options{Channel: channel}}, l)
+	app := webos.New(cfg, &redisbus.Module{URL: url, Options: redisbus.Options{Keys: testKeys, Channel: channel}}, l)
 	app.SetLogger(slog.New(slog.DiscardHandler))
 	if err := app.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -74,7 +74,7 @@ func TestModuleSharesEventsBetweenApps(t *testing.T) {
 func TestModuleMustComeFirst(t *testing.T) {
 	url := testenv.RedisURL(t)
 	cfg, _ := webos.LoadConfig(filepath.Join(t.TempDir(), "none.env"))
-	app := webos.New(cfg, &takesBus{}, &redisbus.Module{URL: url})
+	app := webos.New(cfg, &takesBus{}, &redisbus.Module{URL: url, Options: redisbus.Options{Keys: testKeys}})
 	app.SetLogger(slog.New(slog.DiscardHandler))
 	err := app.Start(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "SetBus after the bus was handed out") {
@@ -86,7 +86,7 @@ func TestModuleMustComeFirst(t *testing.T) {
 func TestModuleRedisDown(t *testing.T) {
 	testenv.Integration(t)
 	cfg, _ := webos.LoadConfig(filepath.Join(t.TempDir(), "none.env"))
-	app := webos.New(cfg, &redisbus.Module{URL: "redis://127.0.0.1:1/0"})
+	app := webos.New(cfg, &redisbus.Module{URL: "redis://127.0.0.1:1/0", Options: redisbus.Options{Keys: testKeys}})
 	app.SetLogger(slog.New(slog.DiscardHandler))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -20,6 +20,9 @@ import (
 	"github.com/webos-go/webos/trace"
 )
 
+// testKeys sign the envelopes of the test instances.
+var testKeys = [][]byte{[]byte("redisbus test key, 32 bytes long.")}
+
 func client(t *testing.T) *redis.Client {
 	t.Helper()
 	return namedClient(t, "")
@@ -49,7 +52,7 @@ func namedInstance(t *testing.T, channel, name string) *bus.Bus {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	tr, err := redisbus.New(ctx, namedClient(t, name), redisbus.Options{Channel: channel, PingInterval: time.Second})
+	tr, err := redisbus.New(ctx, namedClient(t, name), redisbus.Options{Keys: testKeys, Channel: channel, PingInterval: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +234,7 @@ func TestNewFailsWithoutRedis(t *testing.T) {
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if _, err := redisbus.New(ctx, c, redisbus.Options{}); err == nil {
+	if _, err := redisbus.New(ctx, c, redisbus.Options{Keys: testKeys}); err == nil {
 		t.Fatal("New succeeded without a Redis server")
 	}
 }
@@ -239,7 +242,7 @@ func TestNewFailsWithoutRedis(t *testing.T) {
 func TestCloseStopsTransport(t *testing.T) {
 	c := client(t)
 	ctx := context.Background()
-	tr, err := redisbus.New(ctx, c, redisbus.Options{Channel: channelName(t)})
+	tr, err := redisbus.New(ctx, c, redisbus.Options{Keys: testKeys, Channel: channelName(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +299,7 @@ func TestReplacesSilentConnection(t *testing.T) {
 	opts.Addr = p.addr()
 	c := redis.NewClient(opts)
 	t.Cleanup(func() { _ = c.Close() })
-	tr, err := redisbus.New(context.Background(), c, redisbus.Options{Channel: ch, PingInterval: 100 * time.Millisecond})
+	tr, err := redisbus.New(context.Background(), c, redisbus.Options{Keys: testKeys, Channel: ch, PingInterval: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
