@@ -31,7 +31,7 @@ test-short: ## unit tests only, no servers
 bench: ## benchmarks against real servers
 	@bash scripts/with-services.sh $(GO) test $(BENCHFLAGS) $(PKGS)
 
-load: ## load run with wrk: the demo server vs a bare net/http baseline, as ratios
+load: ## load suite (wrk): the demo vs PocketBase v0.36.8 and bare net/http, report in artifacts/load/ (LOAD_DURATION=3s LOAD_ROUNDS=1 for a quick check)
 	@bash scripts/with-services.sh bash scripts/load.sh
 
 lint: ## gofmt check and go vet
