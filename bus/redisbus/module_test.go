@@ -2,8 +2,11 @@ package redisbus_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"net/url"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"github.com/webos-go/webos/bus"
 	"github.com/webos-go/webos/bus/redisbus"
 	"github.com/webos-go/webos/internal/testenv"
+	"github.com/webos-go/webos/trace"
 )
 
 // listener is a module that hands every event it hears to a channel.
@@ -101,4 +105,86 @@ func (*takesBus) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: "ea
 func (*takesBus) Provision(_ context.Context, app *webos.App) error {
 	app.Bus()
 	return nil
+}
+
+var errLater = errors.New("later module: cannot provision")
+
+// failsLater is a module, registered after the bus module, whose Provision
+// fails, after noting what the bus module holds at that point.
+type failsLater struct {
+	conns, goroutines int
+	count             func() (conns, goroutines int)
+}
+
+func (*failsLater) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: "later"} }
+func (f *failsLater) Provision(context.Context, *webos.App) error {
+	f.conns, f.goroutines = f.count()
+	return errLater
+}
+
+// busGoroutines counts the goroutines of buses and their transports.
+func busGoroutines() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	s := string(buf)
+	return strings.Count(s, "webos/bus/redisbus.(*Transport).receive(") + strings.Count(s, "webos/bus.(*Bus).worker(")
+}
+
+// namedConnections counts the connections of the clients named name.
+func namedConnections(t *testing.T, name string) int {
+	t.Helper()
+	list, err := client(t).ClientList(context.Background()).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Count(list, " name="+name+" ")
+}
+
+// TestModuleCleansUpWhenALaterModuleFails: what Provision acquired — the
+// Redis client's connections, the transport's and the bus's goroutines —
+// is released although Start never ran.
+func TestModuleCleansUpWhenALaterModuleFails(t *testing.T) {
+	name := "webos-test-cleanup-" + trace.NewID()
+	u, err := url.Parse(testenv.RedisURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("client_name", name)
+	u.RawQuery = q.Encode()
+
+	before := busGoroutines()
+	later := &failsLater{count: func() (int, int) { return namedConnections(t, name), busGoroutines() }}
+	cfg, _ := webos.LoadConfig(filepath.Join(t.TempDir(), "none.env"))
+	app := webos.New(cfg, &redisbus.Module{URL: u.String(), Options: redisbus.Options{Keys: testKeys, Channel: channelName(t)}}, later)
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	if err := app.Start(context.Background()); !errors.Is(err, errLater) {
+		t.Fatalf("Start: %v", err)
+	}
+	if later.conns == 0 || later.goroutines <= before {
+		t.Fatalf("while provisioned: %d connections, %d bus goroutines (%d before): the test sees nothing to release", later.conns, later.goroutines, before)
+	}
+	// Close returns once the goroutines have finished their work; Redis
+	// drops a closed connection from its list a moment later.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		conns, goroutines := namedConnections(t, name), busGoroutines()
+		if conns == 0 && goroutines <= before {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the failed start: %d connections and %d bus goroutines (%d before) left", conns, goroutines, before)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := app.Stop(context.Background()); err != nil {
+		t.Fatalf("Stop after the failed start: %v", err)
+	}
 }
