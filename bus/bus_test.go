@@ -28,6 +28,19 @@ func newLogger() (*slog.Logger, *logBuffer) {
 	return slog.New(slog.NewJSONHandler(lb, nil)), lb
 }
 
+// waitUntil waits for cond to hold, checking it again whenever other
+// goroutines had a chance to run, for at most ten seconds.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
 func closeBus(t testing.TB, b *bus.Bus) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -293,7 +306,9 @@ func TestCloseWaitsForEmittersAndCascades(t *testing.T) {
 	b := bus.New(bus.Options{Workers: 1, QueueSize: 1})
 	var leaves atomic.Int64
 	release := make(chan struct{})
+	running := make(chan struct{}, 3)
 	b.Subscribe("root", func(ctx context.Context, e bus.Envelope) error {
+		running <- struct{}{}
 		<-release
 		// Emitting from a handler works while the bus drains, and never
 		// waits for room even though the queue is full.
@@ -315,14 +330,22 @@ func TestCloseWaitsForEmittersAndCascades(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(50 * time.Millisecond) // let the emitters queue up
+	<-running
+	waitUntil(t, "one event queued and one emitter waiting", func() bool {
+		queued, waiting := bus.Pending(b)
+		return queued == 1 && waiting == 1
+	})
 	closed := make(chan error)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		closed <- b.Close(ctx)
 	}()
-	time.Sleep(20 * time.Millisecond)
+	// An event nobody subscribes to is refused, without side effects, once
+	// Close has begun.
+	waitUntil(t, "Close to begin", func() bool {
+		return errors.Is(b.Emit(context.Background(), "nobody.listens", nil), bus.ErrClosed)
+	})
 	if err := b.Emit(context.Background(), "leaf", nil); !errors.Is(err, bus.ErrClosed) {
 		t.Errorf("Emit while closing: %v, want ErrClosed", err)
 	}
@@ -474,20 +497,24 @@ func TestSubscribeValidates(t *testing.T) {
 	}()
 
 	rec := new(recorder)
-	_, err := b.SubscribeAll([]bus.Subscription{{Pattern: "ok", Handler: rec.handle}, {Pattern: "**.x", Handler: rec.handle}})
+	handled := make(chan struct{}, 10)
+	handle := func(ctx context.Context, e bus.Envelope) error {
+		defer func() { handled <- struct{}{} }()
+		return rec.handle(ctx, e)
+	}
+	_, err := b.SubscribeAll([]bus.Subscription{{Pattern: "ok", Handler: handle}, {Pattern: "**.x", Handler: handle}})
 	if !errors.Is(err, bus.ErrInvalidPattern) {
 		t.Errorf("SubscribeAll: %v, want ErrInvalidPattern", err)
 	}
-	cancel, err := b.SubscribeAll([]bus.Subscription{{Pattern: "one", Handler: rec.handle}, {Pattern: "two.*", Handler: rec.handle}})
+	cancel, err := b.SubscribeAll([]bus.Subscription{{Pattern: "one", Handler: handle}, {Pattern: "two.*", Handler: handle}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = b.Emit(context.Background(), "ok", nil) // the failed SubscribeAll subscribed nothing
 	_ = b.Emit(context.Background(), "one", nil)
 	_ = b.Emit(context.Background(), "two.x", nil)
-	for deadline := time.Now().Add(5 * time.Second); len(rec.list()) < 2 && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
-	}
+	<-handled
+	<-handled
 	cancel()
 	_ = b.Emit(context.Background(), "one", nil)
 	closeBus(t, b)

@@ -149,12 +149,28 @@ func TestTwoInstancesEachSubscriberOnce(t *testing.T) {
 		}
 	}
 	l.waitFor(t, 3*2*perInstance)
-	time.Sleep(200 * time.Millisecond) // time for duplicates to show up
+	// A duplicate would come before a last event that each instance emits
+	// now: Redis delivers a channel's messages in the order it received
+	// them, and every Emit above has returned, so its publication too.
+	// Once each subscriber heard both last events, closing the buses
+	// drains whatever was queued before them.
+	for _, inst := range []*bus.Bus{a, b} {
+		if err := inst.Emit(ctxA, "chat.last", Note{Text: "last"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.waitFor(t, 3*2*perInstance+3*2)
+	for _, inst := range []*bus.Bus{a, b, other} {
+		closeBus(t, inst)
+	}
 
 	count := map[string]int{}
 	ids := map[string]string{}
 	for _, d := range l.snapshot() {
 		count[d.sub+" "+d.text]++
+		if d.text == "last" {
+			continue
+		}
 		if prev, ok := ids[d.text]; ok && prev != d.id {
 			t.Errorf("%s: event id %s, others saw %s", d.text, d.id, prev)
 		}
@@ -182,6 +198,11 @@ func TestTwoInstancesEachSubscriberOnce(t *testing.T) {
 					t.Errorf("%s got %s%d %d times, want once", sub, from, i, n)
 				}
 			}
+		}
+	}
+	for _, sub := range []string{"a1", "a2", "b1"} {
+		if n := count[sub+" last"]; n != 2 {
+			t.Errorf("%s got %d last events, want 2", sub, n)
 		}
 	}
 	for k, n := range count {
