@@ -1,0 +1,532 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"unsafe"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/webos-go/webos/store/internal/query"
+)
+
+// maxStmts bounds the prepared statements a table keeps per pool.
+const maxStmts = 256
+
+// table is the state shared by the handles of one collection: whether its
+// table exists, and its prepared statements.
+type table struct {
+	e      *Engine
+	name   string
+	quoted string
+
+	cmu   sync.Mutex
+	ready uint64 // Engine.gen+1 once the table is known to exist
+
+	smu   sync.Mutex
+	stmts map[stmtKey]*sql.Stmt
+}
+
+type stmtKey struct {
+	write bool
+	sql   string
+}
+
+func newTable(e *Engine, name string) *table {
+	return &table{e: e, name: name, quoted: quoteIdent(name), stmts: map[stmtKey]*sql.Stmt{}}
+}
+
+// create creates the table if this engine generation has not yet.
+func (t *table) create(ctx context.Context) error {
+	gen := t.e.gen.Load() + 1
+	t.cmu.Lock()
+	defer t.cmu.Unlock()
+	if t.ready == gen {
+		return nil
+	}
+	_, err := t.e.w.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+t.quoted+
+		" (id TEXT NOT NULL PRIMARY KEY, bson BLOB NOT NULL, doc BLOB NOT NULL)")
+	if err != nil {
+		return mapErr(ctx, err)
+	}
+	t.ready = gen
+	return nil
+}
+
+// begin registers an operation on the engine and makes sure the table
+// exists; the caller calls t.e.leave when done.
+func (t *table) begin(ctx context.Context) error {
+	if err := t.e.enter(); err != nil {
+		return err
+	}
+	gen := t.e.gen.Load() + 1
+	t.cmu.Lock()
+	ok := t.ready == gen
+	t.cmu.Unlock()
+	if !ok {
+		if err := t.create(ctx); err != nil {
+			t.e.leave()
+			return err
+		}
+	}
+	return nil
+}
+
+// stmt returns the prepared statement for query on the write or read pool.
+func (t *table) stmt(ctx context.Context, write bool, query string) (*sql.Stmt, error) {
+	k := stmtKey{write, query}
+	t.smu.Lock()
+	s := t.stmts[k]
+	t.smu.Unlock()
+	if s != nil {
+		return s, nil
+	}
+	db := t.e.r
+	if write {
+		db = t.e.w
+	}
+	s, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, mapErr(ctx, err)
+	}
+	t.smu.Lock()
+	defer t.smu.Unlock()
+	if old := t.stmts[k]; old != nil {
+		s.Close()
+		return old, nil
+	}
+	if len(t.stmts) >= maxStmts {
+		// Drop a statement; database/sql closes it once no query uses it.
+		for k, old := range t.stmts {
+			old.Close()
+			delete(t.stmts, k)
+			break
+		}
+	}
+	t.stmts[k] = s
+	return s, nil
+}
+
+// resetStmts closes every prepared statement.
+func (t *table) resetStmts() {
+	t.smu.Lock()
+	for k, s := range t.stmts {
+		s.Close()
+		delete(t.stmts, k)
+	}
+	t.smu.Unlock()
+}
+
+// collection is a handle on one collection: its table and declared indexes.
+type collection struct {
+	t       *table
+	indexes []query.Index
+}
+
+var _ query.Collection = (*collection)(nil)
+
+// EnsureIndexes creates the table and the declared indexes; existing ones
+// stay as they are.
+func (c *collection) EnsureIndexes(ctx context.Context) error {
+	t := c.t
+	if err := t.begin(ctx); err != nil {
+		return err
+	}
+	defer t.e.leave()
+	for _, idx := range c.indexes {
+		stmts, err := indexStatements(t.name, idx)
+		if err != nil {
+			return err
+		}
+		for _, s := range stmts {
+			if _, err := t.e.w.ExecContext(ctx, s); err != nil {
+				return mapErr(ctx, err)
+			}
+		}
+	}
+	return nil
+}
+
+// encode returns the _id and the JSON text of doc.
+func encode(doc []byte) (string, []byte, error) {
+	id, found, err := docID(doc)
+	if err != nil {
+		return "", nil, err
+	}
+	if !found {
+		return "", nil, badf("document has no _id")
+	}
+	js, err := appendJSON(make([]byte, 0, len(doc)+len(doc)/4+16), doc)
+	if err != nil {
+		return "", nil, err
+	}
+	return id, js, nil
+}
+
+// text views b as a string without copying; the driver copies bound text.
+func text(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// Insert stores doc, whose _id must be a string.
+func (c *collection) Insert(ctx context.Context, doc bson.Raw) error {
+	id, js, err := encode(doc)
+	if err != nil {
+		return err
+	}
+	t := c.t
+	if err := t.begin(ctx); err != nil {
+		return err
+	}
+	defer t.e.leave()
+	s, err := t.stmt(ctx, true, "INSERT INTO "+t.quoted+" (id, bson, doc) VALUES (?, ?, jsonb(?))")
+	if err != nil {
+		return err
+	}
+	_, err = s.ExecContext(ctx, id, []byte(doc), text(js))
+	return mapErr(ctx, err)
+}
+
+// selectSQL returns "SELECT cols FROM t WHERE filter".
+func (t *table) selectSQL(b *builder, cols string, filter query.Node) error {
+	b.w("SELECT ", cols, " FROM ", t.quoted, " WHERE ")
+	return b.where(filter)
+}
+
+// splitSeek finds a Seek at the top of filter (alone or a child of And)
+// whose keys are the sort order. It returns the filter without it and the
+// Seek.
+func splitSeek(filter query.Node, sort []query.SortKey) (rest []query.Node, seek query.Node, ok bool) {
+	same := func(n query.Node) bool {
+		if len(n.Keys) != len(sort) {
+			return false
+		}
+		for i := range sort {
+			if n.Keys[i] != sort[i] {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case filter.Op == query.Seek && same(filter):
+		return nil, filter, true
+	case filter.Op == query.And:
+		for i, ch := range filter.Children {
+			if ch.Op == query.Seek && same(ch) {
+				rest = append(rest, filter.Children[:i]...)
+				rest = append(rest, filter.Children[i+1:]...)
+				return rest, ch, true
+			}
+		}
+	}
+	return nil, query.Node{}, false
+}
+
+// Find calls fn with each document q selects, in order.
+func (c *collection) Find(ctx context.Context, q query.Find, fn func(bson.Raw) error) error {
+	if q.Skip < 0 || q.Limit < 0 {
+		return badf("negative skip or limit")
+	}
+	t := c.t
+	var keep map[string]struct{}
+	if len(q.Fields) > 0 {
+		keep = make(map[string]struct{}, len(q.Fields))
+		for _, f := range q.Fields {
+			keep[f] = struct{}{}
+		}
+	}
+	// A keyset page whose first key is descending reads the rows whose
+	// first key is null (they come last) with a second query, so that the
+	// first stays one index range.
+	var b builder
+	var nullKey string
+	rest, seek, split := splitSeek(q.Filter, q.Sort)
+	split = split && q.Skip == 0
+	b.w("SELECT bson FROM ", t.quoted, " WHERE ")
+	if split {
+		for _, n := range rest {
+			if err := b.where(n); err != nil {
+				return err
+			}
+			b.w(" AND ")
+		}
+		var err error
+		if nullKey, err = b.seek(seek, true); err != nil {
+			return err
+		}
+	} else if err := b.where(q.Filter); err != nil {
+		return err
+	}
+	if err := b.orderBy(q.Sort); err != nil {
+		return err
+	}
+	if q.Limit > 0 {
+		b.w(" LIMIT ")
+		b.arg(q.Limit)
+	} else if q.Skip > 0 {
+		b.w(" LIMIT -1")
+	}
+	if q.Skip > 0 {
+		b.w(" OFFSET ")
+		b.arg(q.Skip)
+	}
+	if err := t.begin(ctx); err != nil {
+		return err
+	}
+	defer t.e.leave()
+	n, err := t.each(ctx, b.sb.String(), b.args, keep, fn)
+	if err != nil || nullKey == "" || q.Limit > 0 && n >= q.Limit {
+		return err
+	}
+	var nb builder
+	nb.w("SELECT bson FROM ", t.quoted, " WHERE ")
+	for _, r := range rest {
+		if err := nb.where(r); err != nil {
+			return err
+		}
+		nb.w(" AND ")
+	}
+	nb.w(nullKey, " IS NULL")
+	if err := nb.orderBy(q.Sort); err != nil {
+		return err
+	}
+	if q.Limit > 0 {
+		nb.w(" LIMIT ")
+		nb.arg(q.Limit - n)
+	}
+	_, err = t.each(ctx, nb.sb.String(), nb.args, keep, fn)
+	return err
+}
+
+// each runs the query and calls fn with each row's document, projected to
+// keep when it is set; it returns the number of rows.
+func (t *table) each(ctx context.Context, sqlText string, args []any, keep map[string]struct{}, fn func(bson.Raw) error) (int64, error) {
+	s, err := t.stmt(ctx, false, sqlText)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := s.QueryContext(ctx, args...)
+	if err != nil {
+		return 0, mapErr(ctx, err)
+	}
+	defer rows.Close()
+	var n int64
+	var raw sql.RawBytes
+	var buf []byte
+	for rows.Next() {
+		if err := rows.Scan(&raw); err != nil {
+			return n, mapErr(ctx, err)
+		}
+		n++
+		doc := bson.Raw(raw)
+		if keep != nil {
+			if buf, err = project(buf[:0], raw, keep); err != nil {
+				return n, fmt.Errorf("%w: stored document: %w", query.ErrUnavailable, err)
+			}
+			doc = buf
+		}
+		if err := fn(doc); err != nil {
+			return n, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return n, mapErr(ctx, err)
+	}
+	return n, nil
+}
+
+// Count counts the documents that match filter, up to limit when limit > 0.
+func (c *collection) Count(ctx context.Context, filter query.Node, limit int64) (int64, error) {
+	t := c.t
+	var b builder
+	if limit > 0 {
+		b.w("SELECT count(*) FROM (SELECT 1 FROM ", t.quoted, " WHERE ")
+	} else {
+		b.w("SELECT count(*) FROM ", t.quoted, " WHERE ")
+	}
+	if err := b.where(filter); err != nil {
+		return 0, err
+	}
+	if limit > 0 {
+		b.w(" LIMIT ")
+		b.arg(limit)
+		b.w(")")
+	}
+	if err := t.begin(ctx); err != nil {
+		return 0, err
+	}
+	defer t.e.leave()
+	s, err := t.stmt(ctx, false, b.sb.String())
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := s.QueryRowContext(ctx, b.args...).Scan(&n); err != nil {
+		return 0, mapErr(ctx, err)
+	}
+	return n, nil
+}
+
+// Update applies ups to the one document filter matches, in one write
+// transaction, and returns the document as it is after the update.
+func (c *collection) Update(ctx context.Context, filter query.Node, ups []query.Update) (bson.Raw, error) {
+	t := c.t
+	var b builder
+	if err := t.selectSQL(&b, "id, bson", filter); err != nil {
+		return nil, err
+	}
+	b.w(" LIMIT 1")
+	if err := t.begin(ctx); err != nil {
+		return nil, err
+	}
+	defer t.e.leave()
+	sel, err := t.stmt(ctx, true, b.sb.String())
+	if err != nil {
+		return nil, err
+	}
+	upd, err := t.stmt(ctx, true, "UPDATE "+t.quoted+" SET bson = ?, doc = jsonb(?) WHERE id = ?")
+	if err != nil {
+		return nil, err
+	}
+	tx, err := t.e.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, mapErr(ctx, err)
+	}
+	defer tx.Rollback()
+	var id string
+	var raw []byte
+	if err := tx.StmtContext(ctx, sel).QueryRowContext(ctx, b.args...).Scan(&id, &raw); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("%w: no document matches", query.ErrNotFound)
+		}
+		return nil, mapErr(ctx, err)
+	}
+	var d bson.D
+	if err := bson.Unmarshal(raw, &d); err != nil {
+		return nil, fmt.Errorf("%w: stored document: %w", query.ErrUnavailable, err)
+	}
+	if d, err = applyUpdates(d, ups); err != nil {
+		return nil, err
+	}
+	out, err := bson.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", query.ErrBadRequest, err)
+	}
+	js, err := appendJSON(make([]byte, 0, len(out)+len(out)/4+16), out)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.StmtContext(ctx, upd).ExecContext(ctx, out, text(js), id); err != nil {
+		return nil, mapErr(ctx, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, mapErr(ctx, err)
+	}
+	return out, nil
+}
+
+// Replace stores doc in place of the one document filter matches. A doc
+// without _id gets the matched document's; a different _id is a bad
+// request (the _id is immutable).
+func (c *collection) Replace(ctx context.Context, filter query.Node, doc bson.Raw) (bool, error) {
+	t := c.t
+	docID, hasID, err := docID(doc)
+	if err != nil {
+		return false, err
+	}
+	var b builder
+	if err := t.selectSQL(&b, "id", filter); err != nil {
+		return false, err
+	}
+	b.w(" LIMIT 1")
+	if err := t.begin(ctx); err != nil {
+		return false, err
+	}
+	defer t.e.leave()
+	sel, err := t.stmt(ctx, true, b.sb.String())
+	if err != nil {
+		return false, err
+	}
+	upd, err := t.stmt(ctx, true, "UPDATE "+t.quoted+" SET bson = ?, doc = jsonb(?) WHERE id = ?")
+	if err != nil {
+		return false, err
+	}
+	tx, err := t.e.w.BeginTx(ctx, nil)
+	if err != nil {
+		return false, mapErr(ctx, err)
+	}
+	defer tx.Rollback()
+	var id string
+	if err := tx.StmtContext(ctx, sel).QueryRowContext(ctx, b.args...).Scan(&id); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		return false, mapErr(ctx, err)
+	}
+	out := []byte(doc)
+	if !hasID {
+		out = withID(doc, id)
+	} else if docID != id {
+		return false, badf("replacement changes _id %q to %q", id, docID)
+	}
+	js, err := appendJSON(make([]byte, 0, len(out)+len(out)/4+16), out)
+	if err != nil {
+		return false, err
+	}
+	if _, err := tx.StmtContext(ctx, upd).ExecContext(ctx, out, text(js), id); err != nil {
+		return false, mapErr(ctx, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, mapErr(ctx, err)
+	}
+	return true, nil
+}
+
+// withID returns doc with a string _id element put first.
+func withID(doc []byte, id string) []byte {
+	out := make([]byte, 4, len(doc)+len(id)+16)
+	out = append(out, tString)
+	out = append(out, "_id\x00"...)
+	n := uint32(len(id) + 1)
+	out = append(out, byte(n), byte(n>>8), byte(n>>16), byte(n>>24))
+	out = append(out, id...)
+	out = append(out, 0)
+	out = append(out, doc[4:]...)
+	n = uint32(len(out))
+	out[0], out[1], out[2], out[3] = byte(n), byte(n>>8), byte(n>>16), byte(n>>24)
+	return out
+}
+
+// Delete removes the documents filter matches (one when single) and
+// returns how many it removed.
+func (c *collection) Delete(ctx context.Context, filter query.Node, single bool) (int64, error) {
+	t := c.t
+	var b builder
+	if single {
+		b.w("DELETE FROM ", t.quoted, " WHERE id IN (SELECT id FROM ", t.quoted, " WHERE ")
+	} else {
+		b.w("DELETE FROM ", t.quoted, " WHERE ")
+	}
+	if err := b.where(filter); err != nil {
+		return 0, err
+	}
+	if single {
+		b.w(" LIMIT 1)")
+	}
+	if err := t.begin(ctx); err != nil {
+		return 0, err
+	}
+	defer t.e.leave()
+	s, err := t.stmt(ctx, true, b.sb.String())
+	if err != nil {
+		return 0, err
+	}
+	res, err := s.ExecContext(ctx, b.args...)
+	if err != nil {
+		return 0, mapErr(ctx, err)
+	}
+	n, err := res.RowsAffected()
+	return n, mapErr(ctx, err)
+}
