@@ -128,7 +128,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		ctx := context.Background()
 		if fresh {
 			if db := e.store.DB(); db != nil {
-				_ = db.Database().Drop(ctx)
+				_ = db.Drop(ctx)
 			}
 		}
 		if err := e.app.Stop(ctx); err != nil {
@@ -144,11 +144,11 @@ const adminPassword = "admin-password-1234"
 func dropDatabase(url, name string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	db, err := store.Connect(ctx, url, name)
+	db, err := store.ConnectMongo(ctx, url, name)
 	if err != nil {
 		return
 	}
-	_ = db.Database().Drop(ctx)
+	_ = db.Drop(ctx)
 	_ = db.Close(ctx)
 }
 
@@ -330,7 +330,7 @@ func (m *notesModule) Routes(r *webos.Router) {
 	read := r.With(m.auth.Require("notes.read"))
 	write := r.With(m.auth.Require("notes.write"))
 	read.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) error {
-		list, err := m.notes.Find(r.Context(), nil, store.FindOptions{Sort: []string{"created_at"}})
+		list, err := m.notes.Find(r.Context(), store.Query{Sort: []string{"created_at"}})
 		if err != nil {
 			return err
 		}
@@ -366,7 +366,7 @@ func (m *notesModule) Routes(r *webos.Router) {
 		if err := webos.DecodeJSON(r, &in); err != nil {
 			return err
 		}
-		n, err := m.notes.Update(r.Context(), r.PathValue("id"), map[string]any{"title": in.Title})
+		n, err := m.notes.Update(r.Context(), r.PathValue("id"), store.Set("title", in.Title))
 		if err != nil {
 			return err
 		}

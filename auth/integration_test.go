@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/auth"
+	"github.com/webos-go/webos/store"
 )
 
 // Acceptance: register → login → token → protected route 200; no token 401;
@@ -524,15 +524,20 @@ func TestTokensAPI(t *testing.T) {
 	must(t, e.do(req{method: "GET", path: "/auth/me", token: s.token}), 200)
 
 	// The database holds only hashes.
-	db := e.store.DB().Database()
-	n, err := db.Collection(auth.TokensCollection).CountDocuments(context.Background(), bson.D{{Key: "_id", Value: tr.Token}})
+	type stored struct {
+		store.Doc    `bson:",inline"`
+		Email        string `bson:"email"`
+		PasswordHash string `bson:"password_hash"`
+	}
+	n, err := store.NewCollection[stored](e.store.DB(), auth.TokensCollection).Count(context.Background(), store.Eq("_id", tr.Token))
 	if err != nil || n != 0 {
 		t.Fatalf("secret stored: %d %v", n, err)
 	}
-	var raw bson.M
-	if err := db.Collection(auth.UsersCollection).FindOne(context.Background(), bson.D{{Key: "email", Value: "ada@example.com"}}).Decode(&raw); err != nil {
+	u, err := store.NewCollection[stored](e.store.DB(), auth.UsersCollection).FindOne(context.Background(), store.Eq("email", "ada@example.com"))
+	if err != nil {
 		t.Fatal(err)
 	}
+	raw := map[string]any{"password_hash": u.PasswordHash}
 	if h, _ := raw["password_hash"].(string); !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
 		t.Fatalf("stored hash %q", h)
 	}

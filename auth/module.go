@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/gorilla/sessions"
-	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/store"
@@ -272,7 +271,7 @@ func (m *Module) bootstrapAdmin(ctx context.Context) error {
 	if mode := m.app.Mode(); mode != "" && mode != "serve" {
 		return nil // a command such as "user create" sets up users itself
 	}
-	n, err := users.Count(ctx, nil)
+	n, err := users.Count(ctx, store.Filter{})
 	if err != nil || n > 0 {
 		return err
 	}
@@ -326,14 +325,11 @@ func (m *Module) PurgeTokens(ctx context.Context, cutoff time.Time) (int64, erro
 	if err != nil {
 		return 0, err
 	}
-	res, err := tokens.Raw().DeleteMany(ctx, bson.D{{Key: "$or", Value: bson.A{
-		bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: cutoff}}}},
-		bson.D{{Key: "revoked_at", Value: bson.D{{Key: "$lt", Value: cutoff}}}},
-	}}})
+	n, err := tokens.DeleteWhere(ctx, store.Or(store.Lt("expires_at", cutoff), store.Lt("revoked_at", cutoff)))
 	if err != nil {
 		return 0, fmt.Errorf("auth: purge tokens: %w", err)
 	}
-	return res.DeletedCount, nil
+	return n, nil
 }
 
 // newPassword returns a random password of 24 characters.

@@ -139,7 +139,7 @@ func (m *Module) UserByEmail(ctx context.Context, email string) (*User, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := users.FindOne(ctx, bson.D{{Key: "email", Value: NormalizeEmail(email)}})
+	u, err := users.FindOne(ctx, store.Eq("email", NormalizeEmail(email)))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrUserNotFound
 	}
@@ -155,7 +155,7 @@ func (m *Module) Users(ctx context.Context, skip, limit int64) ([]User, error) {
 	if err != nil {
 		return nil, err
 	}
-	return users.Find(ctx, nil, store.FindOptions{Sort: []string{"email"}, Skip: skip, Limit: limit})
+	return users.Find(ctx, store.Query{Sort: []string{"email"}, Skip: int(skip), Limit: int(limit)})
 }
 
 // SetPassword replaces the user's password. Every session and token of the
@@ -169,17 +169,17 @@ func (m *Module) SetPassword(ctx context.Context, userID, password string) error
 	if err != nil {
 		return err
 	}
-	return m.changeUser(ctx, userID, store.Change{Set: bson.D{{Key: "password_hash", Value: h}}, Inc: bson.D{{Key: "version", Value: 1}}})
+	return m.changeUser(ctx, userID, store.Set("password_hash", h), store.Inc("version", 1))
 }
 
 // SetActive activates or deactivates the user. Deactivation ends every
 // session and token of the user at once; reactivation does not revive them.
 func (m *Module) SetActive(ctx context.Context, userID string, active bool) error {
-	ch := store.Change{Set: bson.D{{Key: "active", Value: active}}}
+	ups := []store.Update{store.Set("active", active)}
 	if !active {
-		ch.Inc = bson.D{{Key: "version", Value: 1}}
+		ups = append(ups, store.Inc("version", 1))
 	}
-	return m.changeUser(ctx, userID, ch)
+	return m.changeUser(ctx, userID, ups...)
 }
 
 // SetRoles replaces the user's roles; each must exist.
@@ -187,7 +187,7 @@ func (m *Module) SetRoles(ctx context.Context, userID string, roles []string) er
 	if p := m.checkRoles(ctx, roles); p != "" {
 		return webos.Invalid("roles", p)
 	}
-	return m.changeUser(ctx, userID, store.Change{Set: bson.D{{Key: "roles", Value: slices.Clone(roles)}}})
+	return m.changeUser(ctx, userID, store.Set("roles", slices.Clone(roles)))
 }
 
 // SetDisplayName changes the user's display name.
@@ -195,15 +195,15 @@ func (m *Module) SetDisplayName(ctx context.Context, userID, name string) error 
 	if p := checkDisplayName(name); p != "" {
 		return webos.Invalid("display_name", p)
 	}
-	return m.changeUser(ctx, userID, store.Change{Set: bson.D{{Key: "display_name", Value: name}}})
+	return m.changeUser(ctx, userID, store.Set("display_name", name))
 }
 
-func (m *Module) changeUser(ctx context.Context, userID string, ch store.Change) error {
+func (m *Module) changeUser(ctx context.Context, userID string, ups ...store.Update) error {
 	users, _, _, err := m.colls()
 	if err != nil {
 		return err
 	}
-	if _, err := users.Apply(ctx, userID, ch); err != nil {
+	if _, err := users.Update(ctx, userID, ups...); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return ErrUserNotFound
 		}
@@ -236,14 +236,14 @@ func (m *Module) finishLogin(ctx context.Context, u *User, password string) (sec
 		return "", nil, nil, err
 	}
 	now := m.now()
-	set := bson.D{{Key: "last_login_at", Value: now}}
+	set := []store.Update{store.Set("last_login_at", now)}
 	if NeedsRehash(u.PasswordHash, m.cfg.Password) {
 		if h, err := m.hashPassword(ctx, password); err == nil {
-			set = append(set, bson.E{Key: "password_hash", Value: h})
+			set = append(set, store.Set("password_hash", h))
 			u.PasswordHash = h
 		}
 	}
-	if err := m.changeUser(identity.With(ctx, u), u.ID, store.Change{Set: set}); err != nil {
+	if err := m.changeUser(identity.With(ctx, u), u.ID, set...); err != nil {
 		m.log.WarnContext(ctx, "recording the login failed", "user_id", u.ID, "err", err)
 	}
 	u.LastLoginAt = &now
@@ -316,11 +316,10 @@ func (m *Module) Tokens(ctx context.Context, userID string) ([]Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	return tokens.Find(ctx, bson.D{
-		{Key: "user_id", Value: userID},
-		{Key: "expires_at", Value: bson.D{{Key: "$gt", Value: m.now()}}},
-		{Key: "revoked_at", Value: bson.D{{Key: "$exists", Value: false}}},
-	}, store.FindOptions{Sort: []string{"-created_at"}})
+	return tokens.Find(ctx, store.Query{
+		Where: store.And(store.Eq("user_id", userID), store.Gt("expires_at", m.now()), store.Not(store.Exists("revoked_at"))),
+		Sort:  []string{"-created_at"},
+	})
 }
 
 // RevokeToken revokes the token with the given id (its hash) if it belongs
@@ -346,7 +345,7 @@ func (m *Module) revoke(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	_, err = tokens.Update(ctx, id, bson.D{{Key: "revoked_at", Value: m.now()}})
+	_, err = tokens.Update(ctx, id, store.Set("revoked_at", m.now()))
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrTokenNotFound
 	}
@@ -405,7 +404,7 @@ func (m *Module) rolePermissions(ctx context.Context) (map[string][]string, erro
 	if err != nil {
 		return nil, err
 	}
-	list, err := roles.Find(ctx, nil, store.FindOptions{})
+	list, err := roles.Find(ctx, store.Query{})
 	if err != nil {
 		return nil, err
 	}
@@ -447,7 +446,7 @@ func (m *Module) Roles(ctx context.Context) ([]Role, error) {
 	if err != nil {
 		return nil, err
 	}
-	return roles.Find(ctx, nil, store.FindOptions{Sort: []string{"name"}})
+	return roles.Find(ctx, store.Query{Sort: []string{"name"}})
 }
 
 // SaveRole creates or replaces a role. Its name must be a valid identifier
@@ -490,10 +489,7 @@ func (m *Module) SaveRole(ctx context.Context, r Role) (*Role, error) {
 	case err != nil:
 		return nil, err
 	}
-	return roles.Update(ctx, existing.ID, bson.D{
-		{Key: "description", Value: r.Description},
-		{Key: "permissions", Value: r.Permissions},
-	})
+	return roles.Update(ctx, existing.ID, store.Set("description", r.Description), store.Set("permissions", r.Permissions))
 }
 
 // DeleteRole deletes a role that no user has. The built-in roles cannot be
@@ -506,7 +502,7 @@ func (m *Module) DeleteRole(ctx context.Context, name string) error {
 	if name == RoleAdmin || name == RoleUser {
 		return fmt.Errorf("auth: %w: the built-in role %q cannot be deleted", webos.ErrConflict, name)
 	}
-	n, err := users.Count(ctx, bson.D{{Key: "roles", Value: name}})
+	n, err := users.Count(ctx, store.Eq("roles", name))
 	if err != nil {
 		return err
 	}

@@ -56,11 +56,11 @@ func newDB(t *testing.T) (url, name string) {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		db, err := store.Connect(ctx, url, name)
+		db, err := store.ConnectMongo(ctx, url, name)
 		if err != nil {
 			return
 		}
-		_ = db.Database().Drop(ctx)
+		_ = db.Drop(ctx)
 		_ = db.Close(ctx)
 	})
 	return url, name

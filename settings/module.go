@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"reflect"
 	"slices"
 	"sync"
@@ -199,7 +200,7 @@ func (m *Module) Start(ctx context.Context) error {
 		for i, e := range cat.order {
 			ids[i] = e.id
 		}
-		recs, err := m.coll.Find(ctx, bson.M{"_id": bson.M{"$in": ids}}, store.FindOptions{})
+		recs, err := m.coll.Find(ctx, store.Query{Where: store.In(store.FieldID, ids...)})
 		if err != nil {
 			return fmt.Errorf("settings: loading: %w", err)
 		}
@@ -341,16 +342,15 @@ func (m *Module) Set(ctx context.Context, moduleID string, patch map[string]any)
 
 // persist writes the change and returns the stored values after it.
 func (m *Module) persist(ctx context.Context, id string, set map[string]any, unset []string) (map[string]any, error) {
-	ch := store.Change{Set: bson.M{}}
-	setDoc := ch.Set.(bson.M)
-	for k, v := range set {
-		setDoc["values."+k] = v
+	ups := make([]store.Update, 0, len(set)+len(unset))
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		ups = append(ups, store.Set("values."+k, set[k]))
 	}
 	for _, k := range unset {
-		ch.Unset = append(ch.Unset, "values."+k)
+		ups = append(ups, store.Unset("values."+k))
 	}
 	for range 2 {
-		r, err := m.coll.Apply(ctx, id, ch)
+		r, err := m.coll.Update(ctx, id, ups...)
 		if err == nil {
 			return plainMap(r.Values), nil
 		}

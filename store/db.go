@@ -212,4 +212,3 @@ func (db *DB) EnsureIndexes(ctx context.Context) error {
 	}
 	return errors.Join(errs...)
 }
-

@@ -29,7 +29,7 @@
 //		Title     string `bson:"title" json:"title"`
 //	}
 //
-//	db, err := store.Connect(ctx, "mongodb://127.0.0.1:27017/", "app")
+//	db, err := store.ConnectMongo(ctx, "mongodb://127.0.0.1:27017/", "app")
 //	notes := store.NewOwned[Note](db, "notes", store.Index{Keys: []string{"created_by", "-created_at"}})
 //	err = db.EnsureIndexes(ctx)
 //

@@ -135,4 +135,3 @@ func (m *Module) HealthChecks() []webos.HealthCheck {
 		return db.Ping(ctx)
 	}}}
 }
-

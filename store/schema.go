@@ -11,11 +11,11 @@ import (
 type fieldKind uint8
 
 const (
-	kindScalar fieldKind = iota // strings, numbers, booleans, times, ids
-	kindDoc                     // a struct: sub-fields are known
-	kindArray                   // a slice or array of scalars
-	kindDocArray                // a slice or array of structs
-	kindAny                     // a map, interface or bson.D/M: any sub-path goes
+	kindScalar   fieldKind = iota // strings, numbers, booleans, times, ids
+	kindDoc                       // a struct: sub-fields are known
+	kindArray                     // a slice or array of scalars
+	kindDocArray                  // a slice or array of structs
+	kindAny                       // a map, interface or bson.D/M: any sub-path goes
 )
 
 // schema maps the BSON field paths of a document type to their kinds.

@@ -26,8 +26,8 @@ func startWithAuth(t *testing.T, mods ...webos.Module) (*shellEnv, *auth.Module,
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if db, err := store.Connect(ctx, mongoURL, name); err == nil {
-			_ = db.Database().Drop(ctx)
+		if db, err := store.ConnectMongo(ctx, mongoURL, name); err == nil {
+			_ = db.Drop(ctx)
 			_ = db.Close(ctx)
 		}
 	})
@@ -208,7 +208,7 @@ func TestThemeFollowsTheUser(t *testing.T) {
 
 	// Stored in the database for the user...
 	ctx := context.Background()
-	db, err := store.Connect(ctx, testenv.MongoURL(t), dbName)
+	db, err := store.ConnectMongo(ctx, testenv.MongoURL(t), dbName)
 	if err != nil {
 		t.Fatal(err)
 	}

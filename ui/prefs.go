@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/identity"
@@ -113,13 +111,13 @@ func (p *preferences) setTheme(ctx context.Context, userID, theme string) error 
 	if _, ok := identity.From(ctx); !ok {
 		ctx = identity.With(ctx, identity.Subject(userID))
 	}
-	_, err := coll.Update(ctx, userID, bson.D{{Key: "theme", Value: theme}})
+	_, err := coll.Update(ctx, userID, store.Set("theme", theme))
 	if errors.Is(err, store.ErrNotFound) {
 		doc := &Preference{Theme: theme}
 		doc.ID = userID
 		err = coll.Insert(ctx, doc)
 		if errors.Is(err, store.ErrConflict) { // created meanwhile
-			_, err = coll.Update(ctx, userID, bson.D{{Key: "theme", Value: theme}})
+			_, err = coll.Update(ctx, userID, store.Set("theme", theme))
 		}
 	}
 	if err != nil {

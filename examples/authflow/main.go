@@ -17,7 +17,6 @@ import (
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/store"
-	"github.com/webos-go/webos/store/embedded"
 )
 
 func main() {
@@ -85,9 +84,7 @@ func run(ctx context.Context, cfg webos.Config, out io.Writer) error {
 			return err
 		}
 		defer os.RemoveAll(dir)
-		wire := &embedded.Module{Options: embedded.Options{SQLiteDir: dir}}
-		db.URLFrom = wire
-		mods = append(mods, wire)
+		db.Dir = dir
 	}
 	accounts := auth.New(auth.Config{InsecureCookies: true})
 	mods = append(mods, db, accounts, &reports{})

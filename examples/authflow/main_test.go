@@ -31,8 +31,8 @@ func TestAuthFlow(t *testing.T) {
 	cfg.MongoDatabase = "authflow_" + hex.EncodeToString(b)
 	t.Cleanup(func() {
 		ctx := context.Background()
-		if db, err := store.Connect(ctx, url, cfg.MongoDatabase); err == nil {
-			_ = db.Database().Drop(ctx)
+		if db, err := store.ConnectMongo(ctx, url, cfg.MongoDatabase); err == nil {
+			_ = db.Drop(ctx)
 			_ = db.Close(ctx)
 		}
 	})

@@ -128,8 +128,8 @@ func startBrowserDemo(mongoURL string) (*httptest.Server, error) {
 	browserShared.stops = append(browserShared.stops, func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if db, err := store.Connect(ctx, mongoURL, cfg.MongoDatabase); err == nil {
-			_ = db.Database().Drop(ctx)
+		if db, err := store.ConnectMongo(ctx, mongoURL, cfg.MongoDatabase); err == nil {
+			_ = db.Drop(ctx)
 			_ = db.Close(ctx)
 		}
 	})

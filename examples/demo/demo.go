@@ -15,15 +15,14 @@ import (
 	"github.com/webos-go/webos/examples/report"
 	"github.com/webos-go/webos/settings"
 	"github.com/webos-go/webos/store"
-	"github.com/webos-go/webos/store/embedded"
 	"github.com/webos-go/webos/tasks"
 	"github.com/webos-go/webos/tasks/monitor"
 	"github.com/webos-go/webos/ui"
 )
 
 // NewApp returns the reference application for cfg. With no MongoURL it
-// runs an embedded MongoDB-wire server over SQLite in cfg.DataDir, so the
-// demo needs no external service. The auth module reads its own WEBOS_*
+// keeps its data in the embedded SQLite store in cfg.DataDir, so the demo
+// needs no external service. The auth module reads its own WEBOS_*
 // settings (see auth.Config); outside production the demo serves plain
 // http on localhost, so its session cookie is not marked Secure.
 func NewApp(cfg webos.Config) (*webos.App, error) {
@@ -54,11 +53,6 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 		// Several instances share events through Redis; it must be the
 		// first module, as it replaces the in-process bus.
 		mods = append(mods, &redisbus.Module{URL: cfg.RedisURL.Reveal()})
-	}
-	if cfg.MongoURL == "" {
-		emb := &embedded.Module{Options: embedded.Options{SQLiteDir: filepath.Join(cfg.DataDir, "mongo")}}
-		db.URLFrom = emb
-		mods = append(mods, emb)
 	}
 	am := auth.New(authCfg)
 	tm := tasks.New(tasks.Options{

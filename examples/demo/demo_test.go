@@ -14,6 +14,7 @@ import (
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/examples/hello"
 	"github.com/webos-go/webos/internal/testenv"
+	"github.com/webos-go/webos/store"
 )
 
 func startDemo(t *testing.T, cfg webos.Config) (*webos.App, *httptest.Server) {
@@ -109,9 +110,9 @@ func exerciseHello(t *testing.T, srv *httptest.Server) {
 	if resp.StatusCode != 201 || !strings.Contains(string(body), `"message":"Hello, Ada!"`) {
 		t.Fatalf("create: %d %s", resp.StatusCode, body)
 	}
-	var list []hello.Greeting
-	if status := getJSON(t, srv.URL+"/hello/greetings", &list); status != 200 || len(list) != 1 || list[0].Name != "Ada" || list[0].CreatedAt.IsZero() {
-		t.Fatalf("list: %d %+v", status, list)
+	var page store.Page[hello.Greeting]
+	if status := getJSON(t, srv.URL+"/hello/greetings", &page); status != 200 || len(page.Items) != 1 || page.Items[0].Name != "Ada" || page.Items[0].CreatedAt.IsZero() || page.Next != "" {
+		t.Fatalf("list: %d %+v", status, page)
 	}
 	resp, err = http.Post(srv.URL+"/hello/greetings", "application/json", strings.NewReader(`{"name":""}`))
 	if err != nil {

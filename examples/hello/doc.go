@@ -4,7 +4,7 @@
 //	GET  /hello/            a greeting and how many greetings were recorded
 //	GET  /hello/hi          a fixed greeting (no I/O)
 //	POST /hello/greetings   {"name": "Ada"} records a greeting (201)
-//	GET  /hello/greetings   the latest greetings
+//	GET  /hello/greetings   the latest greetings: {"items": [...], "next": cursor}; ?limit=1..100, ?after=cursor, ?before=cursor
 //	POST /hello/greetings/form  the shell's form (name=Ada) → an HTML list item
 //
 // In the shell, the app's page shows a form and the latest greetings.

@@ -11,7 +11,6 @@ import (
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/examples/hello"
 	"github.com/webos-go/webos/store"
-	"github.com/webos-go/webos/store/embedded"
 )
 
 // Example composes the hello module with an embedded database, the way the
@@ -21,9 +20,8 @@ func Example() {
 	defer os.RemoveAll(dir)
 
 	cfg, _ := webos.LoadConfig("testdata/none.env")
-	emb := &embedded.Module{Options: embedded.Options{SQLiteDir: dir}}
-	db := &store.Module{URLFrom: emb, Database: "hello_example"}
-	app := webos.New(cfg, emb, db, hello.New(db))
+	db := &store.Module{Dir: dir} // no URL: the embedded SQLite store
+	app := webos.New(cfg, db, hello.New(db))
 	app.SetLogger(slog.New(slog.DiscardHandler))
 	ctx := context.Background()
 	if err := app.Start(ctx); err != nil {

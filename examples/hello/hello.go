@@ -135,7 +135,7 @@ func (m *Module) Routes(r *webos.Router) {
 }
 
 func (m *Module) index(w http.ResponseWriter, r *http.Request) error {
-	n, err := m.greetings.Load().Count(r.Context(), nil)
+	n, err := m.greetings.Load().Count(r.Context(), store.Filter{})
 	if err != nil {
 		return err
 	}
@@ -184,18 +184,21 @@ func (m *Module) record(ctx context.Context, in createRequest) (*Greeting, error
 }
 
 func (m *Module) list(w http.ResponseWriter, r *http.Request) error {
-	limit := int64(20)
-	if s := r.URL.Query().Get("limit"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
+	q := r.URL.Query()
+	limit := 20
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 100 {
 			return webos.Invalid("limit", "must be a number from 1 to 100")
 		}
 		limit = n
 	}
-	list, err := m.greetings.Load().Find(r.Context(), nil, store.FindOptions{Sort: []string{"-created_at"}, Limit: limit})
+	page, err := m.greetings.Load().Page(r.Context(), store.Query{
+		Sort: []string{"-created_at"}, Limit: limit, After: q.Get("after"), Before: q.Get("before"),
+	})
 	if err != nil {
 		return err
 	}
-	webos.WriteJSON(w, http.StatusOK, list)
+	webos.WriteJSON(w, http.StatusOK, page)
 	return nil
 }

@@ -24,7 +24,7 @@ func (m *Module) SlotWidgets() []ui.Widget {
 func (m *Module) renderWidget(ctx context.Context) g.Node {
 	var items []g.Node
 	if c := m.greetings.Load(); c != nil {
-		list, err := c.Find(ctx, nil, store.FindOptions{Sort: []string{"-created_at"}, Limit: 5})
+		list, err := c.Find(ctx, store.Query{Sort: []string{"-created_at"}, Limit: 5})
 		if err != nil {
 			return h.P(h.Class("muted"), g.Text("The greetings are not available right now."))
 		}

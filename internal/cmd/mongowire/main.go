@@ -10,7 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/webos-go/webos/store/embedded"
+	"github.com/webos-go/webos/internal/mongowire"
 )
 
 func main() {
@@ -28,7 +28,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("mongowire", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var opts embedded.Options
+	var opts mongowire.Options
 	fs.StringVar(&opts.Addr, "listen", "127.0.0.1:27017", "TCP `address` to listen on")
 	fs.StringVar(&opts.PostgreSQLURL, "postgresql", "", "PostgreSQL connection `URL` of the backend")
 	fs.StringVar(&opts.SQLiteDir, "sqlite", "", "`folder` of the SQLite backend (created when missing)")
@@ -42,7 +42,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.New("give exactly one of -postgresql and -sqlite")
 	}
 
-	srv, err := embedded.Start(ctx, opts)
+	srv, err := mongowire.Start(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -1,12 +1,12 @@
-package embedded_test
+package mongowire_test
 
 import (
 	"context"
 	"fmt"
 	"os"
 
+	"github.com/webos-go/webos/internal/mongowire"
 	"github.com/webos-go/webos/store"
-	"github.com/webos-go/webos/store/embedded"
 )
 
 // Start a server over SQLite in a folder and use it through package store.
@@ -15,14 +15,14 @@ func ExampleStart() {
 	defer os.RemoveAll(dir)
 
 	ctx := context.Background()
-	srv, err := embedded.Start(ctx, embedded.Options{SQLiteDir: dir})
+	srv, err := mongowire.Start(ctx, mongowire.Options{SQLiteDir: dir})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer srv.Close()
 
-	db, err := store.Connect(ctx, srv.URI(), "example")
+	db, err := store.ConnectMongo(ctx, srv.URI(), "example")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -35,7 +35,7 @@ func ExampleStart() {
 	}
 	todos := store.NewCollection[Todo](db, "todos")
 	_ = todos.Insert(ctx, &Todo{Text: "water the plants"})
-	n, _ := todos.Count(ctx, nil)
+	n, _ := todos.Count(ctx, store.Filter{})
 	fmt.Println(srv.Backend(), n)
 	// Output: sqlite 1
 }

@@ -1,4 +1,4 @@
-package embedded_test
+package mongowire_test
 
 import (
 	"context"
@@ -8,13 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/identity"
+	"github.com/webos-go/webos/internal/mongowire"
 	"github.com/webos-go/webos/internal/testenv"
 	"github.com/webos-go/webos/store"
-	"github.com/webos-go/webos/store/embedded"
 )
 
 type item struct {
@@ -26,15 +25,15 @@ type syncBuffer = testenv.Buffer
 
 // roundTrip checks CRUD and both forms of unique-index conflict through
 // package store against the server.
-func roundTrip(t *testing.T, srv *embedded.Server) {
+func roundTrip(t *testing.T, srv *mongowire.Server) {
 	t.Helper()
 	ctx := identity.With(context.Background(), identity.Subject("alice"))
-	db, err := store.Connect(ctx, srv.URI(), "embedded_test", store.WithTimeout(5*time.Second))
+	db, err := store.ConnectMongo(ctx, srv.URI(), "embedded_test", store.WithTimeout(5*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close(ctx)
-	defer db.Database().Drop(ctx)
+	defer db.Drop(ctx)
 	items := store.NewCollection[item](db, "items", store.Index{Keys: []string{"name"}, Unique: true})
 	if err := db.EnsureIndexes(ctx); err != nil {
 		t.Fatal(err)
@@ -51,10 +50,10 @@ func roundTrip(t *testing.T, srv *embedded.Server) {
 	if err := items.Insert(ctx, &item{Name: "a"}); webos.StatusOf(err) != 409 {
 		t.Fatalf("duplicate insert: %v", err)
 	}
-	if _, err := items.Update(ctx, b.ID, bson.M{"name": "a"}); webos.StatusOf(err) != 409 || !errors.Is(err, webos.ErrConflict) {
+	if _, err := items.Update(ctx, b.ID, store.Set("name", "a")); webos.StatusOf(err) != 409 || !errors.Is(err, webos.ErrConflict) {
 		t.Fatalf("duplicate update: %v", err)
 	}
-	if n, err := items.Count(ctx, nil); err != nil || n != 2 {
+	if n, err := items.Count(ctx, store.Filter{}); err != nil || n != 2 {
 		t.Fatalf("count: %d, %v", n, err)
 	}
 }
@@ -63,7 +62,7 @@ func TestSQLite(t *testing.T) {
 	dir := t.TempDir() + "/data"
 	var logs syncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := embedded.Start(context.Background(), embedded.Options{SQLiteDir: dir, Logger: logger})
+	srv, err := mongowire.Start(context.Background(), mongowire.Options{SQLiteDir: dir, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,11 +85,11 @@ func TestSQLitePersists(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	for i := range 2 {
-		srv, err := embedded.Start(ctx, embedded.Options{SQLiteDir: dir})
+		srv, err := mongowire.Start(ctx, mongowire.Options{SQLiteDir: dir})
 		if err != nil {
 			t.Fatal(err)
 		}
-		db, err := store.Connect(ctx, srv.URI(), "persist")
+		db, err := store.ConnectMongo(ctx, srv.URI(), "persist")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +109,7 @@ func TestSQLitePersists(t *testing.T) {
 
 func TestPostgreSQL(t *testing.T) {
 	url := testenv.Require(t, testenv.PostgresURLVar)
-	srv, err := embedded.Start(context.Background(), embedded.Options{PostgreSQLURL: url})
+	srv, err := mongowire.Start(context.Background(), mongowire.Options{PostgreSQLURL: url})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,56 +122,20 @@ func TestPostgreSQL(t *testing.T) {
 
 func TestStartRefusesBadOptions(t *testing.T) {
 	ctx := context.Background()
-	if _, err := embedded.Start(ctx, embedded.Options{}); !errors.Is(err, embedded.ErrOptions) {
+	if _, err := mongowire.Start(ctx, mongowire.Options{}); !errors.Is(err, mongowire.ErrOptions) {
 		t.Errorf("no backend: %v", err)
 	}
-	if _, err := embedded.Start(ctx, embedded.Options{SQLiteDir: t.TempDir(), PostgreSQLURL: "postgres://x"}); !errors.Is(err, embedded.ErrOptions) {
+	if _, err := mongowire.Start(ctx, mongowire.Options{SQLiteDir: t.TempDir(), PostgreSQLURL: "postgres://x"}); !errors.Is(err, mongowire.ErrOptions) {
 		t.Errorf("two backends: %v", err)
 	}
-	if _, err := embedded.Start(ctx, embedded.Options{SQLiteDir: t.TempDir(), Addr: "256.0.0.1:0"}); err == nil {
+	if _, err := mongowire.Start(ctx, mongowire.Options{SQLiteDir: t.TempDir(), Addr: "256.0.0.1:0"}); err == nil {
 		t.Errorf("bad address: no error")
 	}
 	// A PostgreSQL server that is not there fails the start, not the first query.
 	tctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	quiet := slog.New(slog.DiscardHandler)
-	if _, err := embedded.Start(tctx, embedded.Options{PostgreSQLURL: "postgres://postgres@127.0.0.1:1/postgres", Logger: quiet}); err == nil {
+	if _, err := mongowire.Start(tctx, mongowire.Options{PostgreSQLURL: "postgres://postgres@127.0.0.1:1/postgres", Logger: quiet}); err == nil {
 		t.Errorf("unreachable PostgreSQL: no error")
-	}
-}
-
-func TestModule(t *testing.T) {
-	wire := &embedded.Module{Options: embedded.Options{SQLiteDir: t.TempDir()}}
-	db := &store.Module{URLFrom: wire, Database: "module"}
-	if got := db.Requires(); len(got) != 1 || got[0] != embedded.ModuleID {
-		t.Fatalf("store module requires %v", got)
-	}
-	ctx := context.Background()
-	if wire.URL() != "" {
-		t.Fatal("URL before start")
-	}
-	if err := wire.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := wire.Start(ctx); err == nil {
-		t.Fatal("second Start: no error")
-	}
-	if err := db.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.HealthChecks()[0].Check(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Stop(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := wire.Stop(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if wire.URL() != "" {
-		t.Fatal("URL after stop")
-	}
-	if err := wire.Stop(ctx); err != nil {
-		t.Fatalf("second Stop: %v", err)
 	}
 }
