@@ -22,9 +22,12 @@ var (
 	// segment, a percent-encoded dot, slash or backslash, a backslash, a NUL
 	// byte, or a leading slash.
 	ErrTraversal = fmt.Errorf("afs: path traversal refused: %w", webos.ErrBadRequest)
-	// ErrReservedName: a segment is a name afs keeps for itself: the
-	// folder marker [FolderMarker] or a name ending in ".attrs" (the disk
-	// source stores metadata in such files).
+	// ErrReservedName: a segment is a name afs keeps for itself or one
+	// that a store would rewrite: a name beginning with [ReservedPrefix]
+	// (the folder marker, staging objects), a name ending in ".attrs" (the
+	// disk source stores metadata in such files), or a name holding the
+	// escape form "__0x<hex>__" (the disk and S3 drivers store such a name
+	// under another one, so it would not round-trip).
 	ErrReservedName = fmt.Errorf("afs: reserved name: %w", webos.ErrBadRequest)
 	// ErrUnknownSource: the URN names a source that is not mounted.
 	ErrUnknownSource = fmt.Errorf("afs: unknown source: %w", webos.ErrBadRequest)
@@ -46,11 +49,18 @@ var (
 	// ErrNotEmpty: a folder with content was to be deleted without the
 	// recursive flag.
 	ErrNotEmpty = fmt.Errorf("afs: folder not empty: %w", webos.ErrConflict)
-	// ErrSameFile: a copy or move onto itself, or of a folder into itself.
+	// ErrSameFile: a copy or move onto itself, of a folder into itself or
+	// one of its folders, or of a folder onto a folder that holds it.
 	ErrSameFile = fmt.Errorf("afs: source and destination overlap: %w", webos.ErrBadRequest)
 	// ErrTooLarge: the content is larger than the allowed size. Nothing
 	// was stored.
 	ErrTooLarge = fmt.Errorf("afs: %w", webos.ErrTooLarge)
+	// ErrPrecondition: a conditional save found the file not as the
+	// caller expected: it exists although [SaveOptions.IfNoneMatch] was
+	// set, or its ETag is not [SaveOptions.IfMatch]. Nothing was stored.
+	// The HTTP API answers 412 Precondition Failed; elsewhere it matches
+	// webos.ErrConflict.
+	ErrPrecondition = fmt.Errorf("afs: precondition failed: %w", webos.ErrConflict)
 	// ErrVerify: a copy did not arrive intact (size or checksum differ);
 	// for a move, the original is kept.
 	ErrVerify = errors.New("afs: copy verification failed")

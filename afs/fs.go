@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"os"
 	"path"
 	"slices"
 	"strings"
@@ -17,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 	"golang.org/x/sync/errgroup"
@@ -45,6 +48,13 @@ type Event struct {
 type Emitter interface {
 	Emit(ctx context.Context, topic string, payload any) error
 }
+
+// Test hooks (see export_test.go); nil outside tests.
+var (
+	hookBeforePlace func(key string) // just before a file is put in place on disk
+	hookWritten     func(key string) // after a copy is written, before it is verified
+	hookInGroup     func(key string) // in each worker of a folder copy or delete
+)
 
 // Config is the afs part of the application's configuration, read from
 // the environment by the kernel's config loader (WEBOS_AFS_SOURCES,
@@ -75,6 +85,7 @@ type FS struct {
 	sources map[string]*Source
 	emitter Emitter
 	log     *slog.Logger
+	locks   pathLocks // conditional saves
 }
 
 // New returns an FS without sources; add them with [FS.Mount].
@@ -190,7 +201,11 @@ type Info struct {
 	// ContentType, ETag and Metadata are known from Stat and Open; listings
 	// leave them empty.
 	ContentType string `json:"content_type,omitempty"`
-	ETag        string `json:"etag,omitempty"`
+	// ETag identifies this version of the content, quoted as in HTTP: the
+	// HTTP API sends it as the ETag header and compares it with If-Match
+	// (see [SaveOptions.IfMatch]). On a disk source it derives from the
+	// file's modification time and size, on S3 it is the object's ETag.
+	ETag string `json:"etag,omitempty"`
 	// MD5 is the content's MD5 sum when the store knows it (not for S3
 	// objects uploaded in parts).
 	MD5 []byte `json:"-"`
@@ -201,7 +216,7 @@ type Info struct {
 func fileInfo(u URN, a *blob.Attributes) Info {
 	return Info{
 		URN: u, Name: u.Name(), Size: a.Size, ModTime: a.ModTime, ContentType: a.ContentType,
-		ETag: a.ETag, MD5: a.MD5, Metadata: a.Metadata,
+		ETag: quoteETag(a.ETag), MD5: a.MD5, Metadata: a.Metadata,
 	}
 }
 
@@ -276,6 +291,14 @@ type SaveOptions struct {
 	// MaxSize, when positive, is the largest size accepted: a larger
 	// content fails with [ErrTooLarge] and nothing is stored.
 	MaxSize int64
+	// IfMatch, when not empty, saves only if the file exists and its ETag
+	// (as [Info.ETag] and the HTTP API's ETag header give it, quoted or
+	// not) is this one; "*" means any existing file. Otherwise the error
+	// is [ErrPrecondition].
+	IfMatch string
+	// IfNoneMatch saves only if no file exists at the URN yet (create
+	// only); otherwise the error is [ErrPrecondition].
+	IfNoneMatch bool
 }
 
 // Save writes the content of r to the file u, replacing any file there,
@@ -296,32 +319,70 @@ func (f *FS) save(ctx context.Context, u URN, r io.Reader, opts *SaveOptions) (I
 	if opts == nil {
 		opts = &SaveOptions{}
 	}
-	s, err := f.source(u)
+	s, err := f.saveTarget(ctx, u)
 	if err != nil {
 		return Info{}, err
 	}
+	switch {
+	case opts.IfMatch == "" && !opts.IfNoneMatch:
+		// The drivers replace a file in one step: fileblob renames a
+		// temporary file into place, S3 and memblob commit at Close.
+		_, err = s.write(ctx, u.key(), u, r, opts, nil)
+	case s.isS3():
+		err = saveS3If(ctx, s, u, r, opts)
+	default:
+		err = f.saveStagedIf(ctx, s, u, r, opts)
+	}
+	if err != nil {
+		return Info{}, err
+	}
+	a, err := s.bucket.Attributes(ctx, u.key())
+	if err != nil {
+		return Info{}, mapErr(err)
+	}
+	return fileInfo(u, a), nil
+}
+
+// saveTarget returns the source of u after checking that a file may be
+// saved at u.
+func (f *FS) saveTarget(ctx context.Context, u URN) (*Source, error) {
+	s, err := f.source(u)
+	if err != nil {
+		return nil, err
+	}
 	if u.IsRoot() {
-		return Info{}, ErrRoot
+		return nil, ErrRoot
 	}
 	if ok, err := s.hasPrefix(ctx, u.prefix()); err != nil {
-		return Info{}, err
+		return nil, err
 	} else if ok {
-		return Info{}, ErrIsFolder
+		return nil, ErrIsFolder
 	}
+	return s, nil
+}
+
+// write streams r into the object key, which is u's or a staging key next
+// to it, and returns the folders it made on a disk source. On failure
+// nothing is stored and the folders are removed again.
+func (s *Source) write(ctx context.Context, key string, u URN, r io.Reader, opts *SaveOptions, tune func(*blob.WriterOptions)) ([]string, error) {
 	ct := opts.ContentType
 	if ct == "" {
 		ct = mime.TypeByExtension(path.Ext(u.path))
 	}
-	made := s.missingDirs(u.path)
+	made := s.missingDirs(key)
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w, err := s.bucket.NewWriter(wctx, u.key(), &blob.WriterOptions{ContentType: ct, Metadata: opts.Metadata})
+	wo := &blob.WriterOptions{ContentType: ct, Metadata: opts.Metadata}
+	if tune != nil {
+		tune(wo)
+	}
+	w, err := s.bucket.NewWriter(wctx, key, wo)
 	if err != nil {
 		s.removeDirs(made)
 		if errors.Is(err, syscall.ENOTDIR) {
-			return Info{}, detail(ErrNotFolder, "a parent of %s is a file", u)
+			return nil, detail(ErrNotFolder, "a parent of %s is a file", u)
 		}
-		return Info{}, mapErr(err)
+		return nil, mapErr(err)
 	}
 	src := r
 	if opts.MaxSize > 0 {
@@ -339,17 +400,213 @@ func (f *FS) save(ctx context.Context, u URN, r io.Reader, opts *SaveOptions) (I
 		cancel() // aborts the write: Close discards it
 		_ = w.Close()
 		s.removeDirs(made)
-		return Info{}, mapErr(err)
+		return nil, mapErr(err)
 	}
 	if err := w.Close(); err != nil {
 		s.removeDirs(made)
-		return Info{}, mapErr(err)
+		return nil, mapErr(err)
 	}
-	a, err := s.bucket.Attributes(ctx, u.key())
+	return made, nil
+}
+
+// saveS3If saves with a condition that S3 itself checks when it commits
+// the upload (If-None-Match: * and If-Match on PutObject and
+// CompleteMultipartUpload), so that no other writer, in this process or
+// another, can come in between.
+func saveS3If(ctx context.Context, s *Source, u URN, r io.Reader, opts *SaveOptions) error {
+	var ifMatch string
+	if opts.IfMatch != "" {
+		a, err := s.bucket.Attributes(ctx, u.key())
+		if err != nil {
+			return preconditionErr(mapErr(err), true)
+		}
+		if !etagMatches(opts.IfMatch, a.ETag) {
+			return detail(ErrPrecondition, "the file's ETag is %s", quoteETag(a.ETag))
+		}
+		ifMatch = quoteETag(a.ETag) // for "*" too: the file that is there now
+	}
+	_, err := s.write(ctx, u.key(), u, r, opts, func(wo *blob.WriterOptions) {
+		wo.IfNotExist = opts.IfNoneMatch
+		if ifMatch == "" {
+			return
+		}
+		wo.BeforeWrite = func(as func(any) bool) error {
+			var in *transfermanager.UploadObjectInput
+			if !as(&in) {
+				return errors.New("afs: the S3 driver does not let uploads carry If-Match")
+			}
+			in.IfMatch = aws.String(ifMatch)
+			return nil
+		}
+	})
+	return preconditionErr(err, ifMatch != "")
+}
+
+// saveStagedIf saves with a condition on a source that cannot check it
+// itself: the content is staged next to the file, then, under a per-path
+// lock, the condition is checked and the staged file put in place. On a
+// disk source create-only is one link(2), which holds against every
+// writer; the If-Match check holds against the writers of this process.
+func (f *FS) saveStagedIf(ctx context.Context, s *Source, u URN, r io.Reader, opts *SaveOptions) error {
+	stage := stageKey(u.key())
+	made, err := s.write(ctx, stage, u, r, opts, nil)
 	if err != nil {
-		return Info{}, mapErr(err)
+		return err
 	}
-	return fileInfo(u, a), nil
+	unlock := f.locks.lock(u)
+	defer unlock()
+	err = func() error {
+		if opts.IfMatch != "" {
+			a, err := s.bucket.Attributes(ctx, u.key())
+			if err != nil {
+				return preconditionErr(mapErr(err), true)
+			}
+			if !etagMatches(opts.IfMatch, a.ETag) {
+				return detail(ErrPrecondition, "the file's ETag is %s", quoteETag(a.ETag))
+			}
+		}
+		return preconditionErr(s.place(ctx, stage, u.key(), opts.IfNoneMatch), false)
+	}()
+	if err != nil {
+		s.drop(ctx, stage)
+		s.removeDirs(made)
+	}
+	return err
+}
+
+// preconditionErr turns the errors of a failed condition into
+// [ErrPrecondition]: an existing file, and with missing, a missing one.
+func preconditionErr(err error, missing bool) error {
+	switch {
+	case errors.Is(err, ErrExists):
+		return detail(ErrPrecondition, "the file exists")
+	case missing && errors.Is(err, ErrNotFound):
+		return detail(ErrPrecondition, "there is no such file")
+	}
+	return err
+}
+
+// etagMatches reports whether the ETag current is one of list, a
+// comma-separated list of ETags (quoted or not) as in an HTTP If-Match
+// header, or "*". Weak ETags never match.
+func etagMatches(list, current string) bool {
+	if strings.TrimSpace(list) == "*" {
+		return true
+	}
+	cur := quoteETag(current)
+	for c := range strings.SplitSeq(list, ",") {
+		c = strings.TrimSpace(c)
+		if c != "" && !strings.HasPrefix(c, "W/") && quoteETag(c) == cur {
+			return true
+		}
+	}
+	return false
+}
+
+// pending is content staged next to the file u, not yet in place.
+type pending struct {
+	u     URN
+	s     *Source
+	stage string
+	made  []string
+}
+
+// stage writes r to a staging object next to u, with the checks and
+// options of [FS.Save] (conditions aside), for [FS.commit] to put in
+// place. The caller discards it when it is not committed.
+func (f *FS) stage(ctx context.Context, u URN, r io.Reader, opts *SaveOptions) (*pending, error) {
+	s, err := f.saveTarget(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	p := &pending{u: u, s: s, stage: stageKey(u.key())}
+	if p.made, err = s.write(ctx, p.stage, u, r, opts, nil); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// discard removes the staged content and the folders made for it.
+func (p *pending) discard(ctx context.Context) {
+	p.s.drop(ctx, p.stage)
+	p.s.removeDirs(p.made)
+}
+
+// commit puts staged files in place, all or none: each file it replaces
+// is kept aside first (a hard link on disk, a copy elsewhere) and put back
+// should a later one fail. The staging objects are gone afterwards, either
+// way. Two files for one URN: the later one wins.
+func (f *FS) commit(ctx context.Context, ps []*pending) ([]Info, error) {
+	type placed struct {
+		p      *pending
+		backup string // "" when nothing was there
+	}
+	var done []placed
+	undo := func() {
+		for i := len(done) - 1; i >= 0; i-- {
+			d := done[i]
+			if d.backup != "" {
+				_ = d.p.s.place(context.WithoutCancel(ctx), d.backup, d.p.u.key(), false)
+			} else {
+				d.p.s.drop(ctx, d.p.u.key())
+				d.p.s.removeDirs(d.p.made)
+			}
+		}
+	}
+	last := map[URN]int{}
+	for i, p := range ps {
+		last[p.u] = i
+	}
+	for i, p := range ps {
+		if last[p.u] != i {
+			p.discard(ctx)
+			continue
+		}
+		err := ctx.Err()
+		if err == nil {
+			if ok, herr := p.s.hasPrefix(ctx, p.u.prefix()); herr != nil {
+				err = herr
+			} else if ok {
+				err = pathErr("save", p.u, ErrIsFolder)
+			}
+		}
+		var backup string
+		if err == nil {
+			if ok, eerr := p.s.bucket.Exists(ctx, p.u.key()); eerr != nil {
+				err = mapErr(eerr)
+			} else if ok {
+				backup, err = p.s.backup(ctx, p.u.key())
+			}
+		}
+		if err == nil {
+			err = p.s.place(ctx, p.stage, p.u.key(), false)
+			if err != nil && backup != "" {
+				p.s.drop(ctx, backup)
+			}
+		}
+		if err != nil {
+			undo()
+			for _, q := range ps[i:] {
+				q.discard(ctx)
+			}
+			return nil, pathErr("save", p.u, err)
+		}
+		done = append(done, placed{p, backup})
+	}
+	infos := make([]Info, 0, len(done))
+	for _, d := range done {
+		if d.backup != "" {
+			d.p.s.drop(ctx, d.backup)
+		}
+		a, err := d.p.s.bucket.Attributes(ctx, d.p.u.key())
+		if err != nil {
+			return nil, pathErr("save", d.p.u, mapErr(err))
+		}
+		info := fileInfo(d.p.u, a)
+		infos = append(infos, info)
+		f.emit(ctx, TopicSaved, Event{URN: d.p.u, Size: info.Size})
+	}
+	return infos, nil
 }
 
 // missingDirs returns, on a disk source, the ancestors of p that do not
@@ -441,8 +698,9 @@ func (f *FS) list(ctx context.Context, u URN, opts *ListOptions) (*Page, error) 
 	if len(next) > 0 {
 		page.NextPageToken = base64.RawURLEncoding.EncodeToString(next)
 	}
+	dirs := map[string]bool{}
 	for _, o := range objs {
-		if info, ok := s.entry(u, prefix, o); ok {
+		if info, ok := s.entry(u, prefix, o, dirs); ok {
 			page.Items = append(page.Items, info)
 		}
 	}
@@ -456,11 +714,13 @@ func (f *FS) list(ctx context.Context, u URN, opts *ListOptions) (*Page, error) 
 }
 
 // entry turns a listed object into an Info, or reports that it is hidden.
-func (s *Source) entry(dir URN, prefix string, o *blob.ListObject) (Info, bool) {
+// dirs remembers, on a disk source, which folders were found under their
+// own names.
+func (s *Source) entry(dir URN, prefix string, o *blob.ListObject, dirs map[string]bool) (Info, bool) {
 	rel := strings.TrimPrefix(o.Key, prefix)
 	if o.IsDir {
 		name := strings.TrimSuffix(rel, "/")
-		if validName(name) != nil {
+		if validName(name) != nil || !s.literalDir(strings.TrimSuffix(o.Key, "/"), dirs) {
 			return Info{}, false
 		}
 		return folderInfo(URN{source: dir.source, path: joinPath(dir.path, name)}), true
@@ -473,6 +733,12 @@ func (s *Source) entry(dir URN, prefix string, o *blob.ListObject) (Info, bool) 
 	}
 	info.Name = info.URN.Name()
 	if s.root != nil {
+		if d := path.Dir(o.Key); len(d) >= len(prefix) && !s.literalDir(d, dirs) {
+			return Info{}, false
+		}
+		if fi := (os.FileInfo)(nil); o.As(&fi) && fi.Name() != path.Base(o.Key) {
+			return Info{}, false // the name on disk is in the escape form
+		}
 		size, ok := s.linkTarget(o)
 		if !ok {
 			return Info{}, false
@@ -482,6 +748,24 @@ func (s *Source) entry(dir URN, prefix string, o *blob.ListObject) (Info, bool) 
 		}
 	}
 	return info, true
+}
+
+// literalDir reports whether the folder dir of a listing lies on disk
+// under that very name. fileblob lists a name on disk that holds the
+// escape form __0x<hex>__ (which afs never writes) under the character it
+// stands for, a key that no URN reaches; listings leave such names out.
+// Other sources store keys as given.
+func (s *Source) literalDir(dir string, dirs map[string]bool) bool {
+	if s.root == nil {
+		return true
+	}
+	ok, seen := dirs[dir]
+	if !seen {
+		fi, err := s.root.Lstat(dir)
+		ok = err == nil && fi.IsDir()
+		dirs[dir] = ok
+	}
+	return ok
 }
 
 func joinPath(dir, name string) string {
@@ -573,7 +857,10 @@ func (s *Source) deleteAll(ctx context.Context, prefix string) error {
 			return mapErr(err)
 		}
 		key := o.Key
-		g.Go(func() error {
+		goSafe(g, func() error {
+			if hookInGroup != nil {
+				hookInGroup(key)
+			}
 			if err := s.bucket.Delete(gctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 				return err
 			}
@@ -681,7 +968,9 @@ func (f *FS) copy(ctx context.Context, src, dst URN, opts *CopyOptions, move boo
 	if src.IsRoot() || dst.IsRoot() {
 		return Info{}, ErrRoot
 	}
-	if src.Contains(dst) {
+	if src.Contains(dst) || dst.Contains(src) {
+		// Into itself, or onto a folder that holds it: the copy would
+		// write over its own source while reading it.
 		return Info{}, ErrSameFile
 	}
 	sinfo, err := f.stat(ctx, ss, src)
@@ -695,17 +984,15 @@ func (f *FS) copy(ctx context.Context, src, dst URN, opts *CopyOptions, move boo
 		return Info{}, err
 	case dstExists && (!opts.Overwrite || dinfo.Folder != sinfo.Folder):
 		return Info{}, ErrExists
-	case dst.Contains(src) && move:
-		return Info{}, ErrSameFile
 	}
 	if move && ss == ds && ss.root != nil && (!sinfo.Folder || !dstExists) {
-		if err := ss.rename(src, dst, sinfo.Folder); err != nil {
+		if err := ss.rename(src, dst, sinfo.Folder, opts.Overwrite); err != nil {
 			return Info{}, err
 		}
 		return f.stat(ctx, ds, dst)
 	}
 	if !sinfo.Folder {
-		if err := copyObject(ctx, ss, src.key(), ds, dst.key()); err != nil {
+		if err := copyObject(ctx, ss, src.key(), ds, dst.key(), opts.Overwrite); err != nil {
 			return Info{}, err
 		}
 		if move {
@@ -715,7 +1002,7 @@ func (f *FS) copy(ctx context.Context, src, dst URN, opts *CopyOptions, move boo
 		}
 		return f.stat(ctx, ds, dst)
 	}
-	keys, err := copyFolder(ctx, ss, src.prefix(), ds, dst.prefix())
+	keys, err := copyFolder(ctx, ss, src.prefix(), ds, dst.prefix(), opts.Overwrite)
 	if err != nil {
 		return Info{}, err
 	}
@@ -729,35 +1016,27 @@ func (f *FS) copy(ctx context.Context, src, dst URN, opts *CopyOptions, move boo
 }
 
 // rename moves a file (with its metadata file) or a folder within one disk
-// source.
-func (s *Source) rename(src, dst URN, folder bool) error {
+// source. Without overwrite, a file that appears at dst meanwhile is not
+// replaced: the check and the move are one link(2) (one rename(2) for a
+// folder, which never replaces a folder with content).
+func (s *Source) rename(src, dst URN, folder, overwrite bool) error {
 	if d := path.Dir(dst.path); d != "." {
 		if err := s.root.MkdirAll(d, 0o777); err != nil {
 			return rootErr(err, false)
 		}
 	}
-	if err := s.root.Rename(src.path, dst.path); err != nil {
-		return rootErr(err, false)
-	}
 	if folder {
-		return nil
+		return s.renameDir(src.path, dst.path)
 	}
-	const attrs = ".attrs" // fileblob keeps a file's metadata in <name>.attrs
-	err := s.root.Rename(src.path+attrs, dst.path+attrs)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, syscall.ENOENT):
-		_ = s.root.Remove(dst.path + attrs) // no metadata: drop the old file's
-		return nil
+	if hookBeforePlace != nil {
+		hookBeforePlace(dst.path)
 	}
-	_ = s.root.Rename(dst.path, src.path)
-	return rootErr(err, false)
+	return s.renameFile(src.path, dst.path, !overwrite)
 }
 
 // copyFolder copies every object below sprefix to the same relative key
 // below dprefix, folder markers included, and returns the keys copied.
-func copyFolder(ctx context.Context, ss *Source, sprefix string, ds *Source, dprefix string) ([]string, error) {
+func copyFolder(ctx context.Context, ss *Source, sprefix string, ds *Source, dprefix string, overwrite bool) ([]string, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
 	var keys []string
@@ -776,7 +1055,16 @@ func copyFolder(ctx context.Context, ss *Source, sprefix string, ds *Source, dpr
 		}
 		skey, dkey := o.Key, dprefix+strings.TrimPrefix(o.Key, sprefix)
 		keys = append(keys, skey)
-		g.Go(func() error { return copyObject(gctx, ss, skey, ds, dkey) })
+		goSafe(g, func() error {
+			if hookInGroup != nil {
+				hookInGroup(skey)
+			}
+			if path.Base(skey) == FolderMarker {
+				// A marker replaces nothing of value.
+				return copyObject(gctx, ss, skey, ds, dkey, true)
+			}
+			return copyObject(gctx, ss, skey, ds, dkey, overwrite)
+		})
 	}
 	return keys, g.Wait()
 }
@@ -786,7 +1074,10 @@ func (s *Source) deleteKeys(ctx context.Context, keys []string) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
 	for _, key := range keys {
-		g.Go(func() error {
+		goSafe(g, func() error {
+			if hookInGroup != nil {
+				hookInGroup(key)
+			}
 			if err := s.bucket.Delete(gctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 				return err
 			}
@@ -815,8 +1106,13 @@ func (s *Source) prune(dir string) {
 	_ = s.root.Remove(dir)
 }
 
-// copyObject copies one object and verifies the copy.
-func copyObject(ctx context.Context, ss *Source, skey string, ds *Source, dkey string) error {
+// copyObject copies one object and verifies the copy before it takes the
+// place of anything. The copy is written to a staging object next to dkey
+// and put in place once it checks out (on disk always, where that is a
+// rename and decides no-replace in one step; on object stores when there
+// is a file at dkey to keep). Without overwrite, an existing dkey is
+// [ErrExists].
+func copyObject(ctx context.Context, ss *Source, skey string, ds *Source, dkey string, overwrite bool) error {
 	if err := ss.guard(skey); err != nil {
 		return err
 	}
@@ -827,19 +1123,37 @@ func copyObject(ctx context.Context, ss *Source, skey string, ds *Source, dkey s
 	if err != nil {
 		return mapErr(err)
 	}
+	target := dkey
+	if ds.root != nil {
+		target = stageKey(dkey)
+	} else if ok, err := ds.bucket.Exists(ctx, dkey); err != nil {
+		return mapErr(err)
+	} else if ok {
+		if !overwrite {
+			return ErrExists
+		}
+		target = stageKey(dkey)
+	}
+	made := ds.missingDirs(dkey)
+	fail := func(err error) error {
+		ds.drop(ctx, target)
+		ds.removeDirs(made)
+		return err
+	}
 	var sum []byte
 	if ss == ds {
-		if err := ss.bucket.Copy(ctx, dkey, skey, nil); err != nil {
-			return mapErr(err)
+		if err := ss.bucket.Copy(ctx, target, skey, nil); err != nil {
+			return fail(mapErr(err))
 		}
-	} else {
-		if sum, err = streamCopy(ctx, ss, skey, sa, ds, dkey); err != nil {
-			return err
-		}
+	} else if sum, err = streamCopy(ctx, ss, skey, sa, ds, target); err != nil {
+		return fail(err)
 	}
-	da, err := ds.bucket.Attributes(ctx, dkey)
+	if hookWritten != nil {
+		hookWritten(target)
+	}
+	da, err := ds.bucket.Attributes(ctx, target)
 	if err != nil {
-		return mapErr(err)
+		return fail(mapErr(err))
 	}
 	switch {
 	case da.Size != sa.Size:
@@ -850,20 +1164,24 @@ func copyObject(ctx context.Context, ss *Source, skey string, ds *Source, dkey s
 		err = fmt.Errorf("%w: %s: MD5 of the copy differs from the bytes sent", ErrVerify, skey)
 	}
 	if err != nil {
-		_ = ds.bucket.Delete(ctx, dkey)
+		return fail(err)
 	}
-	return err
+	if target != dkey {
+		if err := ds.place(ctx, target, dkey, !overwrite); err != nil {
+			return fail(err)
+		}
+	}
+	return nil
 }
 
 // streamCopy copies an object between sources and returns the MD5 of the
-// bytes read.
+// bytes read. On failure the caller removes what was written.
 func streamCopy(ctx context.Context, ss *Source, skey string, sa *blob.Attributes, ds *Source, dkey string) ([]byte, error) {
 	r, err := ss.openObject(ctx, skey)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	made := ds.missingDirs(dkey)
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w, err := ds.bucket.NewWriter(wctx, dkey, &blob.WriterOptions{
@@ -872,7 +1190,6 @@ func streamCopy(ctx context.Context, ss *Source, skey string, sa *blob.Attribute
 		ContentEncoding: sa.ContentEncoding, ContentLanguage: sa.ContentLanguage, Metadata: sa.Metadata,
 	})
 	if err != nil {
-		ds.removeDirs(made)
 		return nil, mapErr(err)
 	}
 	h := md5.New()
@@ -888,11 +1205,9 @@ func streamCopy(ctx context.Context, ss *Source, skey string, sa *blob.Attribute
 	if err != nil {
 		cancel()
 		_ = w.Close()
-		ds.removeDirs(made)
 		return nil, mapErr(err)
 	}
 	if err := w.Close(); err != nil {
-		ds.removeDirs(made)
 		return nil, mapErr(err)
 	}
 	return sum, nil

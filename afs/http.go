@@ -319,8 +319,9 @@ func (j *jsonErrors) ReadFrom(src io.Reader) (int64, error) {
 
 func (j *jsonErrors) Unwrap() http.ResponseWriter { return j.ResponseWriter }
 
+// quoteETag returns the ETag e in the quoted form of HTTP.
 func quoteETag(e string) string {
-	if strings.HasPrefix(e, `"`) || strings.HasPrefix(e, `W/"`) {
+	if e == "" || strings.HasPrefix(e, `"`) || strings.HasPrefix(e, `W/"`) {
 		return e
 	}
 	return strconv.Quote(e)
@@ -408,22 +409,66 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) error {
 	if err := h.tooLarge(r); err != nil {
 		return err
 	}
-	body := http.MaxBytesReader(w, r.Body, h.opts.MaxUpload)
-	info, err := h.fs.Save(r.Context(), u, body, &SaveOptions{
+	opts := &SaveOptions{
 		ContentType: uploadContentType(r.Header.Get("Content-Type")),
 		MaxSize:     h.opts.MaxUpload,
-	})
+		IfMatch:     strings.TrimSpace(r.Header.Get("If-Match")),
+	}
+	switch inm := strings.TrimSpace(r.Header.Get("If-None-Match")); inm {
+	case "":
+	case "*":
+		opts.IfNoneMatch = true
+	default:
+		return fmt.Errorf("%w: an upload takes If-None-Match: * only", webos.ErrBadRequest)
+	}
+	body := http.MaxBytesReader(w, r.Body, h.opts.MaxUpload)
+	info, err := h.fs.Save(r.Context(), u, body, opts)
+	if errors.Is(err, ErrPrecondition) {
+		// The kernel knows no 412; it is this API's answer to a failed
+		// If-Match or If-None-Match.
+		webos.WriteJSON(w, http.StatusPreconditionFailed, webos.ErrorBody{Error: err.Error(), TraceID: trace.ID(r.Context())})
+		return nil
+	}
 	if err != nil {
 		return err
+	}
+	if info.ETag != "" {
+		w.Header().Set("ETag", info.ETag)
 	}
 	webos.WriteJSON(w, http.StatusCreated, info)
 	return nil
 }
 
+// partReader remembers the error of reading a form part, so that a
+// malformed or cut-off body can be told from a failing store.
+type partReader struct {
+	r   io.Reader
+	err error
+}
+
+func (p *partReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if err != nil && err != io.EOF {
+		p.err = err
+	}
+	return n, err
+}
+
+// bodyErr classifies an error of reading the request body.
+func bodyErr(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("%w: malformed multipart body: %v", webos.ErrBadRequest, err)
+}
+
 // uploadForm saves each file part of a multipart/form-data body into the
 // folder of the request path, under the part's file name. Other form
-// fields are ignored. When any file fails, the files this request stored
-// are deleted again.
+// fields are ignored. The files are staged first and put in place only
+// when the whole body was read and every file stored; a request that
+// fails in any way (a bad name, a body over the limit or cut off, the
+// client gone) leaves every file as it was.
 func (h *Handler) uploadForm(w http.ResponseWriter, r *http.Request) error {
 	dir, err := pathURN(r)
 	if err != nil {
@@ -442,11 +487,11 @@ func (h *Handler) uploadForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("%w: want a multipart/form-data body: %v", webos.ErrBadRequest, err)
 	}
-	var saved []Info
+	var staged []*pending
 	fail := func(err error) error {
 		ctx := context.WithoutCancel(r.Context())
-		for _, s := range saved {
-			_ = h.fs.Delete(ctx, s.URN, nil)
+		for _, p := range staged {
+			p.discard(ctx)
 		}
 		if !existed {
 			h.fs.removeEmpty(dir)
@@ -459,11 +504,7 @@ func (h *Handler) uploadForm(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return fail(err)
-			}
-			return fail(fmt.Errorf("%w: malformed multipart body: %v", webos.ErrBadRequest, err))
+			return fail(bodyErr(err))
 		}
 		name := part.FileName()
 		if name == "" {
@@ -478,18 +519,27 @@ func (h *Handler) uploadForm(w http.ResponseWriter, r *http.Request) error {
 			_ = part.Close()
 			return fail(err)
 		}
-		info, err := h.fs.Save(r.Context(), u, part, &SaveOptions{
+		pr := &partReader{r: part}
+		p, err := h.fs.stage(r.Context(), u, pr, &SaveOptions{
 			ContentType: uploadContentType(part.Header.Get("Content-Type")),
 			MaxSize:     h.opts.MaxUpload,
 		})
 		_ = part.Close()
-		if err != nil {
-			return fail(err)
+		if pr.err != nil {
+			err = bodyErr(pr.err)
 		}
-		saved = append(saved, info)
+		if err != nil {
+			return fail(pathErr("save", u, err))
+		}
+		staged = append(staged, p)
 	}
-	if len(saved) == 0 {
-		return fmt.Errorf("%w: the form holds no file", webos.ErrBadRequest)
+	if len(staged) == 0 {
+		return fail(fmt.Errorf("%w: the form holds no file", webos.ErrBadRequest))
+	}
+	saved, err := h.fs.commit(r.Context(), staged)
+	if err != nil {
+		staged = nil // commit cleaned up
+		return fail(err)
 	}
 	webos.WriteJSON(w, http.StatusCreated, map[string][]Info{"items": saved})
 	return nil

@@ -40,6 +40,8 @@ type Source struct {
 	bucket *blob.Bucket
 	dir    string
 	root   *os.Root
+	// renameMu serialises no-replace renames on a disk without hard links.
+	renameMu sync.Mutex
 }
 
 // NewSource returns a source over b. Closing the source closes b.
@@ -293,14 +295,14 @@ func openFile(_ context.Context, u *url.URL) (*Source, error) {
 
 func openMem(_ context.Context, u *url.URL) (*Source, error) {
 	if u.Host != "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-		return nil, errors.New("mem URL takes no host, path or parameters: mem://")
+		return nil, errors.New("mem URL takes no host, path or parameters (write mem://)")
 	}
 	return NewSource(memblob.OpenBucket(nil)), nil
 }
 
 func openS3(ctx context.Context, u *url.URL) (*Source, error) {
 	if u.Host == "" {
-		return nil, errors.New("s3 URL without a bucket: s3://bucket?...")
+		return nil, errors.New("s3 URL without a bucket (write s3://bucket?...)")
 	}
 	if u.User == nil {
 		b, err := (&s3blob.URLOpener{}).OpenBucketURL(ctx, u)

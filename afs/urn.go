@@ -3,6 +3,7 @@ package afs
 import (
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -14,6 +15,11 @@ const Scheme = "fs"
 // a folder so that the folder exists while it holds nothing else. Listings
 // hide it, and no file may take this name.
 const FolderMarker = ".afs-folder"
+
+// ReservedPrefix begins the names afs keeps for itself: the folder marker
+// and the staging objects it writes before putting content in place. No
+// path segment may begin with it.
+const ReservedPrefix = ".afs-"
 
 // Limits on names, chosen so that every path fits the limits of S3 (1024
 // bytes per key) and of common file systems (255 bytes per name).
@@ -235,10 +241,33 @@ func validName(seg string) error {
 		return detail(ErrInvalidURN, "name longer than %d bytes", MaxNameLen)
 	case hasEncodedTraversal(seg):
 		return detail(ErrTraversal, "percent-encoded dot, slash, backslash or NUL")
-	case seg == FolderMarker || strings.HasSuffix(seg, ".attrs"):
+	case strings.HasPrefix(seg, ReservedPrefix) || strings.HasSuffix(seg, ".attrs"):
 		return detail(ErrReservedName, "%q", seg)
+	case hasEscapeSequence(seg):
+		return detail(ErrReservedName, "%q holds the escape form __0x<hex>__, which stores rewrite", seg)
 	}
 	return nil
+}
+
+// hasEscapeSequence reports whether s holds "__0x<hex>__", the form in
+// which the gocloud drivers (fileblob on disk, s3blob) escape characters
+// of a key: they rewrite such a text when they store the key and turn it
+// back into a character when they list it, so the name on disk or in the
+// bucket would not be the name afs was given.
+func hasEscapeSequence(s string) bool {
+	for {
+		i := strings.Index(s, "__0x")
+		if i < 0 {
+			return false
+		}
+		s = s[i+4:]
+		end := strings.IndexByte(s, '_')
+		if end >= 0 && strings.HasPrefix(s[end:], "__") {
+			if _, err := strconv.ParseInt(s[:end], 16, 32); err == nil {
+				return true
+			}
+		}
+	}
 }
 
 // hasEncodedTraversal reports whether s holds %2e, %2f, %5c or %00 in any
