@@ -36,20 +36,54 @@
 // one request per range), [FS.OpenRange] a reader of a byte range.
 // [FS.Save] streams from an io.Reader with a content type and metadata; a
 // failed, cancelled or too-large upload stores nothing and keeps the old
-// file. [FS.Stat], [FS.List] (one level with folders, or recursive; paged
+// file. A save may be conditional, so that concurrent writers lose no
+// update: [SaveOptions.IfMatch] replaces the file only while its ETag is
+// the one the caller read ([Info.ETag], the HTTP ETag header), and
+// [SaveOptions.IfNoneMatch] only creates; otherwise the error is
+// [ErrPrecondition]. [FS.Stat], [FS.List] (one level with folders, or recursive; paged
 // with a token), [FS.Delete] (a folder only with the Recursive flag unless
 // it is empty), [FS.Mkdir], [FS.Copy] and [FS.Move] work within a source
 // and across sources; cross-source transfers are streamed and verified by
 // size and, where both stores know it, MD5. A move copies, verifies, and
 // only then deletes the original (within one disk source it renames).
 // Missing files are [ErrNotFound], which matches webos.ErrNotFound (404).
+// A copy or move of a folder into itself or onto a folder that holds it
+// is [ErrSameFile], with or without overwrite.
+//
+// # No data lost
+//
+// A failed operation leaves every existing file as it was. Content that
+// is to replace a file is written to a staging object next to it first (a
+// name beginning with [ReservedPrefix], which no URN reaches and no
+// listing shows), checked, and only then put in place: a copy whose check
+// fails keeps the file it was to replace, and a multipart upload of the
+// HTTP API puts its files in place only after the whole body was read,
+// setting aside the files it replaces until all are in place. On a disk
+// source putting in place is a rename(2), or, where nothing may be
+// replaced (a move or copy without overwrite, a create-only save), a
+// link(2), which fails on an existing name in the same step as the check;
+// on object stores it is a server-side copy.
+//
+// What a conditional save guarantees depends on the source. S3 checks
+// both conditions itself when it commits the upload, against every
+// writer. On a disk source create-only holds against every writer (one
+// link(2)); If-Match is checked and the file renamed into place under a
+// per-path lock, which holds against the writers of this process. Memory
+// and other stores check both under that lock.
+//
+// Names holding the escape form "__0x<hex>__" are refused on every source
+// ([ErrReservedName]): the disk and S3 drivers would store such a name
+// under another one, so it would neither round-trip nor match what other
+// tools see. A file another program put on disk under such a name is left
+// out of listings.
 //
 // # Folders
 //
 // Folders are key prefixes on every source, object stores and disk alike:
 // a folder exists while some file lies below it. [FS.Mkdir] makes a folder
 // that exists while empty by writing an empty marker object named
-// [FolderMarker] into it; listings hide markers, and the name is reserved.
+// [FolderMarker] into it; listings hide markers, and the name is reserved,
+// like every name beginning with [ReservedPrefix].
 // On S3 this is what other tools see: fs://s3/a/b/c.txt is the object
 // "a/b/c.txt". Names ending in ".attrs" are reserved as well (the disk
 // source keeps a file's content type and metadata in <name>.attrs beside
@@ -68,7 +102,11 @@
 // [NewHandler] serves list, download (Range, ETag, a Content-Disposition
 // safe for any name), upload (raw body or multipart form, streamed, with a
 // size limit: 413 and nothing stored), delete, move, copy and mkdir, with
-// every error as JSON. Permission checks plug in through
+// every error as JSON. A PUT honours If-Match (the ETag a GET or HEAD
+// gave, a list of them, or *) and If-None-Match: * (create only), and
+// answers 412 with a JSON error when the file is not as expected, so that
+// an editor saving a file it read does not overwrite someone else's
+// change. Permission checks plug in through
 // [HandlerOptions.Authorize] or [HandlerOptions.Require].
 //
 // # Usage

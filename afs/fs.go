@@ -305,7 +305,11 @@ type SaveOptions struct {
 // and returns its description. The content is streamed: it is never held in
 // memory as a whole. Until Save returns, readers see the old file (or
 // none). When r fails, the content is larger than opts.MaxSize, or ctx is
-// cancelled, nothing is stored and the old file, if any, stays.
+// cancelled, nothing is stored and the old file, if any, stays. With
+// opts.IfMatch or opts.IfNoneMatch the save is conditional and fails with
+// [ErrPrecondition], storing nothing, when the file is not as expected;
+// the package documentation says how each source holds the condition
+// against concurrent writers.
 func (f *FS) Save(ctx context.Context, u URN, r io.Reader, opts *SaveOptions) (Info, error) {
 	info, err := f.save(ctx, u, r, opts)
 	if err != nil {
@@ -930,7 +934,9 @@ type CopyOptions struct {
 // sources, and returns the description of dst. Content is streamed (or
 // copied by the store itself within one source), never held in memory as
 // a whole; each copied file is checked against its original (size, and
-// MD5 where both stores know it).
+// MD5 where both stores know it) before it replaces anything, so a copy
+// that fails its check keeps the file it was to replace. A folder cannot
+// be copied into itself or onto a folder that holds it ([ErrSameFile]).
 func (f *FS) Copy(ctx context.Context, src, dst URN, opts *CopyOptions) (Info, error) {
 	info, err := f.copy(ctx, src, dst, opts, false)
 	if err != nil {
@@ -941,9 +947,10 @@ func (f *FS) Copy(ctx context.Context, src, dst URN, opts *CopyOptions) (Info, e
 }
 
 // Move moves the file or folder src to dst, within a source or across
-// sources. Within one disk source it renames; otherwise it copies (as
-// [FS.Copy] does, verified), then deletes the original. When any copy
-// fails, the originals stay.
+// sources. Within one disk source it renames; without opts.Overwrite that
+// rename never replaces a file that appeared meanwhile (link(2), then
+// unlink). Otherwise it copies (as [FS.Copy] does, verified), then deletes
+// the original. When any copy fails, the originals stay.
 func (f *FS) Move(ctx context.Context, src, dst URN, opts *CopyOptions) (Info, error) {
 	info, err := f.copy(ctx, src, dst, opts, true)
 	if err != nil {

@@ -58,12 +58,25 @@ type HandlerOptions struct {
 //	POST   /copy                   {"from": URN, "to": URN, "overwrite": bool}
 //
 // Uploads are streamed to the store; a failed, cancelled or too-large
-// upload leaves nothing. Downloads carry Content-Type, Content-Length,
+// upload leaves nothing and keeps every file that was there, also for a
+// multipart form whose later part fails. A PUT may be conditional, to
+// avoid lost updates between concurrent writers:
+//
+//	If-Match: "<etag>"   replace only while the file's ETag (as GET and HEAD
+//	                     and the answer of a PUT give it) is this one; a
+//	                     comma-separated list or * (any existing file) too
+//	If-None-Match: *     create only: fail when the file exists
+//
+// A condition that does not hold is answered 412 Precondition Failed with
+// a JSON error, and nothing is stored. If-None-Match with ETags is 400.
+// See the package documentation for what each source guarantees when
+// writers race. Downloads carry Content-Type, Content-Length,
 // ETag, Last-Modified and a Content-Disposition that is safe for any file
 // name: inline for images, audio, video, PDF and plain text, an attachment
 // otherwise or with ?download=true. Every error is JSON with its status:
-// 400 for malformed or traversing paths, 404 for missing files, 413 for
-// uploads over the limit.
+// 400 for malformed or traversing paths, reserved names and overlapping
+// copies, 404 for missing files, 409 for an existing destination, 412 for
+// a failed upload condition, 413 for uploads over the limit.
 //
 // Mount it with [Handler.Routes] on a webos.Router, with [Handler.Register]
 // on an *http.ServeMux, or serve it as an http.Handler of its own.
