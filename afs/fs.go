@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"mime"
 	"os"
@@ -634,7 +635,7 @@ func (s *Source) missingDirs(p string) []string {
 // removeDirs removes the folders in dirs that are empty, innermost first.
 func (s *Source) removeDirs(dirs []string) {
 	for i := len(dirs) - 1; i >= 0; i-- {
-		if err := s.root.Remove(dirs[i]); err != nil {
+		if err := s.root.Remove(dirs[i]); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return
 		}
 	}
@@ -1009,8 +1010,13 @@ func (f *FS) copy(ctx context.Context, src, dst URN, opts *CopyOptions, move boo
 		}
 		return f.stat(ctx, ds, dst)
 	}
+	made := ds.missingDirs(dst.prefix() + FolderMarker)
 	keys, err := copyFolder(ctx, ss, src.prefix(), ds, dst.prefix(), opts.Overwrite)
 	if err != nil {
+		if !dstExists {
+			ds.prune(dst.path)
+			ds.removeDirs(made)
+		}
 		return Info{}, err
 	}
 	if move {
@@ -1043,10 +1049,23 @@ func (s *Source) rename(src, dst URN, folder, overwrite bool) error {
 
 // copyFolder copies every object below sprefix to the same relative key
 // below dprefix, folder markers included, and returns the keys copied.
-func copyFolder(ctx context.Context, ss *Source, sprefix string, ds *Source, dprefix string, overwrite bool) ([]string, error) {
+// When one copy fails, the files the others made where there was none are
+// deleted again; files they replaced stay replaced (each was checked).
+func copyFolder(ctx context.Context, ss *Source, sprefix string, ds *Source, dprefix string, overwrite bool) (_ []string, err error) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
-	var keys []string
+	var (
+		keys    []string
+		mu      sync.Mutex
+		created []string
+	)
+	defer func() {
+		if err != nil {
+			for _, k := range created {
+				ds.drop(ctx, k)
+			}
+		}
+	}()
 	it := ss.bucket.List(&blob.ListOptions{Prefix: sprefix})
 	for {
 		o, err := it.Next(gctx)
@@ -1066,11 +1085,24 @@ func copyFolder(ctx context.Context, ss *Source, sprefix string, ds *Source, dpr
 			if hookInGroup != nil {
 				hookInGroup(skey)
 			}
-			if path.Base(skey) == FolderMarker {
-				// A marker replaces nothing of value.
-				return copyObject(gctx, ss, skey, ds, dkey, true)
+			ow := overwrite || path.Base(skey) == FolderMarker // a marker replaces nothing of value
+			existed := false
+			if ow {
+				ok, err := ds.bucket.Exists(gctx, dkey)
+				if err != nil {
+					return mapErr(err)
+				}
+				existed = ok
 			}
-			return copyObject(gctx, ss, skey, ds, dkey, overwrite)
+			if err := copyObject(gctx, ss, skey, ds, dkey, ow); err != nil {
+				return err
+			}
+			if !existed {
+				mu.Lock()
+				created = append(created, dkey)
+				mu.Unlock()
+			}
+			return nil
 		})
 	}
 	return keys, g.Wait()

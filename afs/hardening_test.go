@@ -403,13 +403,47 @@ func TestCopyVerifyFailureKeepsDestination(t *testing.T) {
 			save(t, f, "fs://"+dst+"/w/old.txt", "old content")
 			save(t, f, "fs://a/dir/f.txt", "folder file")
 			save(t, f, "fs://"+dst+"/dir2/f.txt", "old folder file")
-			defer afs.SetHookWritten(func(key string) {
+			// A folder copy to a new place whose one file fails leaves no
+			// part of the copy.
+			save(t, f, "fs://a/part/good-1.txt", "good")
+			save(t, f, "fs://a/part/good-2.txt", "good")
+			save(t, f, "fs://a/part/sub/bad.txt", "bad")
+			if err := f.Mkdir(ctx, afs.MustParse("fs://a/part/hollow")); err != nil {
+				t.Fatal(err)
+			}
+			var mu sync.Mutex
+			tamper := func(key string) {
+				mu.Lock()
+				defer mu.Unlock()
 				if err := ds.Bucket().WriteAll(context.Background(), key, []byte("tampered"), nil); err != nil {
 					t.Errorf("tamper: %v", err)
 				}
-			})()
+			}
+			written := map[string]bool{}
+			afs.SetHookWritten(func(key string) {
+				mu.Lock()
+				written[key] = true
+				mu.Unlock()
+				if strings.Contains(key, "sub/") {
+					time.Sleep(20 * time.Millisecond) // let the good ones land first
+					tamper(key)
+				}
+			})
+			_, err := f.Copy(ctx, afs.MustParse("fs://a/part"), afs.MustParse("fs://"+dst+"/copied/part"), nil)
+			wantErr(t, err, afs.ErrVerify)
+			if len(written) < 2 {
+				t.Fatalf("only %d files were copied before the failure", len(written))
+			}
+			_, err = f.Stat(ctx, afs.MustParse("fs://"+dst+"/copied"))
+			wantErr(t, err, afs.ErrNotFound)
+			if d := ds.Dir(); d != "" {
+				if _, err := os.Lstat(filepath.Join(d, "copied")); !os.IsNotExist(err) {
+					t.Fatalf("folder left on disk: %v", snapshot(t, filepath.Join(d, "copied")))
+				}
+			}
+			defer afs.SetHookWritten(tamper)()
 			ow := &afs.CopyOptions{Overwrite: true}
-			_, err := f.Copy(ctx, afs.MustParse("fs://a/v/new.txt"), afs.MustParse("fs://"+dst+"/w/old.txt"), ow)
+			_, err = f.Copy(ctx, afs.MustParse("fs://a/v/new.txt"), afs.MustParse("fs://"+dst+"/w/old.txt"), ow)
 			wantErr(t, err, afs.ErrVerify)
 			if p.from != "disk" || p.to != "" { // within one disk, a move renames
 				_, err = f.Move(ctx, afs.MustParse("fs://a/v/new.txt"), afs.MustParse("fs://"+dst+"/w/old.txt"), ow)
