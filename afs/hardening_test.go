@@ -612,3 +612,31 @@ func TestWorkerPanicIsError(t *testing.T) {
 		})
 	}
 }
+
+// TestFormCommitRollback: when putting the files of a form in place fails
+// half-way, the files already replaced get their old content back.
+func TestFormCommitRollback(t *testing.T) {
+	src := diskSource(t)
+	e := newHandlerEnv(t, src, 0)
+	if resp := e.do(t, "PUT", "/files/x/mp/keep.txt", strings.NewReader("ORIGINAL")); resp.StatusCode != 201 {
+		t.Fatalf("put: %d", resp.StatusCode)
+	}
+	defer afs.SetHookBeforePlace(func(key string) {
+		if key == "mp/second.bin" {
+			// Something takes the name while the form is put in place.
+			must(t, os.MkdirAll(filepath.Join(src.Dir(), "mp", "second.bin", "inner"), 0o755))
+		}
+	})()
+	b, ct := formBody(formPart{"keep.txt", "NEW"}, formPart{"new.txt", "new"}, formPart{"second.bin", "2nd"})
+	resp := e.do(t, "POST", "/files/x/mp", bytes.NewReader(b), "Content-Type", ct)
+	if resp.StatusCode < 400 {
+		t.Fatalf("form: %d %s", resp.StatusCode, body(t, resp))
+	}
+	jsonError(t, resp, resp.StatusCode)
+	if got := read(t, e.fs, "fs://x/mp/keep.txt"); got != "ORIGINAL" {
+		t.Fatalf("keep.txt = %q", got)
+	}
+	_, err := e.fs.Stat(t.Context(), afs.MustParse("fs://x/mp/new.txt"))
+	wantErr(t, err, afs.ErrNotFound)
+	noLeftovers(t, src)
+}
