@@ -237,10 +237,31 @@ func (c *collection) Find(ctx context.Context, q query.Find, fn func(bson.Raw) e
 			keep[f] = struct{}{}
 		}
 	}
-	// A keyset page whose first key is descending reads the rows whose
-	// first key is null (they come last) with a second query, so that the
-	// first stays one index range.
-	var b builder
+	main, nulls, err := t.findSQL(q)
+	if err != nil {
+		return err
+	}
+	if err := t.begin(ctx); err != nil {
+		return err
+	}
+	defer t.e.leave()
+	n, err := t.each(ctx, main.sb.String(), main.args, keep, fn)
+	if err != nil || nulls == nil || q.Limit > 0 && n >= q.Limit {
+		return err
+	}
+	if q.Limit > 0 {
+		nulls.w(" LIMIT ")
+		nulls.arg(q.Limit - n)
+	}
+	_, err = t.each(ctx, nulls.sb.String(), nulls.args, keep, fn)
+	return err
+}
+
+// findSQL returns the query of q and, for a keyset page whose first key is
+// descending, the query of the rows whose first key is null (they come
+// last), without its LIMIT; the first query then stays one index range.
+func (t *table) findSQL(q query.Find) (main *builder, nulls *builder, err error) {
+	b := &builder{}
 	var nullKey string
 	rest, seek, split := splitSeek(q.Filter, q.Sort)
 	split = split && q.Skip == 0
@@ -248,19 +269,18 @@ func (c *collection) Find(ctx context.Context, q query.Find, fn func(bson.Raw) e
 	if split {
 		for _, n := range rest {
 			if err := b.where(n); err != nil {
-				return err
+				return nil, nil, err
 			}
 			b.w(" AND ")
 		}
-		var err error
 		if nullKey, err = b.seek(seek, true); err != nil {
-			return err
+			return nil, nil, err
 		}
 	} else if err := b.where(q.Filter); err != nil {
-		return err
+		return nil, nil, err
 	}
 	if err := b.orderBy(q.Sort); err != nil {
-		return err
+		return nil, nil, err
 	}
 	if q.Limit > 0 {
 		b.w(" LIMIT ")
@@ -272,32 +292,22 @@ func (c *collection) Find(ctx context.Context, q query.Find, fn func(bson.Raw) e
 		b.w(" OFFSET ")
 		b.arg(q.Skip)
 	}
-	if err := t.begin(ctx); err != nil {
-		return err
+	if nullKey == "" {
+		return b, nil, nil
 	}
-	defer t.e.leave()
-	n, err := t.each(ctx, b.sb.String(), b.args, keep, fn)
-	if err != nil || nullKey == "" || q.Limit > 0 && n >= q.Limit {
-		return err
-	}
-	var nb builder
+	nb := &builder{}
 	nb.w("SELECT bson FROM ", t.quoted, " WHERE ")
 	for _, r := range rest {
 		if err := nb.where(r); err != nil {
-			return err
+			return nil, nil, err
 		}
 		nb.w(" AND ")
 	}
 	nb.w(nullKey, " IS NULL")
 	if err := nb.orderBy(q.Sort); err != nil {
-		return err
+		return nil, nil, err
 	}
-	if q.Limit > 0 {
-		nb.w(" LIMIT ")
-		nb.arg(q.Limit - n)
-	}
-	_, err = t.each(ctx, nb.sb.String(), nb.args, keep, fn)
-	return err
+	return b, nb, nil
 }
 
 // each runs the query and calls fn with each row's document, projected to

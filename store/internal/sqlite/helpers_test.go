@@ -75,3 +75,12 @@ func sortedIDs(t testing.TB, c query.Collection, f query.Node) []string {
 }
 
 func eqIDs(a, b []string) bool { return slices.Equal(a, b) || len(a) == 0 && len(b) == 0 }
+
+// D builds a document from key, value pairs.
+func D(kv ...any) bson.D {
+	d := make(bson.D, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		d = append(d, bson.E{Key: kv[i].(string), Value: kv[i+1]})
+	}
+	return d
+}

@@ -522,7 +522,6 @@ func (b *builder) seek(n query.Node, split bool) (nullKey string, err error) {
 	}
 	fields := make([]field, len(n.Keys))
 	vals := make([]any, len(n.Keys))
-	sameDir, nonNull := true, true
 	for i, k := range n.Keys {
 		if fields[i], err = newField(k.Field); err != nil {
 			return "", err
@@ -532,12 +531,6 @@ func (b *builder) seek(n query.Node, split bool) (nullKey string, err error) {
 			return "", err
 		}
 		vals[i] = v
-		if v == nil {
-			nonNull = false
-		}
-		if k.Desc != n.Keys[0].Desc {
-			sameDir = false
-		}
 	}
 	first := fields[0]
 	desc := n.Keys[0].Desc
@@ -547,34 +540,9 @@ func (b *builder) seek(n query.Node, split bool) (nullKey string, err error) {
 	if nullKey != "" && !split {
 		b.w("(")
 	}
-	// Ascending keys with non-null values, or one descending key and _id:
-	// a row value comparison, which SQLite seeks to directly in an index.
-	// (NULLs sort first, so the NULL a row value comparison yields for them
-	// excludes exactly the rows before the cursor; descending, deeper keys
-	// could hold NULLs that sort after the cursor, hence the restriction.)
-	if sameDir && nonNull && len(n.Keys) > 1 && (!desc || len(n.Keys) == 2 && fields[1].id) {
-		b.w("(")
-		for i, f := range fields {
-			if i > 0 {
-				b.w(",")
-			}
-			b.w(f.value())
-		}
-		if desc {
-			b.w(") < (")
-		} else {
-			b.w(") > (")
-		}
-		for i, v := range vals {
-			if i > 0 {
-				b.w(",")
-			}
-			b.arg(v)
-		}
-		b.w(")")
-	} else {
-		b.seekExpand(n.Keys, fields, vals, true)
-	}
+	// Not a row value comparison: SQLite cannot drive an expression
+	// index range from one.
+	b.seekExpand(n.Keys, fields, vals, true)
 	if nullKey != "" && !split {
 		b.w(" OR ", nullKey, " IS NULL)")
 	}
