@@ -71,6 +71,7 @@ die() {
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/webos-load.XXXXXX")
 BIN=$WORK/bin
 pids=()
+WRK_PID=""
 stop_servers() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -80,6 +81,7 @@ stop_servers() {
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
+	[[ -z $WRK_PID ]] || kill "$WRK_PID" 2>/dev/null || true
 	stop_servers
 	rm -rf "$WORK"
 	((rc == 0)) || log "failed (exit $rc); logs of this run are in $RUN"
@@ -354,7 +356,13 @@ run_one() { # ID ROUND
 	[[ -n ${M_HDR[$id]} ]] && args+=(-H "${M_HDR[$id]}")
 	[[ -n ${M_BODY[$id]} ]] && args+=(-s "$WORK/$id.lua")
 	out=$RUN/raw/$id.$round.txt
-	wrk "${args[@]}" "$(resolve_url "${M_URL[$id]}")" >"$out" 2>&1 || true
+	# wrk stops on SIGINT and exits 0, so the shell would not see a Ctrl-C
+	# that reached it: waiting for it in the background lets the INT trap
+	# run at once.
+	wrk "${args[@]}" "$(resolve_url "${M_URL[$id]}")" >"$out" 2>&1 &
+	WRK_PID=$!
+	wait "$WRK_PID" || true
+	WRK_PID=""
 	rps=$(awk '/^Requests\/sec/ {print $2}' "$out")
 	log "  round $round $id: ${rps:-no result} req/s$(awk '/Socket errors|Non-2xx/ {printf "; %s", $0}' "$out")"
 	settle "$id"
@@ -368,6 +376,7 @@ in_order() { # ROUND ID...: the IDs, reversed in even rounds
 }
 
 t_runs=$SECONDS
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 log "${#M_IDS[@]} read cases and ${#CREATE_IDS[@]} create cases, $ROUNDS round(s) of $DURATION each, wrk --timeout $TIMEOUT"
 # Creating records changes what the list cases read, so every round of
 # the read cases runs first, then the rounds of the create cases.
@@ -380,6 +389,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	while read -r id; do run_one "$id" "$r"; done < <(in_order "$r" "${CREATE_IDS[@]}")
 done
 log "runs took $((SECONDS - t_runs))s"
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- servers' figures
 
@@ -414,6 +424,7 @@ setting title "Load suite: WebOS demo vs PocketBase $PB_VERSION"
 setting date "$(date -u '+%Y-%m-%d %H:%M UTC')"
 setting commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 setting machine "$(nproc) cores${cpu:+ ($cpu)}, shared by wrk and the servers"
+setting "load average" "$load_before before the runs, $load_after after (above ~1, other work shared the cores)"
 setting wrk "$(wrk -v 2>&1 | head -1 | awk '{print $1, $2}'), -t2 (-t1 at 1 connection), --timeout $TIMEOUT, --latency"
 setting duration "$DURATION"
 setting rounds "$ROUNDS"
@@ -423,6 +434,7 @@ setting seeding "webos: $DEMO_SEED; pocketbase: $PB_SEED (16 parallel POSTs)"
 setting "webos demo" "$(go version | awk '{print $3}'), zero-setup defaults, health checks: $DEMO_STORE, WEBOS_LOG_LEVEL=warn"
 setting pocketbase "$PB_VERSION built as a library (internal/bench/pocketbase), default settings (request logs on)"
 setting "cold start" "restart on the run's data, median of $COLD_RUNS"
+setting "view one" "the demo has no route that reads one stored greeting; GET /auth/users/{id} (one stored user by id, admin token) stands in"
 
 "$LOADTOOL" report -dir "$RUN"
 for ext in md json svg; do

@@ -288,13 +288,15 @@ func (rep *report) markdown() string {
 		}
 	}
 	b.WriteString("\nReq/s, p50 and p99 are medians over the rounds. The ratio is WebOS req/s ÷ the peer's (above 1: WebOS is faster). " +
-		"A case is **INVALID** when a response was not 2xx or not the size checked before the run.\n\n")
+		"A case is **INVALID** when wrk counted answers with a status of 400 or more, or when the answers' average size is more than 25% off " +
+		"the size of the 2xx answer checked before the run (which catches redirects). Timeouts are requests that took longer than wrk's --timeout; " +
+		"they are not in req/s or the percentiles.\n\n")
 	b.WriteString("| Case | WebOS req/s | p50 | p99 | Peer | Peer req/s | p50 | p99 | WebOS ÷ peer | Notes |\n")
 	b.WriteString("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |\n")
 	for _, r := range rep.Rows {
 		ratio := "—"
 		if r.Ratio > 0 {
-			ratio = strconv.FormatFloat(r.Ratio, 'f', 2, 64) + "×"
+			ratio = fmtRatio(r.Ratio) + "×"
 		}
 		if (r.WebOS != nil && !r.WebOS.Valid) || (r.Peer != nil && !r.Peer.Valid) {
 			ratio += " (invalid)"
@@ -321,6 +323,14 @@ func (rep *report) markdown() string {
 			m.ID, m.Server, strings.ReplaceAll(m.What, "|", "\\|"), m.Conns, strings.Join(per, ", "), m.Requests, m.Timeouts, m.Non2xx, m.AvgBytes, m.ExpectBytes)
 	}
 	return b.String()
+}
+
+// fmtRatio keeps two significant digits for ratios far below 1.
+func fmtRatio(v float64) string {
+	if v >= 0.1 {
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 2, 64)
 }
 
 func peerOr(m *measurement) *measurement {
