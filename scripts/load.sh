@@ -8,9 +8,10 @@
 # Both servers get the same records through their public HTTP APIs only —
 # the script does not know or care which database is behind the demo. The
 # results go to artifacts/load/<UTC time>/ (results.md, results.json,
-# chart.svg, the raw wrk reports and run.log) and are copied to
-# artifacts/load/latest.{md,json,svg}. Every server it started is stopped
-# and its temporary data deleted when it ends, also on failure or Ctrl-C.
+# chart.svg, the raw wrk reports, run.log and the servers' logs) and are
+# copied to artifacts/load/latest.{md,json,svg}. Every server it started is
+# stopped and its temporary data deleted when it ends, also on failure or
+# Ctrl-C.
 #
 # Environment (defaults in brackets):
 #   LOAD_DURATION [15s]   length of one wrk run
@@ -83,6 +84,10 @@ cleanup() {
 	trap - EXIT INT TERM
 	[[ -z $WRK_PID ]] || kill "$WRK_PID" 2>/dev/null || true
 	stop_servers
+	# Keep the servers' logs with the results; the data goes.
+	for f in "$WORK"/demo/demo.log "$WORK"/pb/pb.log "$WORK"/base/base.log; do
+		[[ -f $f ]] && cp "$f" "$RUN/" 2>/dev/null
+	done
 	rm -rf "$WORK"
 	((rc == 0)) || log "failed (exit $rc); logs of this run are in $RUN"
 	exit "$rc"
@@ -393,16 +398,17 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- servers' figures
 
-mem() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
+mem() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status" 2>/dev/null || true; }
 server_figures() { # NAME PID
+	kill -0 "$2" 2>/dev/null || log "WARNING: $1 is not running any more (see its log in $RUN)"
 	printf 'X\t%s\trss_kb\t%s\n' "$1" "$(mem "$2" VmRSS)" >>"$PLAN"
 	printf 'X\t%s\thwm_kb\t%s\n' "$1" "$(mem "$2" VmHWM)" >>"$PLAN"
 }
 server_figures webos "$DEMO_PID"
 server_figures pocketbase "$PB_PID"
 server_figures net/http "$BASE_PID"
-demo_count=$(curl -s "$D/hello/" | jq -r .greetings)
-pb_count=$(curl -s "$list_pb&perPage=1" | jq -r .totalItems)
+demo_count=$(curl -s "$D/hello/" | jq -r .greetings 2>/dev/null) || demo_count="?"
+pb_count=$(curl -s "$list_pb&perPage=1" | jq -r .totalItems 2>/dev/null) || pb_count="?"
 stop_servers
 
 log "timing $COLD_RUNS restarts of each server on its data (exec to /health 200)"
