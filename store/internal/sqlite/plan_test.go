@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/webos-go/webos/store/internal/query"
 )
 
@@ -36,14 +38,46 @@ func explain(t testing.TB, c *collection, b *builder) string {
 	return strings.Join(lines, "; ") + "   <- " + b.sb.String()
 }
 
-func TestPlanDebug(t *testing.T) {
+func TestPlans(t *testing.T) {
 	e := openTest(t)
-	c := coll(t, e, "p", query.Index{Name: "t", Keys: []query.SortKey{{Field: "t", Desc: true}}})
-	insert(t, c, D("_id", "x", "t", date1))
-	sort := []query.SortKey{{Field: "t", Desc: true}, {Field: "_id", Desc: true}}
-	t.Log(plan(t, c, query.Find{Sort: sort, Limit: 20}))
-	t.Log(plan(t, c, query.Find{Sort: sort, Limit: 20, Filter: query.Node{Op: query.Seek, Keys: sort, Values: []any{date1, "x"}}}))
-	sort2 := []query.SortKey{{Field: "t", Desc: true}, {Field: "_id"}}
-	t.Log(plan(t, c, query.Find{Sort: sort2, Limit: 20, Filter: query.Node{Op: query.Seek, Keys: sort2, Values: []any{date1, "x"}}}))
-	t.Log(plan(t, c, query.Find{Sort: sort2, Limit: 20, Filter: query.Node{Op: query.And, Children: []query.Node{leaf(query.Eq, "g", int32(1)), {Op: query.Seek, Keys: sort2, Values: []any{date1, "x"}}}}}))
+	created := []query.SortKey{{Field: "created_at", Desc: true}, {Field: "_id", Desc: true}}
+	c := coll(t, e, "p",
+		query.Index{Name: "created", Keys: created[:1]},
+		query.Index{Name: "email", Keys: []query.SortKey{{Field: "email"}}, Unique: true},
+		query.Index{Name: "owner_created", Keys: []query.SortKey{{Field: "owner"}, {Field: "created_at", Desc: true}}},
+		query.Index{Name: "name", Keys: []query.SortKey{{Field: "name"}}},
+	)
+	for i := 0; i < 200; i++ {
+		insert(t, c, D("_id", string(rune('a'+i%26))+string(rune('a'+i/26)), "created_at", bson.DateTime(int64(i)*1000),
+			"email", string(rune('a'+i%26))+string(rune('a'+i/26))+"@x", "owner", int32(i%7), "name", "n"+string(rune('a'+i%26))))
+	}
+	if _, err := e.w.Exec("ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+	seek := query.Node{Op: query.Seek, Keys: created, Values: []any{bson.DateTime(50000), "x"}}
+	owner := leaf(query.Eq, "owner", int32(3))
+	cases := []struct {
+		name string
+		q    query.Find
+		want string
+	}{
+		{"newest page", query.Find{Sort: created, Limit: 20}, "SCAN p USING INDEX p__created"},
+		{"newest page ascending", query.Find{Sort: []query.SortKey{{Field: "created_at"}, {Field: "_id"}}, Limit: 20}, "SCAN p USING INDEX p__created"},
+		{"seek page", query.Find{Sort: created, Limit: 20, Filter: seek}, "SEARCH p USING INDEX p__created (<expr><?)"},
+		{"equality", query.Find{Filter: leaf(query.Eq, "name", "nb")}, "SEARCH p USING INDEX p__name (<expr>=?)"},
+		{"unique equality", query.Find{Filter: leaf(query.Eq, "email", "ab@x")}, "SEARCH p USING INDEX p__email (<expr>=?)"},
+		{"in", query.Find{Filter: vals(query.In, "name", false, "na", "nb")}, "SEARCH p USING INDEX p__name (<expr>=?)"},
+		{"prefix", query.Find{Filter: leaf(query.Prefix, "name", "nb")}, "SEARCH p USING INDEX p__name (<expr>>? AND <expr><?)"},
+		{"range", query.Find{Filter: leaf(query.Gt, "created_at", bson.DateTime(100)), Sort: created, Limit: 5}, "SEARCH p USING INDEX p__created (<expr>>?)"},
+		{"by id", query.Find{Filter: leaf(query.Eq, "_id", "ab"), Limit: 1}, "SEARCH p USING INDEX sqlite_autoindex_p_1 (id=?)"},
+		{"owner newest", query.Find{Filter: owner, Sort: created, Limit: 20}, "SEARCH p USING INDEX p__owner_created (<expr>=?)"},
+		{"owner seek", query.Find{Filter: query.Node{Op: query.And, Children: []query.Node{owner, seek}}, Sort: created, Limit: 20},
+			"SEARCH p USING INDEX p__owner_created (<expr>=? AND <expr><?)"},
+	}
+	for _, tc := range cases {
+		got := plan(t, c, tc.q)
+		if !strings.HasPrefix(got, tc.want+"   <- ") {
+			t.Errorf("%s: plan %s\nwant %s", tc.name, got, tc.want)
+		}
+	}
 }

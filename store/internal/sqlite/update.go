@@ -153,7 +153,8 @@ func modify(cur any, segs []string, create bool, op func(any, bool) (any, action
 		case act == put:
 			return append(c[:len(c):len(c)], bson.E{Key: key, Value: nv}), nil
 		case act == remove && i >= 0:
-			out := append(bson.D(nil), c[:i]...)
+			out := make(bson.D, 0, len(c)-1)
+			out = append(out, c[:i]...)
 			return append(out, c[i+1:]...), nil
 		}
 		return c, nil
