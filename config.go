@@ -33,8 +33,8 @@ type Config struct {
 	LogFormat string `env:"LOG_FORMAT" validate:"omitempty,oneof=text json"`
 	// DataDir holds the embedded services' data (embedded database, files).
 	DataDir string `env:"DATA_DIR" envDefault:"./data" validate:"required"`
-	// MongoURL is a MongoDB connection string; empty runs an embedded
-	// MongoDB-wire server in DataDir.
+	// MongoURL is a MongoDB connection string; empty keeps the data in the
+	// embedded SQLite store in DataDir (one process only).
 	MongoURL Secret `env:"MONGO_URL"`
 	// MongoDatabase is the database name.
 	MongoDatabase string `env:"MONGO_DB" envDefault:"webos" validate:"required"`

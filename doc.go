@@ -41,9 +41,10 @@
 //   - registry: typed service registry (interface type → implementation).
 //   - bus: events with trace and user ids, async handlers on a bounded pool;
 //     bus/redisbus shares them between instances through Redis.
-//   - store: MongoDB collections with audit fields and owner-scoped
-//     collections that fail closed; store/embedded runs a MongoDB-wire
-//     server in-process for zero-setup use.
+//   - store: typed collections with audit fields and owner-scoped
+//     collections that fail closed; one query API (filters, keyset-cursor
+//     pages, updates) over MongoDB or the embedded SQLite store, the
+//     zero-setup default.
 //   - auth: users, roles and permissions, cookie sessions and bearer
 //     tokens, login throttling, CSRF protection.
 //   - afs: one file system over local disk, S3 and memory, addressed as

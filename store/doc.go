@@ -1,10 +1,13 @@
-// Package store is the MongoDB data layer: a connection with a ping, typed
-// collections that set audit fields and map errors, index declarations, and
-// owner-scoped collections for data that belongs to one user.
+// Package store is the data layer: typed collections of documents with
+// audit fields, owner-scoped collections that fail closed, index
+// declarations, and one typed query API — filters, sorts, keyset-cursor
+// pages, counts and updates — over two engines: MongoDB for production and
+// several instances, and an embedded SQLite document store with real
+// indexes, the zero-setup default for one process.
 //
 // # Mental model
 //
-// A [DB] is one database on one server. A [Collection] of T is a typed view
+// A [DB] is one database on one engine. A [Collection] of T is a typed view
 // of one collection: T is a struct that embeds [Doc] inline, so every
 // document has a string id and the audit fields created_at, updated_at,
 // created_by and updated_by, which the collection sets from its clock and
@@ -14,10 +17,21 @@
 // owner clause no filter can widen. Without a user it fails closed with
 // [ErrNoUser].
 //
+// Queries are values built by functions: [Eq], [Lt], [In], [Prefix],
+// [Contains], [And], [Or], [Not] and the rest make a [Filter]; a [Query]
+// adds the sort, a limit and a cursor; [Set], [Inc], [Push] and the rest
+// make an [Update]. Fields are named by their BSON names and checked
+// against T, so a typo is a 400 rather than an empty result, and user input
+// never becomes a query document. [Collection.Page] pages by keyset
+// cursors: a page costs the same however deep it is when an [Index] serves
+// the sort, and paging visits each document once however the collection
+// changes in between.
+//
 // Errors wrap the kernel's kinds — [ErrNotFound], [ErrConflict] (a unique
-// index, whichever form the server reports it in), [ErrNoUser],
+// index, whichever form the engine reports it in), [ErrNoUser],
 // [ErrUnavailable], [ErrBadRequest] — so HTTP handlers pass them on and the
-// kernel answers 404, 409, 401, 503 or 400.
+// kernel answers 404, 409, 401, 503 or 400. An error's text never shows the
+// engine's message, which may name tables, indexes or addresses.
 //
 // Ids are strings, by default the hex of a new ObjectID: they sort by
 // creation time and travel through URLs and JSON unchanged.
@@ -26,59 +40,75 @@
 //
 //	type Note struct {
 //		store.Doc `bson:",inline"`
-//		Title     string `bson:"title" json:"title"`
+//		Title     string   `bson:"title" json:"title"`
+//		Tags      []string `bson:"tags" json:"tags"`
 //	}
 //
-//	db, err := store.ConnectMongo(ctx, "mongodb://127.0.0.1:27017/", "app")
+//	db, err := store.OpenSQLite("data/webos.db") // or store.ConnectMongo(ctx, url, "app")
 //	notes := store.NewOwned[Note](db, "notes", store.Index{Keys: []string{"created_by", "-created_at"}})
 //	err = db.EnsureIndexes(ctx)
 //
 //	ctx = identity.With(ctx, user)
 //	n := &Note{Title: "hello"}
-//	err = notes.Insert(ctx, n)                              // n.ID, n.CreatedAt... are set
-//	n, err = notes.Update(ctx, n.ID, bson.M{"title": "hi"}) // $set, returns the new version
-//	list, err := notes.Find(ctx, bson.M{"title": bson.M{"$regex": "^h"}},
-//		store.FindOptions{Sort: []string{"-created_at"}, Limit: 20})
+//	err = notes.Insert(ctx, n)                                 // n.ID, n.CreatedAt... are set
+//	n, err = notes.Update(ctx, n.ID, store.Set("title", "hi"))  // returns the new version
+//	page, err := notes.Page(ctx, store.Query{
+//		Where: store.And(store.Prefix("title", "h"), store.Eq("tags", "go")),
+//		Sort:  []string{"-created_at"}, Limit: 20,
+//	})
+//	next, err := notes.Page(ctx, store.Query{ /* same Where and Sort */ After: page.Next})
 //
-// In an application, [Module] owns the connection: it connects at start,
-// closes at stop and reports "mongodb" in the health check. Modules that
-// store data require it and make their collections on [Module.DB] in their
-// own Start.
+// In an application, [Module] owns the database: with WEBOS_MONGO_URL it
+// uses MongoDB, without it the SQLite file [SQLiteFile] in the data folder.
+// It opens the database in Provision, so modules that require it make their
+// collections on [Module.DB] in their own Provision or Start.
 //
-// # The MongoDB subset
+// # The two engines
 //
-// Production runs on MongoDB; the zero-setup demo and the tests run on
-// FerretDB v1 (package store/embedded), which speaks the same protocol over
-// SQLite or PostgreSQL but not all of its language. The package itself uses,
-// and applications should keep to, what both do the same way; the package's
-// tests check this list against the server:
+// Both engines pass one conformance suite (the package's tests run every
+// test on each), and the API offers nothing that only one of them can do.
 //
-//	Filters   equality, $eq $ne $gt $gte $lt $lte, $in $nin, $and $or,
-//	          $exists, $regex (with $options "i"), $all, $size, $elemMatch on
-//	          arrays of scalars, dot notation into sub-documents, arrays
-//	          matched by element
-//	Updates   $set $unset $inc $push $addToSet $pull ([Change])
-//	Reads     sort on one or more fields, skip, limit, counts
-//	Indexes   single-field, compound, unique, sparse ([Index])
-//	Values    strings, numbers, booleans, arrays, sub-documents, time.Time
-//	          (stored UTC, millisecond precision)
+// MongoDB ([ConnectMongo]) is the production engine: several application
+// instances share it. The store keeps to the subset of the query language
+// that MongoDB and FerretDB (the MongoDB-wire server the tests run against,
+// since mongod cannot be installed there) both run correctly: $eq $ne $lt
+// $lte $gt $gte $in $nin $exists $regex $not $and $or, sort, skip, limit,
+// projection, counts with a limit, $set $unset $inc $push $addToSet $pull,
+// single, compound, unique and sparse indexes; a Not is pushed down to the
+// leaves rather than sent as $nor. FerretDB v1 sorts every query in memory,
+// so list speed is measured on SQLite and on real MongoDB, never on it.
 //
-// What the package avoids, and applications should too, because FerretDB
-// refuses it or, worse, answers wrongly:
+// SQLite ([OpenSQLite]) is the embedded engine: a pure-Go driver, one file,
+// one table per collection holding each document twice — as BSON, read
+// back exactly, and as JSONB, which SQL filters and sorts — and an
+// expression index per declared [Index] (with the id appended, so that a
+// sorted page and a keyset cursor are read straight from the index).
+// Write-ahead logging lets readers run while one writer writes; writes are
+// queued in the process. Times are stored in JSON as fixed-width UTC
+// strings, so that text order is time order. Only one process may open the
+// file: run several instances on MongoDB.
 //
-//	refused   transactions, change streams (live updates come from the bus),
-//	          $text and text indexes (search with $regex on indexed fields),
-//	          TTL, partial and hashed indexes, $expr, $lookup, $facet,
-//	          collation, positional updates (a.$.b), update pipelines,
-//	          $elemMatch on arrays of sub-documents
-//	wrong     $group with more than one accumulator (all but the first are
-//	          0), $project of a computed field ("$field" comes back as the
-//	          literal string)
+// Semantics both engines share, and that the tests pin down:
 //
-// Two differences the package hides: FerretDB reports a unique-index
-// violation by an update or replace as an internal error rather than
-// E11000 (both are [ErrConflict] here), and it checks a filter's operators
-// only against documents it reads, so a malformed filter on an empty
-// collection is not an error there. Its SQLite backend uses no index but the
-// one on _id: fine for a demo's data, not for load.
+//   - A leaf on an array field matches when any element does; Ne and Nin
+//     match documents where no element equals, and documents without the
+//     field. Eq(f, nil) matches a missing or null field.
+//   - Comparisons are type-bracketed: a number compares only with numbers,
+//     a string or time only with strings or times.
+//   - Not(f) matches exactly the documents f does not, including those
+//     where f's field is missing.
+//   - Sorts order missing fields first (ascending), strings by their UTF-8
+//     bytes, and end with the id in the direction of the first key. Only
+//     fields of strings, numbers, booleans and times can be sorted on.
+//   - Keyset cursors compare the sort fields: page only on fields every
+//     document has (not omitempty).
+//   - Prefix is case-sensitive and served by an index; Contains ignores
+//     case (Unicode simple folding) and reads every document the rest of
+//     the filter selects.
+//   - Projections ([Query.Fields]) name top-level fields.
+//
+// Limits: a filter cannot reach into arrays of sub-documents, an update
+// cannot address array elements by position, and there are no
+// multi-document transactions, no text search and no change streams (live
+// updates travel on the bus).
 package store

@@ -25,7 +25,6 @@ import (
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/internal/testenv"
-	"github.com/webos-go/webos/store"
 )
 
 // Users of the browser tests' demo server.
@@ -102,9 +101,9 @@ func sharedBrowser(t *testing.T) context.Context {
 // administrator and a user without permissions.
 func browserDemoServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	mongoURL := testenv.MongoURL(t)
+	testenv.Integration(t)
 	browserShared.serverOnce.Do(func() {
-		browserShared.server, browserShared.serverErr = startBrowserDemo(mongoURL)
+		browserShared.server, browserShared.serverErr = startBrowserDemo()
 	})
 	if browserShared.serverErr != nil {
 		t.Fatal(browserShared.serverErr)
@@ -112,7 +111,9 @@ func browserDemoServer(t *testing.T) *httptest.Server {
 	return browserShared.server
 }
 
-func startBrowserDemo(mongoURL string) (*httptest.Server, error) {
+// startBrowserDemo serves the demo as `make run` does: on the embedded
+// SQLite store in a fresh data folder.
+func startBrowserDemo() (*httptest.Server, error) {
 	dir, err := os.MkdirTemp("", "webos-browser-demo-")
 	if err != nil {
 		return nil, err
@@ -123,16 +124,6 @@ func startBrowserDemo(mongoURL string) (*httptest.Server, error) {
 		return nil, err
 	}
 	cfg.DataDir = dir
-	cfg.MongoURL = webos.Secret(mongoURL)
-	cfg.MongoDatabase = testenv.DatabaseName("browser")
-	browserShared.stops = append(browserShared.stops, func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if db, err := store.ConnectMongo(ctx, mongoURL, cfg.MongoDatabase); err == nil {
-			_ = db.Drop(ctx)
-			_ = db.Close(ctx)
-		}
-	})
 	app, err := NewApp(cfg)
 	if err != nil {
 		return nil, err

@@ -52,7 +52,12 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 	if cfg.RedisURL != "" {
 		// Several instances share events through Redis; it must be the
 		// first module, as it replaces the in-process bus.
-		mods = append(mods, &redisbus.Module{URL: cfg.RedisURL.Reveal()})
+		// Envelopes are signed with the app's secret keys, which every
+		// instance shares.
+		mods = append(mods, &redisbus.Module{
+			URL:     cfg.RedisURL.Reveal(),
+			Options: redisbus.Options{Keys: redisbus.KeysFrom(cfg.SecretKeys)},
+		})
 	}
 	am := auth.New(authCfg)
 	tm := tasks.New(tasks.Options{

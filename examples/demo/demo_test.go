@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -62,18 +64,19 @@ func getJSON(t *testing.T, url string, v any) int {
 }
 
 // TestZeroSetup runs the demo exactly as `make run` does: no MongoDB URL, so
-// an embedded server over SQLite in the data folder.
+// the embedded SQLite store in the data folder.
 func TestZeroSetup(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts an embedded database")
-	}
-	_, srv := startDemo(t, baseConfig(t))
+	cfg := baseConfig(t)
+	_, srv := startDemo(t, cfg)
 	var rep webos.HealthReport
 	if status := getJSON(t, srv.URL+"/health", &rep); status != 200 {
 		t.Fatalf("health %d: %+v", status, rep)
 	}
-	if rep.Checks["mongodb"].Status != "up" {
-		t.Fatalf("health does not name mongodb up: %+v", rep)
+	if rep.Checks["database"].Status != "up" {
+		t.Fatalf("health does not name the database up: %+v", rep)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, store.SQLiteFile)); err != nil {
+		t.Fatalf("the embedded database file: %v", err)
 	}
 	exerciseHello(t, srv)
 }
@@ -193,7 +196,7 @@ func TestProductionServices(t *testing.T) {
 	if status := getJSON(t, srv.URL+"/health", &rep); status != 200 {
 		t.Fatalf("health %d: %+v", status, rep)
 	}
-	for _, name := range []string{"mongodb", "redis", "bus", "storage:local"} {
+	for _, name := range []string{"database", "redis", "bus", "storage:local"} {
 		if rep.Checks[name].Status != "up" {
 			t.Errorf("%s not up: %+v", name, rep.Checks)
 		}
