@@ -191,6 +191,7 @@ func TestProductionServices(t *testing.T) {
 	cfg.MongoURL = webos.Secret(testenv.MongoURL(t))
 	cfg.MongoDatabase = testenv.DatabaseName("demo")
 	cfg.RedisURL = webos.Secret(testenv.RedisURL(t))
+	cfg.SecretKeys = []webos.Secret{"a-secret-key-of-at-least-32-bytes-for-tests"}
 	app, srv := startDemo(t, cfg)
 	var rep webos.HealthReport
 	if status := getJSON(t, srv.URL+"/health", &rep); status != 200 {

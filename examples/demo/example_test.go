@@ -27,7 +27,6 @@ func ExampleNewApp() {
 		fmt.Fprintln(os.Stdout, strings.Fields(line)[0])
 	}
 	// Output:
-	// mongo-embedded
 	// store
 	// ui
 	// auth
