@@ -184,8 +184,11 @@ func (c *collection) Insert(ctx context.Context, doc bson.Raw) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.ExecContext(ctx, id, []byte(doc), text(js))
-	return mapErr(ctx, err)
+	if _, err = s.ExecContext(ctx, id, []byte(doc), text(js)); err != nil {
+		return mapErr(ctx, err)
+	}
+	t.e.wrote()
+	return nil
 }
 
 // selectSQL returns "SELECT cols FROM t WHERE filter".
@@ -340,6 +343,9 @@ func (t *table) each(ctx context.Context, sqlText string, args []any, keep map[s
 		if err := fn(doc); err != nil {
 			return n, err
 		}
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return n, mapErr(ctx, err)
@@ -434,6 +440,7 @@ func (c *collection) Update(ctx context.Context, filter query.Node, ups []query.
 	if err := tx.Commit(); err != nil {
 		return nil, mapErr(ctx, err)
 	}
+	t.e.wrote()
 	return out, nil
 }
 
@@ -491,6 +498,7 @@ func (c *collection) Replace(ctx context.Context, filter query.Node, doc bson.Ra
 	if err := tx.Commit(); err != nil {
 		return false, mapErr(ctx, err)
 	}
+	t.e.wrote()
 	return true, nil
 }
 
@@ -537,6 +545,7 @@ func (c *collection) Delete(ctx context.Context, filter query.Node, single bool)
 	if err != nil {
 		return 0, mapErr(ctx, err)
 	}
+	t.e.wrote()
 	n, err := res.RowsAffected()
 	return n, mapErr(ctx, err)
 }

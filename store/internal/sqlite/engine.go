@@ -144,6 +144,11 @@ type Engine struct {
 	w    *sql.DB // one connection: all writes, serialized
 	r    *sql.DB // query_only connections: all reads
 
+	ck    *sql.DB       // one connection: background WAL checkpoints
+	dirty atomic.Bool   // a write happened since the last checkpoint
+	stop  chan struct{} // closed by Close: the checkpointer ends
+	ended chan struct{} // closed by the checkpointer when it ends
+
 	gen atomic.Uint64 // bumped by Drop, so that tables are created again
 
 	tmu    sync.Mutex
@@ -185,8 +190,11 @@ func Open(path string, opts Options) (*Engine, error) {
 	base := (&url.URL{Scheme: "file", Path: abs}).String() +
 		"?_pragma=busy_timeout(" + strconv.FormatInt(busy.Milliseconds(), 10) + ")" +
 		"&_pragma=cache_size(-16384)"
+	// The writer checkpoints only when the WAL grows large: the background
+	// checkpointer does it, so that a commit does not wait for fsync.
 	w := sql.OpenDB(connector{base +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_txlock=immediate"})
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)" +
+		"&_pragma=wal_autocheckpoint(16384)&_pragma=journal_size_limit(67108864)&_txlock=immediate"})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -207,7 +215,48 @@ func Open(path string, opts Options) (*Engine, error) {
 		w.Close()
 		return nil, mapErr(context.Background(), err)
 	}
-	return &Engine{path: abs, w: w, r: r, tables: map[string]*table{}}, nil
+	ck := sql.OpenDB(connector{base + "&_pragma=synchronous(NORMAL)"})
+	ck.SetMaxOpenConns(1)
+	ck.SetMaxIdleConns(1)
+	ck.SetConnMaxLifetime(0)
+	ck.SetConnMaxIdleTime(0)
+	e := &Engine{path: abs, w: w, r: r, ck: ck, tables: map[string]*table{},
+		stop: make(chan struct{}), ended: make(chan struct{})}
+	go e.checkpointer()
+	return e, nil
+}
+
+// checkpointInterval is how often the checkpointer copies committed WAL
+// frames into the database file when there were writes.
+const checkpointInterval = 100 * time.Millisecond
+
+// checkpointer runs passive WAL checkpoints (which wait for no reader and
+// no writer) while there are writes, off the write path.
+func (e *Engine) checkpointer() {
+	defer close(e.ended)
+	tick := time.NewTicker(checkpointInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case <-tick.C:
+			if e.dirty.Swap(false) {
+				// A failure is retried at the next tick; the writer's own
+				// automatic checkpoint is the safety net.
+				if _, err := e.ck.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+					e.dirty.Store(true)
+				}
+			}
+		}
+	}
+}
+
+// wrote notes a write for the checkpointer.
+func (e *Engine) wrote() {
+	if !e.dirty.Load() {
+		e.dirty.Store(true)
+	}
 }
 
 // enter registers an operation in progress; it fails once Close has begun.
@@ -298,6 +347,7 @@ func (e *Engine) Drop(ctx context.Context) error {
 	if err := tx.Commit(); err != nil {
 		return mapErr(ctx, err)
 	}
+	e.wrote()
 	e.gen.Add(1)
 	e.tmu.Lock()
 	for _, t := range e.tables {
@@ -324,14 +374,14 @@ func (e *Engine) Close(ctx context.Context) error {
 	}
 	e.omu.Unlock()
 	closeAll := func() error {
+		close(e.stop)
+		<-e.ended
 		e.tmu.Lock()
 		for _, t := range e.tables {
 			t.resetStmts()
 		}
 		e.tmu.Unlock()
-		// Keep the planner's statistics current for the next run.
-		_, _ = e.w.Exec("PRAGMA optimize")
-		return errors.Join(e.r.Close(), e.w.Close())
+		return errors.Join(e.ck.Close(), e.r.Close(), e.w.Close())
 	}
 	if wait != nil {
 		select {

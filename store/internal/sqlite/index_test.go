@@ -42,8 +42,8 @@ func TestUniqueIndex(t *testing.T) {
 		{D("_id", "2", "email", "a"), true},
 		{D("_id", "3", "email", "b"), false},
 		{D("_id", "4"), false},
-		{D("_id", "5"), true},                // missing counts as null, once
-		{D("_id", "6", "email", nil), true},  // null equals missing
+		{D("_id", "5"), true},               // missing counts as null, once
+		{D("_id", "6", "email", nil), true}, // null equals missing
 		{D("_id", "7", "email", int32(1)), false},
 		{D("_id", "8", "email", 1.0), true}, // 1 == 1.0
 	})

@@ -211,8 +211,8 @@ func TestRoundTrip(t *testing.T) {
 	}
 	// Values that have a JSON form are found by filters.
 	for _, f := range []query.Node{leaf(query.Eq, "double", 1.25), leaf(query.Lt, "ninf", -1e308), leaf(query.Eq, "str", "tab\tquote\"back\\slash\x01é"),
-leaf(query.Eq, "oid", oid), leaf(query.Eq, "date", date1), leaf(query.Eq, "i64", int64(math.MinInt64)),
-leaf(query.Exists, "undef", true), leaf(query.Eq, "undef", nil), leaf(query.Eq, "nan", nil)} {
+		leaf(query.Eq, "oid", oid), leaf(query.Eq, "date", date1), leaf(query.Eq, "i64", int64(math.MinInt64)),
+		leaf(query.Exists, "undef", true), leaf(query.Eq, "undef", nil), leaf(query.Eq, "nan", nil)} {
 		if got := sortedIDs(t, c, f); !eqIDs(got, []string{"all"}) {
 			t.Errorf("%+v: %v", f, got)
 		}
