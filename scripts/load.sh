@@ -340,19 +340,22 @@ cpu_ticks() { # user+system CPU ticks of the servers
 	done
 	echo "$sum"
 }
-# settle waits until the servers are idle (under ~10% of a core), so that a
-# server still working off a backlog — requests wrk gave up on — does not
-# slow the next case; at most 3 minutes.
+# settle ID ROUND waits until the servers are idle (under ~10% of a core),
+# so that a server still working off a backlog — requests wrk gave up on,
+# logs it has yet to write — does not slow the next case; at most 3
+# minutes. The report shows how long that took.
 settle() {
-	local t0=$SECONDS a b
+	local halves=0 a b
 	a=$(cpu_ticks)
-	while ((SECONDS - t0 < 180)); do
+	while ((halves < 360)); do
 		sleep 0.5
 		b=$(cpu_ticks)
 		((b - a <= 5)) && break
 		a=$b
+		halves=$((halves + 1))
 	done
-	((SECONDS - t0 < 3)) || log "  the servers needed $((SECONDS - t0))s to become idle after $1"
+	printf 'B\t%s\t%s\t%s.%s\n' "$1" "$2" "$((halves / 2))" "$((halves % 2 * 5))" >>"$PLAN"
+	((halves < 4)) || log "  the servers were busy for $((halves / 2))s after $1"
 }
 
 run_one() { # ID ROUND
@@ -370,7 +373,7 @@ run_one() { # ID ROUND
 	WRK_PID=""
 	rps=$(awk '/^Requests\/sec/ {print $2}' "$out")
 	log "  round $round $id: ${rps:-no result} req/s$(awk '/Socket errors|Non-2xx/ {printf "; %s", $0}' "$out")"
-	settle "$id"
+	settle "$id" "$round"
 }
 
 reverse() { local i; for ((i = $# ; i > 0; i--)); do printf '%s\n' "${!i}"; done; }

@@ -20,6 +20,7 @@ import (
 //	M  id  server  what  connections  expected-bytes   one measured request kind
 //	R  case  webos-id  peer-id             a row of the table
 //	X  server  key  value                  a figure about a server (rss_kb, ...)
+//	B  id  round  seconds                  how long the servers stayed busy after the run
 //
 // The wrk report of measurement id in round n (from 1) is raw/<id>.<n>.txt.
 
@@ -42,6 +43,9 @@ type measurement struct {
 	Non2xx       int64   `json:"non_2xx"`
 	SocketErrors int64   `json:"socket_errors"`
 	AvgBytes     float64 `json:"avg_bytes_per_response"`
+	// BusyAfter is the longest time, over the rounds, that the servers
+	// kept working after wrk had stopped (seconds, in steps of 0.5).
+	BusyAfter float64 `json:"busy_after_s"`
 	// Valid is false when a round has no report, a response was not 2xx
 	// (as far as wrk tells: status 400 and above) or the responses' size
 	// differs from the one checked before the run (a redirect, an error
@@ -154,6 +158,16 @@ func readPlan(name string) (*report, error) {
 				return nil, fmt.Errorf("%s:%d: row %q names an unknown measurement", name, n, fld[1])
 			}
 			rep.Rows = append(rep.Rows, r)
+		case "B":
+			m := byID[fld[1]]
+			if len(fld) != 4 || m == nil {
+				return nil, bad()
+			}
+			v, err := strconv.ParseFloat(fld[3], 64)
+			if err != nil {
+				return nil, bad()
+			}
+			m.BusyAfter = math.Max(m.BusyAfter, v)
 		case "X":
 			if len(fld) != 4 {
 				return nil, bad()
@@ -214,6 +228,9 @@ func (m *measurement) collect(rawDir string, rounds int) {
 	}
 	if m.SocketErrors > 0 {
 		m.Warnings = append(m.Warnings, fmt.Sprintf("%d socket errors", m.SocketErrors))
+	}
+	if m.BusyAfter >= 5 {
+		m.Warnings = append(m.Warnings, fmt.Sprintf("the servers were busy for up to %.0f s after the run", m.BusyAfter))
 	}
 	if len(m.Rounds) > 0 && m.Requests == 0 {
 		m.Warnings = append(m.Warnings, "no request completed")
@@ -290,7 +307,7 @@ func (rep *report) markdown() string {
 	b.WriteString("\nReq/s, p50 and p99 are medians over the rounds. The ratio is WebOS req/s ÷ the peer's (above 1: WebOS is faster). " +
 		"A case is **INVALID** when wrk counted answers with a status of 400 or more, or when the answers' average size is more than 25% off " +
 		"the size of the 2xx answer checked before the run (which catches redirects). Timeouts are requests that took longer than wrk's --timeout; " +
-		"they are not in req/s or the percentiles.\n\n")
+		"they are not in req/s or the percentiles. \"Busy after\" (under Measurements) is how long the servers kept working once wrk had stopped.\n\n")
 	b.WriteString("| Case | WebOS req/s | p50 | p99 | Peer | Peer req/s | p50 | p99 | WebOS ÷ peer | Notes |\n")
 	b.WriteString("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |\n")
 	for _, r := range rep.Rows {
@@ -313,14 +330,14 @@ func (rep *report) markdown() string {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", s, kb(v["rss_kb"]), kb(v["hwm_kb"]), msOrDash(v["cold_start_ms"]), dash(v["cold_start_runs_ms"]))
 		}
 	}
-	b.WriteString("\n## Measurements\n\n| Id | Server | Request | Conns | Req/s per round | Requests | Timeouts | Non-2xx | Bytes/response (expected) |\n| --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: |\n")
+	b.WriteString("\n## Measurements\n\n| Id | Server | Request | Conns | Req/s per round | Requests | Timeouts | Non-2xx | Bytes/response (expected) | Busy after |\n| --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, m := range rep.Measurements {
 		var per []string
 		for _, r := range m.Rounds {
 			per = append(per, strconv.FormatFloat(r.RPS, 'f', 1, 64))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %d | %d | %d | %.0f (%.0f) |\n",
-			m.ID, m.Server, strings.ReplaceAll(m.What, "|", "\\|"), m.Conns, strings.Join(per, ", "), m.Requests, m.Timeouts, m.Non2xx, m.AvgBytes, m.ExpectBytes)
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %d | %d | %d | %.0f (%.0f) | %.1f s |\n",
+			m.ID, m.Server, strings.ReplaceAll(m.What, "|", "\\|"), m.Conns, strings.Join(per, ", "), m.Requests, m.Timeouts, m.Non2xx, m.AvgBytes, m.ExpectBytes, m.BusyAfter)
 	}
 	return b.String()
 }

@@ -74,6 +74,8 @@ func TestReport(t *testing.T) {
 		"R\tfixed JSON\tdemo\tbase",
 		"R\tlist\tslow\t",
 		"X\twebos\trss_kb\t20480",
+		"B\tslow\t1\t12.5",
+		"B\tdemo\t1\t0.5",
 	}, "\n")
 	must := func(err error) {
 		t.Helper()
@@ -92,7 +94,7 @@ func TestReport(t *testing.T) {
 	must(runReport([]string{"-dir", dir}))
 	md, err := os.ReadFile(filepath.Join(dir, "results.md"))
 	must(err)
-	for _, want := range []string{"# Test run", "| fixed JSON | 65288 | 0.85 ms | 5.73 ms | net/http | 65288 |", "1.00×", "**INVALID** webos: round 2: no wrk report", "3 responses were not 2xx", "52 timeouts", "20.0 MiB"} {
+	for _, want := range []string{"# Test run", "| fixed JSON | 65288 | 0.85 ms | 5.73 ms | net/http | 65288 |", "1.00×", "**INVALID** webos: round 2: no wrk report", "3 responses were not 2xx", "52 timeouts", "20.0 MiB", "busy for up to 12 s", "| 12.5 s |"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("results.md lacks %q:\n%s", want, md)
 		}
