@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -70,8 +69,12 @@ func TestSeek(t *testing.T) {
 		query.Index{Name: "ab", Keys: []query.SortKey{{Field: "a"}, {Field: "b", Desc: true}}},
 		query.Index{Name: "t", Keys: []query.SortKey{{Field: "t", Desc: true}}},
 	)
+	n := 2000
+	if raceEnabled {
+		n = 300
+	}
 	seen := map[string]bool{}
-	for _, d := range seekDocs(3000, r) {
+	for _, d := range seekDocs(n, r) {
 		if id := d[0].Value.(string); !seen[id] {
 			seen[id] = true
 			insert(t, c, d)
@@ -93,13 +96,19 @@ func TestSeek(t *testing.T) {
 		{k("t", false), k("_id", false)},
 	}
 	filters := []query.Node{{}, leaf(query.Eq, "g", int32(1))}
-	for _, sort := range orders {
-		start := time.Now()
+	for oi, sort := range orders {
 		for fi, filter := range filters {
 			name := fmt.Sprintf("%v/filter%d", sort, fi)
 			full := ids(t, c, query.Find{Filter: filter, Sort: sort})
 			checkOrder(t, name, c, full, sort)
-			for _, page := range []int64{7, 500} {
+			pages := []int64{29, 500}
+			if fi == 1 {
+				pages = []int64{4, 29} // a third of the documents: small pages split tie groups
+			}
+			if oi == 8 || oi == 9 {
+				pages = pages[1:] // no index serves the order: every page sorts
+			}
+			for _, page := range pages {
 				var got []string
 				var last bson.Raw
 				for round := 0; ; round++ {
@@ -141,7 +150,6 @@ func TestSeek(t *testing.T) {
 				}
 			}
 		}
-		t.Logf("%v: %v", sort, time.Since(start))
 	}
 }
 
