@@ -13,8 +13,9 @@ import (
 	"github.com/webos-go/webos/store/internal/query"
 )
 
-// maxStmts bounds the prepared statements a table keeps per pool.
-const maxStmts = 256
+// maxStmts bounds the prepared statements a table keeps (a variable for
+// the tests).
+var maxStmts = 256
 
 // table is the state shared by the handles of one collection: whether its
 // table exists, and its prepared statements.
@@ -27,7 +28,7 @@ type table struct {
 	ready uint64 // Engine.gen+1 once the table is known to exist
 
 	smu   sync.Mutex
-	stmts map[stmtKey]*sql.Stmt
+	stmts map[stmtKey]*cachedStmt
 }
 
 type stmtKey struct {
@@ -36,7 +37,7 @@ type stmtKey struct {
 }
 
 func newTable(e *Engine, name string) *table {
-	return &table{e: e, name: name, quoted: quoteIdent(name), stmts: map[stmtKey]*sql.Stmt{}}
+	return &table{e: e, name: name, quoted: quoteIdent(name), stmts: map[stmtKey]*cachedStmt{}}
 }
 
 // create creates the table if this engine generation has not yet.
@@ -75,47 +76,76 @@ func (t *table) begin(ctx context.Context) error {
 	return nil
 }
 
-// stmt returns the prepared statement for query on the write or read pool.
-func (t *table) stmt(ctx context.Context, write bool, query string) (*sql.Stmt, error) {
+// cachedStmt is a prepared statement of a table's cache; users counts the
+// operations using it, so that an evicted statement is closed only once
+// none does.
+type cachedStmt struct {
+	*sql.Stmt
+	users   int
+	evicted bool
+}
+
+// stmt returns the prepared statement for query on the write or read pool;
+// the caller releases it.
+func (t *table) stmt(ctx context.Context, write bool, query string) (*cachedStmt, error) {
 	k := stmtKey{write, query}
 	t.smu.Lock()
-	s := t.stmts[k]
-	t.smu.Unlock()
-	if s != nil {
+	if s := t.stmts[k]; s != nil {
+		s.users++
+		t.smu.Unlock()
 		return s, nil
 	}
+	t.smu.Unlock()
 	db := t.e.r
 	if write {
 		db = t.e.w
 	}
-	s, err := db.PrepareContext(ctx, query)
+	p, err := db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, mapErr(ctx, err)
 	}
 	t.smu.Lock()
 	defer t.smu.Unlock()
-	if old := t.stmts[k]; old != nil {
-		s.Close()
-		return old, nil
+	if s := t.stmts[k]; s != nil {
+		p.Close()
+		s.users++
+		return s, nil
 	}
 	if len(t.stmts) >= maxStmts {
-		// Drop a statement; database/sql closes it once no query uses it.
 		for k, old := range t.stmts {
-			old.Close()
-			delete(t.stmts, k)
+			t.evict(k, old)
 			break
 		}
 	}
+	s := &cachedStmt{Stmt: p, users: 1}
 	t.stmts[k] = s
 	return s, nil
 }
 
-// resetStmts closes every prepared statement.
+// evict removes a statement from the cache; t.smu is held.
+func (t *table) evict(k stmtKey, s *cachedStmt) {
+	delete(t.stmts, k)
+	s.evicted = true
+	if s.users == 0 {
+		s.Close()
+	}
+}
+
+// release ends a use of a statement that stmt returned.
+func (t *table) release(s *cachedStmt) {
+	t.smu.Lock()
+	s.users--
+	if s.evicted && s.users == 0 {
+		s.Close()
+	}
+	t.smu.Unlock()
+}
+
+// resetStmts empties the statement cache.
 func (t *table) resetStmts() {
 	t.smu.Lock()
 	for k, s := range t.stmts {
-		s.Close()
-		delete(t.stmts, k)
+		t.evict(k, s)
 	}
 	t.smu.Unlock()
 }
@@ -184,6 +214,7 @@ func (c *collection) Insert(ctx context.Context, doc bson.Raw) error {
 	if err != nil {
 		return err
 	}
+	defer t.release(s)
 	if _, err = s.ExecContext(ctx, id, []byte(doc), text(js)); err != nil {
 		return mapErr(ctx, err)
 	}
@@ -320,6 +351,7 @@ func (t *table) each(ctx context.Context, sqlText string, args []any, keep map[s
 	if err != nil {
 		return 0, err
 	}
+	defer t.release(s)
 	rows, err := s.QueryContext(ctx, args...)
 	if err != nil {
 		return 0, mapErr(ctx, err)
@@ -378,6 +410,7 @@ func (c *collection) Count(ctx context.Context, filter query.Node, limit int64) 
 	if err != nil {
 		return 0, err
 	}
+	defer t.release(s)
 	var n int64
 	if err := s.QueryRowContext(ctx, b.args...).Scan(&n); err != nil {
 		return 0, mapErr(ctx, err)
@@ -402,10 +435,12 @@ func (c *collection) Update(ctx context.Context, filter query.Node, ups []query.
 	if err != nil {
 		return nil, err
 	}
+	defer t.release(sel)
 	upd, err := t.stmt(ctx, true, "UPDATE "+t.quoted+" SET bson = ?, doc = jsonb(?) WHERE id = ?")
 	if err != nil {
 		return nil, err
 	}
+	defer t.release(upd)
 	tx, err := t.e.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, mapErr(ctx, err)
@@ -413,7 +448,7 @@ func (c *collection) Update(ctx context.Context, filter query.Node, ups []query.
 	defer tx.Rollback()
 	var id string
 	var raw []byte
-	if err := tx.StmtContext(ctx, sel).QueryRowContext(ctx, b.args...).Scan(&id, &raw); err != nil {
+	if err := tx.StmtContext(ctx, sel.Stmt).QueryRowContext(ctx, b.args...).Scan(&id, &raw); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("%w: no document matches", query.ErrNotFound)
 		}
@@ -434,7 +469,7 @@ func (c *collection) Update(ctx context.Context, filter query.Node, ups []query.
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.StmtContext(ctx, upd).ExecContext(ctx, out, text(js), id); err != nil {
+	if _, err := tx.StmtContext(ctx, upd.Stmt).ExecContext(ctx, out, text(js), id); err != nil {
 		return nil, mapErr(ctx, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -466,17 +501,19 @@ func (c *collection) Replace(ctx context.Context, filter query.Node, doc bson.Ra
 	if err != nil {
 		return false, err
 	}
+	defer t.release(sel)
 	upd, err := t.stmt(ctx, true, "UPDATE "+t.quoted+" SET bson = ?, doc = jsonb(?) WHERE id = ?")
 	if err != nil {
 		return false, err
 	}
+	defer t.release(upd)
 	tx, err := t.e.w.BeginTx(ctx, nil)
 	if err != nil {
 		return false, mapErr(ctx, err)
 	}
 	defer tx.Rollback()
 	var id string
-	if err := tx.StmtContext(ctx, sel).QueryRowContext(ctx, b.args...).Scan(&id); err != nil {
+	if err := tx.StmtContext(ctx, sel.Stmt).QueryRowContext(ctx, b.args...).Scan(&id); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return false, nil
 		}
@@ -492,7 +529,7 @@ func (c *collection) Replace(ctx context.Context, filter query.Node, doc bson.Ra
 	if err != nil {
 		return false, err
 	}
-	if _, err := tx.StmtContext(ctx, upd).ExecContext(ctx, out, text(js), id); err != nil {
+	if _, err := tx.StmtContext(ctx, upd.Stmt).ExecContext(ctx, out, text(js), id); err != nil {
 		return false, mapErr(ctx, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -541,6 +578,7 @@ func (c *collection) Delete(ctx context.Context, filter query.Node, single bool)
 	if err != nil {
 		return 0, err
 	}
+	defer t.release(s)
 	res, err := s.ExecContext(ctx, b.args...)
 	if err != nil {
 		return 0, mapErr(ctx, err)

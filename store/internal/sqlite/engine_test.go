@@ -222,3 +222,47 @@ func TestConcurrent(t *testing.T) {
 		t.Fatalf("%d documents incremented to %d, want %d", n, perWriter, writers)
 	}
 }
+
+// TestStatementCache runs more distinct statements than the cache keeps,
+// from several goroutines: evicted statements still in use keep working.
+func TestStatementCache(t *testing.T) {
+	defer func(n int) { maxStmts = n }(maxStmts)
+	maxStmts = 16
+	e := openTest(t)
+	c := coll(t, e, "sc")
+	insert(t, c, D("_id", "1", "n", int32(1)))
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 2*maxStmts; i++ {
+				in := make([]any, 1+(i*7+g)%(maxStmts+40))
+				for j := range in {
+					in[j] = int32(j + 1)
+				}
+				n := 0
+				err := c.Find(ctx, query.Find{Filter: query.Node{Op: query.In, Field: "n", Values: in}}, func(bson.Raw) error { n++; return nil })
+				if err == nil && n != 1 {
+					err = fmt.Errorf("found %d", n)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	c.t.smu.Lock()
+	n := len(c.t.stmts)
+	c.t.smu.Unlock()
+	if n > maxStmts {
+		t.Fatalf("%d statements cached", n)
+	}
+}

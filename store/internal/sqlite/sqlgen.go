@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/webos-go/webos/store/internal/query"
 )
@@ -13,8 +14,14 @@ func quoteIdent(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
 
-// pathCache maps a dotted field name to its quoted JSON path literal.
-var pathCache sync.Map // string -> string
+// pathCache maps a dotted field name to its quoted JSON path literal, for
+// up to maxPaths names.
+var (
+	pathCache sync.Map // string -> string
+	paths     atomic.Int32
+)
+
+const maxPaths = 4096
 
 // pathLiteral returns the SQL string literal of the JSON path of the dotted
 // field name, e.g. '$.meta.color'. Segments made of anything but
@@ -42,7 +49,10 @@ func pathLiteral(field string) (string, error) {
 	}
 	// A quote in a segment doubles inside the SQL literal.
 	lit := "'" + strings.ReplaceAll(string(b), "'", "''") + "'"
-	pathCache.Store(field, lit)
+	if paths.Load() < maxPaths {
+		paths.Add(1)
+		pathCache.Store(field, lit)
+	}
 	return lit, nil
 }
 
