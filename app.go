@@ -57,6 +57,8 @@ type App struct {
 	shutdownCtx  context.Context // cancelled when the server begins to shut down
 	shutdown     context.CancelFunc
 
+	authz atomic.Pointer[Authorizer]
+
 	mux     *http.ServeMux
 	inner   http.Handler // module middleware around dispatch
 	handler http.Handler
@@ -267,6 +269,12 @@ func (a *App) Start(ctx context.Context) error {
 			a.mu.Unlock()
 		}
 	}
+	if ap, err := a.findAuthorizer(); err != nil {
+		return errors.Join(err, a.cleanup())
+	} else if ap != nil {
+		az := ap.Authorizer()
+		a.authz.Store(&az)
+	}
 	if err := a.buildRoutes(order); err != nil {
 		return errors.Join(err, a.cleanup())
 	}
@@ -378,7 +386,11 @@ func (a *App) buildRoutes(order []*moduleState) error {
 		default:
 			prefix = "/" + strings.Trim(prefix, "/")
 		}
-		rp.Routes(&Router{app: a, mod: m, prefix: prefix, errs: &errs})
+		r := &Router{app: a, mod: m, prefix: prefix, errs: &errs}
+		if m.info.Permission != "" {
+			r.guard = guard{need: true, perms: []string{m.info.Permission}}
+		}
+		rp.Routes(r)
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)

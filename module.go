@@ -34,6 +34,12 @@ type ModuleInfo struct {
 	// Prefix overrides the URL prefix of the module's routes: "" means
 	// "/"+ID, "/" mounts the routes at the root.
 	Prefix string
+	// Permission, when set, is what a user needs to use the module: every
+	// route requires it (see [Router.Require]; [Router.Public] opts a route
+	// out), and the shell shows the module's cards, menu entries, widgets
+	// and palette commands only to users who hold it. Declare it once here
+	// and among the module's [Permission]s.
+	Permission string
 }
 
 // Provisioner is a module that prepares itself with access to the

@@ -28,6 +28,7 @@ type Router struct {
 	mod    *moduleState
 	prefix string
 	mws    []Middleware
+	guard  guard
 	errs   *[]error
 }
 
@@ -55,9 +56,35 @@ func Stream() RouteOption { return func(c *routeConfig) { c.timeout = -1 } }
 // Prefix returns the URL prefix routes are mounted under ("" for the root).
 func (r *Router) Prefix() string { return r.prefix }
 
+// Require returns a router whose routes need a signed-in user who holds
+// every one of perms — and what r already requires, such as the module's
+// [ModuleInfo.Permission]. With no perms, any signed-in user passes. The
+// application's [Authorizer] decides; without one, every request is
+// refused (401 JSON, or the shell's sign-in page for a browser). The
+// shell's cards, menu entries and palette commands that lead to these
+// routes are shown only to users who may open them:
+//
+//	w := r.Require("blog.write")
+//	w.HandleFunc("POST /posts", m.create)
+//	w.HandleFunc("GET /editor", m.editor)
+func (r *Router) Require(perms ...string) *Router {
+	nr := *r
+	nr.guard = r.guard.with(perms)
+	return &nr
+}
+
+// Public returns a router whose routes anyone may call, also when the
+// module declares a permission: the user is identified when the request
+// carries credentials, but nothing is required.
+func (r *Router) Public() *Router {
+	nr := *r
+	nr.guard = guard{identify: true}
+	return &nr
+}
+
 // With returns a router that wraps every route registered on it in mws, in
 // order (the first is outermost), after the middleware r already applies.
-// Use it for groups of routes, e.g. r.With(auth.Require("blog.write")).
+// Guard routes with [Router.Require], not with middleware.
 func (r *Router) With(mws ...Middleware) *Router {
 	nr := *r
 	nr.mws = append(append([]Middleware(nil), r.mws...), mws...)
@@ -86,7 +113,7 @@ func (r *Router) Handle(pattern string, h http.Handler, opts ...RouteOption) {
 	for i := len(r.mws) - 1; i >= 0; i-- {
 		h = r.mws[i](h)
 	}
-	h = routeHandler{next: h, app: r.app, mod: r.mod, cfg: rc}
+	h = routeHandler{next: h, app: r.app, mod: r.mod, cfg: rc, guard: r.guard}
 	full := r.prefix + path
 	patterns := []string{full}
 	if path == "/" && r.prefix != "" {
@@ -129,15 +156,20 @@ func splitPattern(p string) (method, path string, err error) {
 
 // routeHandler applies the kernel's per-route rules.
 type routeHandler struct {
-	next http.Handler
-	app  *App
-	mod  *moduleState
-	cfg  routeConfig
+	next  http.Handler
+	app   *App
+	mod   *moduleState
+	cfg   routeConfig
+	guard guard
 }
 
 func (h routeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.mod != nil && !h.mod.enabled.Load() {
 		WriteError(w, r, fmt.Errorf("%w: module %q is disabled", ErrNotFound, h.mod.info.ID))
+		return
+	}
+	r, ok := h.guard.serve(h.app, w, r)
+	if !ok {
 		return
 	}
 	if h.cfg.bodyLimit > 0 && r.Body != nil && r.Body != http.NoBody {

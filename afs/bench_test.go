@@ -34,7 +34,7 @@ func BenchmarkDownload(b *testing.B) {
 		b.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/afs/", http.StripPrefix("/afs", afs.NewHandler(f, afs.HandlerOptions{})))
+	mux.Handle("/afs/", http.StripPrefix("/afs", afs.NewHandler(f, afs.HandlerOptions{Authorize: afs.AllowAll})))
 	mux.HandleFunc("/raw/big.bin", func(w http.ResponseWriter, r *http.Request) {
 		http.ServeFile(w, r, filepath.Join(dir, "big.bin"))
 	})
@@ -113,7 +113,7 @@ func BenchmarkUpload(b *testing.B) {
 		return n, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/afs/", http.StripPrefix("/afs", afs.NewHandler(f, afs.HandlerOptions{MaxUpload: 2 * benchSize})))
+	mux.Handle("/afs/", http.StripPrefix("/afs", afs.NewHandler(f, afs.HandlerOptions{MaxUpload: 2 * benchSize, Authorize: afs.AllowAll})))
 	mux.HandleFunc("PUT /raw", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := copyToFile(r.Body); err != nil {
 			http.Error(w, err.Error(), 500)

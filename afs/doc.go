@@ -106,8 +106,10 @@
 // gave, a list of them, or *) and If-None-Match: * (create only), and
 // answers 412 with a JSON error when the file is not as expected, so that
 // an editor saving a file it read does not overwrite someone else's
-// change. Permission checks plug in through
-// [HandlerOptions.Authorize] or [HandlerOptions.Require].
+// change. Mounted by [Module] (or [Handler.Routes]) every route needs
+// PermRead or PermWrite, which the application's authorizer checks; served
+// on its own, a Handler asks [HandlerOptions.Authorize] and, without it,
+// refuses every request ([AllowAll] opens it explicitly).
 //
 // # Usage
 //

@@ -33,7 +33,7 @@ type handlerEnv struct {
 func newHandlerEnv(t *testing.T, src *afs.Source, maxUpload int64) *handlerEnv {
 	t.Helper()
 	f, _ := newFS(t, map[string]*afs.Source{"x": src})
-	h := afs.NewHandler(f, afs.HandlerOptions{MaxUpload: maxUpload})
+	h := afs.NewHandler(f, afs.HandlerOptions{MaxUpload: maxUpload, Authorize: afs.AllowAll})
 	e := &handlerEnv{fs: f, src: src, done: make(chan string, 1024)}
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r)

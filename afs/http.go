@@ -30,15 +30,15 @@ type HandlerOptions struct {
 	// larger uploads are answered 413 and leave nothing stored. 0 means
 	// DefaultMaxUpload; take it from [Config.MaxUpload].
 	MaxUpload int64
-	// Authorize, when set, is asked before each request is served whether
-	// the request may have perm (ReadPerm or WritePerm). A non-nil error is
-	// the answer, as JSON with the status webos.StatusOf gives (return
-	// errors wrapping webos.ErrUnauthorized or webos.ErrForbidden).
+	// Authorize is asked before each request is served whether the
+	// request may have perm (ReadPerm or WritePerm). A non-nil error is the
+	// answer, as JSON with the status webos.StatusOf gives (return errors
+	// wrapping webos.ErrUnauthorized or webos.ErrForbidden). Mounted on a
+	// module's router ([Handler.Routes]) the application's authorizer
+	// guards every route and Authorize, when set, is asked as well; served
+	// on its own ([Handler.ServeHTTP], [Handler.Register]) a Handler without
+	// Authorize refuses every request — pass [AllowAll] to open it.
 	Authorize func(r *http.Request, perm string) error
-	// Require, when set, returns the middleware that guards the routes
-	// needing perm, such as a permission middleware of an auth package.
-	// It runs before Authorize.
-	Require func(perm string) func(http.Handler) http.Handler
 	// ReadPerm and WritePerm name the permissions for reading (list,
 	// download) and writing (upload, delete, move, copy, mkdir); defaults
 	// PermRead and PermWrite.
@@ -133,39 +133,53 @@ func (h *Handler) routes() []route {
 	}
 }
 
-// guarded wraps a route's handler in the permission checks.
-func (h *Handler) guarded(rt route) http.Handler {
-	perm := h.opts.ReadPerm
+// AllowAll is an [HandlerOptions.Authorize] that lets every request
+// through: for a single-user tool on a trusted machine, and for tests.
+func AllowAll(*http.Request, string) error { return nil }
+
+// errNoAuthorize answers every request of a Handler served on its own
+// without HandlerOptions.Authorize.
+var errNoAuthorize = fmt.Errorf("%w: the files API has no authorizer", webos.ErrUnauthorized)
+
+// perm returns the permission a route needs.
+func (h *Handler) perm(rt route) string {
 	if rt.write {
-		perm = h.opts.WritePerm
+		return h.opts.WritePerm
 	}
-	var next http.Handler = rt.fn
-	if h.opts.Authorize != nil {
-		fn := rt.fn
-		next = webos.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-			if err := h.opts.Authorize(r, perm); err != nil {
-				return err
-			}
-			return fn(w, r)
-		})
+	return h.opts.ReadPerm
+}
+
+// guarded wraps a route's handler in the Authorize check; without one, a
+// Handler served on its own (kernel false) refuses every request.
+func (h *Handler) guarded(rt route, kernel bool) http.Handler {
+	authorize := h.opts.Authorize
+	if authorize == nil {
+		if kernel {
+			return rt.fn
+		}
+		authorize = func(*http.Request, string) error { return errNoAuthorize }
 	}
-	if h.opts.Require != nil {
-		next = h.opts.Require(perm)(next)
-	}
-	return next
+	perm, fn := h.perm(rt), rt.fn
+	return webos.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		if err := authorize(r, perm); err != nil {
+			return err
+		}
+		return fn(w, r)
+	})
 }
 
 // Register adds the API's routes to m, with patterns such as
 // "GET /files/{source}/{path...}".
 func (h *Handler) Register(m Mux) {
 	for _, rt := range h.routes() {
-		m.Handle(rt.pattern, h.guarded(rt))
+		m.Handle(rt.pattern, h.guarded(rt, false))
 	}
 }
 
-// Routes adds the API's routes to a module's router: upload routes get no
-// kernel body limit (they enforce MaxUpload themselves) and transfers no
-// request deadline.
+// Routes adds the API's routes to a module's router, each guarded by its
+// permission through the application's authorizer ([webos.Router.Require]):
+// upload routes get no kernel body limit (they enforce MaxUpload
+// themselves) and transfers no request deadline.
 func (h *Handler) Routes(r *webos.Router) {
 	for _, rt := range h.routes() {
 		var opts []webos.RouteOption
@@ -175,7 +189,7 @@ func (h *Handler) Routes(r *webos.Router) {
 		if rt.stream {
 			opts = append(opts, webos.Stream())
 		}
-		r.Handle(rt.pattern, h.guarded(rt), opts...)
+		r.Require(h.perm(rt)).Handle(rt.pattern, h.guarded(rt, true), opts...)
 	}
 }
 

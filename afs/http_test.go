@@ -39,6 +39,9 @@ func newAPI(t *testing.T, opts afs.HandlerOptions) *apiEnv {
 	}
 	must(t, os.Symlink(outside, filepath.Join(root, "escape")))
 	f, _ := newFS(t, map[string]*afs.Source{"local": src, "mem": memSource(t)})
+	if opts.Authorize == nil {
+		opts.Authorize = afs.AllowAll
+	}
 	srv := httptest.NewServer(afs.NewHandler(f, opts))
 	t.Cleanup(srv.Close)
 	return &apiEnv{srv: srv, fs: f, root: root, outside: outside}
@@ -303,22 +306,13 @@ func TestHTTPPermissions(t *testing.T) {
 	e := newAPI(t, afs.HandlerOptions{
 		Authorize: func(r *http.Request, perm string) error {
 			asked = append(asked, "authorize "+perm)
+			if r.Header.Get("X-Anonymous") != "" {
+				return webos.ErrUnauthorized
+			}
 			if perm == "files.write" && r.Header.Get("X-Role") != "editor" {
 				return fmt.Errorf("%w: needs %s", webos.ErrForbidden, perm)
 			}
 			return nil
-		},
-		Require: func(perm string) func(http.Handler) http.Handler {
-			return func(next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					asked = append(asked, "require "+perm)
-					if r.Header.Get("X-Anonymous") != "" {
-						webos.WriteError(w, r, webos.ErrUnauthorized)
-						return
-					}
-					next.ServeHTTP(w, r)
-				})
-			}
 		},
 	})
 	jsonError(t, e.do(t, "PUT", "/files/local/x.txt", strings.NewReader("x")), 403)
@@ -330,10 +324,10 @@ func TestHTTPPermissions(t *testing.T) {
 	}
 	jsonError(t, e.do(t, "GET", "/files/local/x.txt", nil, "X-Anonymous", "1"), 401)
 	want := []string{
-		"require files.write", "authorize files.write",
-		"require files.write", "authorize files.write",
-		"require files.read", "authorize files.read",
-		"require files.read",
+		"authorize files.write",
+		"authorize files.write",
+		"authorize files.read",
+		"authorize files.read",
 	}
 	if strings.Join(asked, ",") != strings.Join(want, ",") {
 		t.Fatalf("checks:\n got %q\nwant %q", asked, want)
@@ -345,11 +339,23 @@ func TestHTTPRegister(t *testing.T) {
 	f, _ := newFS(t, map[string]*afs.Source{"mem": memSource(t)})
 	save(t, f, "fs://mem/a.txt", "a")
 	inner := http.NewServeMux()
-	afs.NewHandler(f, afs.HandlerOptions{}).Register(inner)
+	afs.NewHandler(f, afs.HandlerOptions{Authorize: afs.AllowAll}).Register(inner)
+	closed := http.NewServeMux()
+	afs.NewHandler(f, afs.HandlerOptions{}).Register(closed)
 	mux := http.NewServeMux()
 	mux.Handle("/api/files/", http.StripPrefix("/api/files", inner))
+	mux.Handle("/closed/", http.StripPrefix("/closed", closed))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
+	// Without Authorize the API refuses everything.
+	for _, m := range []string{"GET", "PUT", "DELETE"} {
+		req, _ := http.NewRequest(m, srv.URL+"/closed/files/mem/a.txt", strings.NewReader("x"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jsonError(t, resp, 401)
+	}
 	resp, err := http.Get(srv.URL + "/api/files/files/mem/a.txt")
 	if err != nil {
 		t.Fatal(err)

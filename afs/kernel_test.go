@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/webos-go/webos"
@@ -33,7 +34,7 @@ func TestKernelRoutes(t *testing.T) {
 	}
 	cfg.MaxBodyBytes = 1 << 10
 	f, _ := newFS(t, map[string]*afs.Source{"local": diskSource(t)})
-	app := webos.New(cfg, filesModule{afs.NewHandler(f, afs.HandlerOptions{MaxUpload: 1 << 20})})
+	app := webos.New(cfg, webos.AllowAll(), filesModule{afs.NewHandler(f, afs.HandlerOptions{MaxUpload: 1 << 20})})
 	app.SetLogger(slog.New(slog.DiscardHandler))
 	if err := app.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -88,7 +89,7 @@ func TestKernelDownloadErrorsAreJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	f, _ := newFS(t, map[string]*afs.Source{"local": diskSource(t)})
-	app := webos.New(cfg, filesModule{afs.NewHandler(f, afs.HandlerOptions{})})
+	app := webos.New(cfg, webos.AllowAll(), filesModule{afs.NewHandler(f, afs.HandlerOptions{})})
 	app.SetLogger(slog.New(slog.DiscardHandler))
 	if err := app.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -123,5 +124,56 @@ func TestKernelDownloadErrorsAreJSON(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusPartialContent || string(b) != "twenty" {
 		t.Fatalf("range: %d %q", resp.StatusCode, b)
+	}
+}
+
+// TestKernelFailsClosed: the files module composed without an authorizer
+// refuses every route with 401 JSON, and opens with webos.AllowAll.
+func TestKernelFailsClosed(t *testing.T) {
+	for _, open := range []bool{false, true} {
+		cfg, err := webos.LoadConfig(filepath.Join(t.TempDir(), "none.env"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.DataDir = t.TempDir()
+		files := &afs.Module{}
+		files.Config.Sources = webos.Secret("local=mem://")
+		mods := []webos.Module{files}
+		if open {
+			mods = append(mods, webos.AllowAll())
+		}
+		app := webos.New(cfg, mods...)
+		app.SetLogger(slog.New(slog.DiscardHandler))
+		if err := app.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(app.Handler())
+		for _, rq := range []struct{ method, path, body string }{
+			{"PUT", "/api/fs/files/local/docs/a.txt", "x"},
+			{"GET", "/api/fs/list/local/", ""},
+			{"GET", "/api/fs/files/local/docs/a.txt", ""},
+			{"POST", "/api/fs/mkdir/local/new", ""},
+			{"POST", "/api/fs/copy", `{"from":"fs://local/docs/a.txt","to":"fs://local/b.txt"}`},
+			{"DELETE", "/api/fs/files/local/docs?recursive=true", ""},
+		} {
+			req, _ := http.NewRequest(rq.method, srv.URL+rq.path, strings.NewReader(rq.body))
+			if rq.body != "" && rq.body[0] == '{' {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if open {
+				resp.Body.Close()
+				if resp.StatusCode >= 400 {
+					t.Errorf("open: %s %s: %d", rq.method, rq.path, resp.StatusCode)
+				}
+				continue
+			}
+			jsonError(t, resp, 401)
+		}
+		srv.Close()
+		_ = app.Stop(context.Background())
 	}
 }

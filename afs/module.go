@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/registry"
@@ -22,10 +21,6 @@ const ModuleID = "afs"
 type Module struct {
 	// Config names the sources and the upload limit.
 	Config Config
-	// Require returns the middleware that guards routes needing a
-	// permission (PermRead, PermWrite), e.g. auth.Require. nil leaves the
-	// API open: only for tests and single-user tools.
-	Require func(perm string) webos.Middleware
 
 	fs *FS
 }
@@ -75,13 +70,11 @@ func (m *Module) Cleanup() error {
 	return f.Close()
 }
 
-// Routes mounts the HTTP API.
+// Routes mounts the HTTP API; every route needs PermRead or PermWrite,
+// which the application's authorizer checks (with none, every request is
+// refused).
 func (m *Module) Routes(r *webos.Router) {
-	opts := HandlerOptions{MaxUpload: m.Config.MaxUpload}
-	if m.Require != nil {
-		opts.Require = func(perm string) func(next http.Handler) http.Handler { return m.Require(perm) }
-	}
-	NewHandler(m.fs, opts).Routes(r)
+	NewHandler(m.fs, HandlerOptions{MaxUpload: m.Config.MaxUpload}).Routes(r)
 }
 
 // HealthChecks reports whether each source's bucket is reachable.

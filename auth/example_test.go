@@ -1,11 +1,11 @@
 package auth_test
 
 import (
+	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 
+	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/auth"
 )
 
@@ -37,32 +37,25 @@ func ExampleHashPassword() {
 	// false
 }
 
-// Require answers 401 without a user, 403 without the permission.
-func ExampleRequire() {
-	post := auth.Require("blog.write")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, _ := auth.UserFrom(r.Context())
-		fmt.Fprintf(w, "posted by %s", u.Email)
-	}))
+// The module's authorizer answers every guard of the application: 401
+// without a user, 403 without the permission.
+func ExampleModule_Authorizer() {
+	az := auth.New(auth.Config{}).Authorizer()
 	for _, u := range []*auth.User{
 		nil,
 		{Email: "reader@example.com", Permissions: []string{"blog.read"}},
 		{Email: "editor@example.com", Permissions: []string{"blog.*"}},
 	} {
-		r := httptest.NewRequest("POST", "/blog/posts", nil)
+		ctx := context.Background()
 		if u != nil {
 			u.ID = "u-" + u.Email[:1]
-			r = r.WithContext(auth.WithUser(r.Context(), u))
+			ctx = auth.WithUser(ctx, u)
 		}
-		w := httptest.NewRecorder()
-		post.ServeHTTP(w, r)
-		if w.Code == http.StatusOK {
-			fmt.Println(w.Code, w.Body.String())
-		} else {
-			fmt.Println(w.Code)
-		}
+		err := az.Authorize(ctx, "blog.write")
+		fmt.Println(webos.StatusOf(err), err)
 	}
 	// Output:
-	// 401
-	// 403
-	// 200 posted by editor@example.com
+	// 401 auth: unauthorized: authentication required
+	// 403 auth: forbidden: permission denied: needs "blog.write"
+	// 200 <nil>
 }

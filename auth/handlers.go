@@ -39,24 +39,24 @@ func (m *Module) Routes(r *webos.Router) {
 	r.HandleFunc("POST /login", m.handleLogin, small)
 	r.HandleFunc("POST /logout", m.handleLogout, small)
 
-	self := r.With(m.Require())
+	self := r.Require()
 	self.HandleFunc("GET /me", m.handleMe)
 	self.HandleFunc("POST /password", m.handleChangePassword, small)
 	self.HandleFunc("GET /tokens", m.handleListTokens)
 	self.HandleFunc("POST /tokens", m.handleCreateToken, small)
 	self.HandleFunc("DELETE /tokens/{id}", m.handleRevokeToken)
 
-	read := r.With(m.Require(PermUsersRead))
+	read := r.Require(PermUsersRead)
 	read.HandleFunc("GET /users", m.handleListUsers)
 	read.HandleFunc("GET /users/{id}", m.handleGetUser)
 	read.HandleFunc("GET /roles", m.handleListRoles)
 	read.HandleFunc("GET /permissions", m.handlePermissions)
 
-	write := r.With(m.Require(PermUsersWrite))
+	write := r.Require(PermUsersWrite)
 	write.HandleFunc("POST /users", m.handleCreateUser, small)
 	write.HandleFunc("PATCH /users/{id}", m.handlePatchUser, small)
 
-	roles := r.With(m.Require(PermRolesWrite))
+	roles := r.Require(PermRolesWrite)
 	roles.HandleFunc("PUT /roles/{name}", m.handlePutRole, small)
 	roles.HandleFunc("DELETE /roles/{name}", m.handleDeleteRole)
 }

@@ -327,8 +327,8 @@ func (m *notesModule) Start(ctx context.Context) error {
 }
 
 func (m *notesModule) Routes(r *webos.Router) {
-	read := r.With(m.auth.Require("notes.read"))
-	write := r.With(m.auth.Require("notes.write"))
+	read := r.Require("notes.read")
+	write := r.Require("notes.write")
 	read.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) error {
 		list, err := m.notes.Find(r.Context(), store.Query{Sort: []string{"created_at"}})
 		if err != nil {

@@ -76,96 +76,41 @@ func withAuth(r *http.Request, u *User, c credential) *http.Request {
 	return r.WithContext(ctx)
 }
 
-// writeAuthError answers with err, adding WWW-Authenticate to a 401.
-func writeAuthError(w http.ResponseWriter, r *http.Request, err error) {
-	if webos.StatusOf(err) == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="webos"`)
+// Authorizer returns the application's [webos.Authorizer]: it identifies a
+// request's user from a bearer token or the session cookie (see
+// [UserFrom]) and checks the user's permissions. Every guard of the
+// application asks it, through [webos.Router.Require] and
+// [webos.App.Authorize].
+func (m *Module) Authorizer() webos.Authorizer { return authorizer{m} }
+
+type authorizer struct{ m *Module }
+
+// Identify puts the request's user into its context. An invalid bearer
+// token is 401 and a cross-origin state-changing request authenticated by
+// cookie is 403; a stale cookie is cleared and the request is anonymous.
+func (a authorizer) Identify(w http.ResponseWriter, r *http.Request) (*http.Request, error) {
+	if _, ok := UserFrom(r.Context()); ok {
+		return r, nil
 	}
-	webos.WriteError(w, r, err)
+	u, c, err := a.m.authenticate(w, r)
+	if err != nil {
+		return r, err
+	}
+	if u != nil {
+		r = withAuth(r, u, c)
+	}
+	return r, nil
 }
 
-// Authenticate returns middleware that puts the request's user, if any,
-// into its context (see [UserFrom]) from a bearer token or the session
-// cookie. Anonymous requests pass through; an invalid bearer token is 401
-// and a cross-origin state-changing request authenticated by cookie is 403.
-func (m *Module) Authenticate() webos.Middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if _, ok := UserFrom(r.Context()); ok {
-				next.ServeHTTP(w, r)
-				return
-			}
-			u, c, err := m.authenticate(w, r)
-			if err != nil {
-				writeAuthError(w, r, err)
-				return
-			}
-			if u != nil {
-				r = withAuth(r, u, c)
-			}
-			next.ServeHTTP(w, r)
-		})
+// Authorize checks the user in ctx: 401 without one, 403 when it lacks
+// perm ("" asks only for a user).
+func (authorizer) Authorize(ctx context.Context, perm string) error {
+	u, ok := UserFrom(ctx)
+	if !ok {
+		return ErrUnauthenticated
 	}
-}
-
-// Require returns middleware that lets a request through only when it is
-// authenticated (401 otherwise) and its user has every one of perms (403
-// otherwise). It authenticates the request itself when no user is in the
-// context yet, so it works alone on a route or a group:
-//
-//	r.With(authModule.Require("blog.write")).HandleFunc("POST /posts", create)
-func (m *Module) Require(perms ...string) webos.Middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			u, ok := UserFrom(r.Context())
-			if !ok {
-				var c credential
-				var err error
-				u, c, err = m.authenticate(w, r)
-				if err != nil {
-					writeAuthError(w, r, err)
-					return
-				}
-				if u == nil {
-					writeAuthError(w, r, ErrUnauthenticated)
-					return
-				}
-				r = withAuth(r, u, c)
-			}
-			if err := checkPerms(u, perms); err != nil {
-				webos.WriteError(w, r, err)
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
-}
-
-// Require returns middleware that checks the user a preceding
-// [Module.Authenticate] put into the context: 401 without one, 403 when it
-// lacks one of perms. Unlike [Module.Require] it does not authenticate.
-func Require(perms ...string) webos.Middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			u, ok := UserFrom(r.Context())
-			if !ok {
-				writeAuthError(w, r, ErrUnauthenticated)
-				return
-			}
-			if err := checkPerms(u, perms); err != nil {
-				webos.WriteError(w, r, err)
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
-}
-
-func checkPerms(u *User, perms []string) error {
-	for _, p := range perms {
-		if !u.Can(p) {
-			return fmt.Errorf("%w: needs %q", ErrForbidden, p)
-		}
+	if perm != "" && !u.Can(perm) {
+		return fmt.Errorf("%w: needs %q", ErrForbidden, perm)
 	}
 	return nil
 }

@@ -74,14 +74,15 @@ type Module struct {
 }
 
 var (
-	_ webos.Module          = (*Module)(nil)
-	_ webos.Provisioner     = (*Module)(nil)
-	_ webos.Starter         = (*Module)(nil)
-	_ webos.Stopper         = (*Module)(nil)
-	_ webos.Dependent       = (*Module)(nil)
-	_ webos.RouteProvider   = (*Module)(nil)
-	_ webos.CommandProvider = (*Module)(nil)
-	_ PermissionProvider    = (*Module)(nil)
+	_ webos.Module             = (*Module)(nil)
+	_ webos.Provisioner        = (*Module)(nil)
+	_ webos.Starter            = (*Module)(nil)
+	_ webos.Stopper            = (*Module)(nil)
+	_ webos.Dependent          = (*Module)(nil)
+	_ webos.RouteProvider      = (*Module)(nil)
+	_ webos.CommandProvider    = (*Module)(nil)
+	_ webos.AuthorizerProvider = (*Module)(nil)
+	_ PermissionProvider       = (*Module)(nil)
 )
 
 // New returns the auth module configured by cfg (see [Config] for the
@@ -361,8 +362,3 @@ func (m *Module) PermissionCatalog() []ModulePermission {
 	}
 	return out
 }
-
-// Middleware authenticates every request the application serves (see
-// [Module.Authenticate]), so that [UserFrom] and the package-level [Require]
-// work on any module's routes.
-func (m *Module) Middleware() webos.Middleware { return m.Authenticate() }

@@ -84,18 +84,12 @@ func WithUser(ctx context.Context, u *User) context.Context {
 	return identity.With(ctx, u)
 }
 
-// UserFrom returns the authenticated user in ctx, put there by the
-// module's middleware ([Module.Authenticate], [Module.Require]).
+// UserFrom returns the authenticated user in ctx, put there when the
+// request passed a route guard ([webos.Router.Require], [webos.Router.Public])
+// or by [WithUser].
 func UserFrom(ctx context.Context) (*User, bool) {
 	u, ok := ctx.Value(userKey{}).(*User)
 	return u, ok && u != nil && u.ID != ""
-}
-
-// Can reports whether ctx carries an authenticated user who has every one
-// of perms.
-func Can(ctx context.Context, perms ...string) bool {
-	u, ok := UserFrom(ctx)
-	return ok && u.Can(perms...)
 }
 
 // NormalizeEmail trims and lower-cases an e-mail address, the form in which

@@ -26,7 +26,8 @@
 // settings with types, defaults, current values, descriptions and locked
 // flags; GET /settings/{module} shows one; PATCH /settings/{module} takes a
 // JSON object of changes. Reads need settings.read and changes
-// settings.write when [Module.Require] is set.
+// settings.write, checked by the application's authorizer; without one the
+// API refuses every request.
 //
 // # Usage
 //
@@ -43,7 +44,7 @@
 //		return s
 //	}
 //
-//	// composition: &store.Module{...}, &settings.Module{Require: ...}, blog
+//	// composition: &store.Module{...}, &settings.Module{}, blog
 //	cfg, err := settings.Get[BlogSettings](ctx, sm, "blog")
 //	err = sm.Set(ctx, "blog", map[string]any{"page_size": 50})
 package settings

@@ -64,13 +64,10 @@ func (m *Module) View(moduleID string) (View, error) {
 //	GET   /settings/{module}  one module's settings
 //	PATCH /settings/{module}  change some: a JSON object of key → value
 //
-// Reads need PermRead, changes PermWrite (when Require is set).
+// Reads need PermRead, changes PermWrite, which the application's
+// authorizer checks (with none, every request is refused).
 func (m *Module) Routes(r *webos.Router) {
-	read, write := r, r
-	if m.Require != nil {
-		read = r.With(m.Require(PermRead))
-		write = r.With(m.Require(PermWrite))
-	}
+	read, write := r.Require(PermRead), r.Require(PermWrite)
 	read.HandleFunc("GET /", m.list)
 	read.HandleFunc("GET /{module}", m.get)
 	write.HandleFunc("PATCH /{module}", m.patch)

@@ -42,10 +42,10 @@ type instance struct {
 }
 
 type options struct {
-	schema  settings.Schema
-	hub     *bus.Hub
-	require func(perm string) webos.Middleware
-	mws     []webos.Module
+	schema settings.Schema
+	hub    *bus.Hub
+	authz  webos.Module // the authorizer; nil means webos.AllowAll
+	mws    []webos.Module
 }
 
 // newDB returns a fresh database name, dropped when the test ends.
@@ -76,8 +76,11 @@ func start(t *testing.T, url, dbName string, o options) *instance {
 	if o.schema.Type() == nil {
 		o.schema = blogSchema()
 	}
-	in := &instance{set: &settings.Module{Require: o.require}}
-	mods := append([]webos.Module{&store.Module{URL: url, Database: dbName}}, o.mws...)
+	in := &instance{set: &settings.Module{}}
+	if o.authz == nil {
+		o.authz = webos.AllowAll()
+	}
+	mods := append([]webos.Module{&store.Module{URL: url, Database: dbName}, o.authz}, o.mws...)
 	mods = append(mods, in.set, plain{}, &blog{schema: o.schema})
 	in.app = webos.New(cfg, mods...)
 	in.app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -252,18 +255,25 @@ func TestBadSchemaFailsStart(t *testing.T) {
 	}
 }
 
-// permHeader is a stand-in for auth.Require: the request's X-Perms header
-// lists the permissions its user has; the user is "u-1".
-func permHeader(perm string) webos.Middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !slices.Contains(strings.Split(r.Header.Get("X-Perms"), ","), perm) {
-				webos.WriteError(w, r, webos.ErrForbidden)
-				return
-			}
-			next.ServeHTTP(w, r.WithContext(identity.With(r.Context(), identity.Subject("u-1"))))
-		})
+// permHeader stands in for the auth module as the application's
+// authorizer: the request's X-Perms header lists the permissions its user
+// has; the user is "u-1".
+type permHeader struct{}
+
+type permsKey struct{}
+
+func (permHeader) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: "perm-header"} }
+func (permHeader) Authorizer() webos.Authorizer { return permHeader{} }
+func (permHeader) Identify(_ http.ResponseWriter, r *http.Request) (*http.Request, error) {
+	ctx := identity.With(r.Context(), identity.Subject("u-1"))
+	return r.WithContext(context.WithValue(ctx, permsKey{}, strings.Split(r.Header.Get("X-Perms"), ","))), nil
+}
+func (permHeader) Authorize(ctx context.Context, perm string) error {
+	perms, _ := ctx.Value(permsKey{}).([]string)
+	if !slices.Contains(perms, perm) {
+		return webos.ErrForbidden
 	}
+	return nil
 }
 
 func do(t *testing.T, in *instance, method, path, perms, body string) (*httptest.ResponseRecorder, map[string]any) {
@@ -286,7 +296,7 @@ func do(t *testing.T, in *instance, method, path, perms, body string) (*httptest
 
 func TestHTTP(t *testing.T) {
 	url, db := newDB(t)
-	in := start(t, url, db, options{require: permHeader})
+	in := start(t, url, db, options{authz: permHeader{}})
 	const rw = "settings.read,settings.write"
 
 	rec, _ := do(t, in, "GET", "/settings/", rw, "")
@@ -366,8 +376,20 @@ func TestHTTP(t *testing.T) {
 	}
 }
 
-func TestHTTPOpenWithoutRequire(t *testing.T) {
+// TestHTTPFailsClosed: without an authorizer the settings API refuses
+// every request; webos.AllowAll opens it.
+func TestHTTPFailsClosed(t *testing.T) {
 	url, db := newDB(t)
+	closed := start(t, url, db, options{authz: plainModule{"nothing"}})
+	for _, rq := range [][2]string{{"GET", "/settings/"}, {"GET", "/settings/blog"}, {"PATCH", "/settings/blog"}} {
+		rec, body := do(t, closed, rq[0], rq[1], "settings.read,settings.write", `{"title": "Shut"}`)
+		if rec.Code != 401 || body["error"] == nil {
+			t.Errorf("%s %s without an authorizer: %d %s", rq[0], rq[1], rec.Code, rec.Body)
+		}
+	}
+	if got := get(t, closed); got.Title == "Shut" {
+		t.Fatal("a refused patch changed the settings")
+	}
 	in := start(t, url, db, options{})
 	if rec, _ := do(t, in, "PATCH", "/settings/blog", "", `{"title": "Open"}`); rec.Code != 200 {
 		t.Fatalf("patch: %d %s", rec.Code, rec.Body)
@@ -405,3 +427,8 @@ func TestConcurrentSetsConverge(t *testing.T) {
 		}
 	}
 }
+
+// plainModule is a module with nothing but an ID.
+type plainModule struct{ id string }
+
+func (p plainModule) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: p.id} }

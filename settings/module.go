@@ -84,11 +84,6 @@ type record struct {
 // them with [Get], changes them with [Module.Set] and answers the HTTP API
 // under /settings. It requires the store module.
 type Module struct {
-	// Require returns the middleware that guards the HTTP routes with a
-	// permission (PermRead, PermWrite), e.g. auth.Require. nil leaves the
-	// routes open.
-	Require func(perm string) webos.Middleware
-
 	app  *webos.App
 	bus  *bus.Bus
 	log  *slog.Logger

@@ -54,7 +54,7 @@
 //	}
 //
 //	// In the module's constructor:
-//	m.generate = tasks.Define("report.generate", m.run, tasks.Expose(), tasks.MaxRetry(2))
+//	m.generate = tasks.Define("report.generate", m.run, tasks.Expose("report.run"), tasks.MaxRetry(2))
 //
 //	func (m *Module) Tasks() []tasks.Definition { return []tasks.Definition{m.generate} }
 //	func (m *Module) Requires() []string       { return []string{tasks.ModuleID} }
@@ -72,8 +72,12 @@
 //
 // The application composes the module with its Redis URL:
 //
-//	tm := tasks.New(tasks.Options{RedisURL: cfg.RedisURL.Reveal(), IsAdmin: isAdmin})
+//	tm := tasks.New(tasks.Options{RedisURL: cfg.RedisURL.Reveal()})
 //	app := webos.New(cfg, tm, report.New(), …)
+//
+// Every route needs a signed-in user; an HTTP enqueue needs the permission
+// its Expose names, and reading or cancelling other users' tasks needs
+// [PermAdmin], both checked by the application's authorizer.
 //
 // With no Redis URL the module runs an in-process Redis (and logs a warning
 // saying so): right for trying things out, not for production. "worker"

@@ -29,26 +29,36 @@ type env struct {
 	log   *slog.Logger
 }
 
-// testAuth puts the user named by the X-Test-User header into the request
-// context; the user "admin" is an administrator.
+// testAuth is the application's authorizer in the tests: the request acts
+// as the user the X-Test-User header names; every user holds permRun, and
+// the user "admin" holds every permission.
 type testAuth struct{}
+
+// permRun is the permission the tests' exposed tasks need.
+const permRun = "test.run"
 
 func (testAuth) ModuleInfo() webos.ModuleInfo {
 	return webos.ModuleInfo{ID: "testauth", Name: "Test auth"}
 }
 
-func (testAuth) Middleware() webos.Middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if u := r.Header.Get("X-Test-User"); u != "" {
-				r = r.WithContext(identity.With(r.Context(), identity.Subject(u)))
-			}
-			next.ServeHTTP(w, r)
-		})
+func (testAuth) Authorizer() webos.Authorizer { return testAuth{} }
+
+func (testAuth) Identify(_ http.ResponseWriter, r *http.Request) (*http.Request, error) {
+	if u := r.Header.Get("X-Test-User"); u != "" {
+		r = r.WithContext(identity.With(r.Context(), identity.Subject(u)))
 	}
+	return r, nil
 }
 
-func isAdmin(ctx context.Context) bool { return identity.ID(ctx) == "admin" }
+func (testAuth) Authorize(ctx context.Context, perm string) error {
+	switch id := identity.ID(ctx); {
+	case id == "":
+		return webos.ErrUnauthorized
+	case perm == "" || perm == permRun || id == "admin":
+		return nil
+	}
+	return webos.ErrForbidden
+}
 
 // provider is a module that contributes task definitions.
 type provider struct {
@@ -85,9 +95,6 @@ func newEnv(t *testing.T, redisURL string, opts tasks.Options, defs func(log *sl
 	}
 	if opts.PollInterval == 0 {
 		opts.PollInterval = 100 * time.Millisecond
-	}
-	if opts.IsAdmin == nil {
-		opts.IsAdmin = isAdmin
 	}
 	e.tasks = tasks.New(opts)
 	var list []tasks.Definition

@@ -35,28 +35,19 @@ const (
 //	GET    /tasks/admin/queues                  task monitor: queues with counts by state
 //	GET    /tasks/admin/queues/{queue}/{state}  task monitor: tasks of a queue in a state (?page=&size=)
 //
-// Every route needs a signed-in user (401 otherwise); tasks of other users
-// are 404 unless the caller is an administrator; the monitor is for
-// administrators only (403).
+// Every route needs a signed-in user (401 otherwise); enqueueing a type
+// needs the permission its [Expose] names; tasks of other users are 404
+// unless the caller holds [PermAdmin]; the monitor needs PermAdmin (403).
 func (m *Module) Routes(r *webos.Router) {
 	m.prefix = r.Prefix()
-	r = r.With(requireUser)
-	r.HandleFunc("POST /{type}", m.handleEnqueue)
-	r.HandleFunc("GET /{id}", m.handleStatus)
-	r.HandleFunc("GET /{id}/events", m.handleEvents, webos.Stream())
-	r.HandleFunc("DELETE /{id}", m.handleCancel)
-	r.HandleFunc("GET /admin/queues", m.handleQueues)
-	r.HandleFunc("GET /admin/queues/{queue}/{state}", m.handleList)
-}
-
-func requireUser(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if identity.ID(r.Context()) == "" {
-			webos.WriteError(w, r, fmt.Errorf("tasks: %w: sign in first", webos.ErrUnauthorized))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+	user := r.Require()
+	user.HandleFunc("POST /{type}", m.handleEnqueue)
+	user.HandleFunc("GET /{id}", m.handleStatus)
+	user.HandleFunc("GET /{id}/events", m.handleEvents, webos.Stream())
+	user.HandleFunc("DELETE /{id}", m.handleCancel)
+	admin := r.Require(PermAdmin)
+	admin.HandleFunc("GET /admin/queues", m.handleQueues)
+	admin.HandleFunc("GET /admin/queues/{queue}/{state}", m.handleList)
 }
 
 func (m *Module) handleEnqueue(w http.ResponseWriter, r *http.Request) error {
@@ -66,10 +57,8 @@ func (m *Module) handleEnqueue(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("%w: no task type %q can be enqueued over HTTP", ErrNotFound, typ)
 	}
 	ctx := r.Context()
-	if c.cfg.authorize != nil {
-		if err := c.cfg.authorize(ctx); err != nil {
-			return err
-		}
+	if err := m.app.Authorize(ctx, c.cfg.perm); err != nil {
+		return err
 	}
 	payload, err := c.decode(r)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"time"
 
@@ -28,11 +27,11 @@ func (m *Module) mayRead(ctx context.Context, owner string) bool {
 }
 
 func (m *Module) isAdmin(ctx context.Context) bool {
-	return m.opts.IsAdmin != nil && m.opts.IsAdmin(ctx)
+	return m.app != nil && m.app.Can(ctx, PermAdmin)
 }
 
 // Status returns what is known about task id. Only the task's owner (the
-// user who enqueued it) and administrators (Options.IsAdmin) may read it;
+// user who enqueued it) and administrators (PermAdmin) may read it;
 // for anyone else, as for an unknown id, the error wraps [ErrNotFound].
 // Succeeded tasks are kept for their retention (see [Retention]), failed
 // ones for up to 90 days.
@@ -179,7 +178,7 @@ type QueueStats struct {
 var MonitorStates = []string{"pending", "active", "scheduled", "retry", "archived", "completed"}
 
 // Queues counts the tasks of each of the application's queues by state.
-// It is for administrators (Options.IsAdmin): others get an error wrapping
+// It is for administrators (PermAdmin): others get an error wrapping
 // webos.ErrForbidden.
 func (m *Module) Queues(ctx context.Context) ([]QueueStats, error) {
 	if err := m.requireAdmin(ctx); err != nil {
@@ -246,21 +245,6 @@ func (m *Module) List(ctx context.Context, queue, state string, page, size int) 
 		out[i] = statusOf(info, queue, false)
 	}
 	return out, nil
-}
-
-// RequireAdmin returns middleware that lets only administrators
-// (Options.IsAdmin) through: 401 JSON without a user, 403 for others. Other
-// modules use it for admin views of tasks, such as package tasks/monitor.
-func (m *Module) RequireAdmin() webos.Middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if err := m.requireAdmin(r.Context()); err != nil {
-				webos.WriteError(w, r, err)
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
 }
 
 func (m *Module) requireAdmin(ctx context.Context) error {

@@ -61,10 +61,6 @@ type Options struct {
 	// Queues sets the priority of queues (default 1 each): a queue of
 	// priority 2 is served twice as often as one of priority 1.
 	Queues map[string]int
-	// IsAdmin reports whether the caller in ctx is an administrator, who
-	// may read and cancel every task and see the task monitor. Nil means
-	// nobody is; callers always see their own tasks.
-	IsAdmin func(ctx context.Context) bool
 	// RestoreUser, if set, is called in the worker before each attempt of a
 	// task that has an owner, with a context already carrying the owner as
 	// an identity.Subject; it returns the context the handler gets, e.g.
@@ -90,6 +86,7 @@ type Options struct {
 type Module struct {
 	opts Options
 
+	app *webos.App
 	log *slog.Logger
 	bus *bus.Bus
 
@@ -165,6 +162,7 @@ func (m *Module) ModuleInfo() webos.ModuleInfo {
 // definition already registered with another running tasks module, is an
 // error.
 func (m *Module) Provision(_ context.Context, app *webos.App) error {
+	m.app = app
 	m.log = app.Logger().With("module", ModuleID)
 	m.bus = app.Bus()
 	m.defs = map[string]*core{}
@@ -470,9 +468,8 @@ func unavailable(cause error) error {
 	return &webos.RetryAfterError{Err: &unavailableError{cause: cause}, After: 5 * time.Second}
 }
 
-// PermAdmin is the permission that lets an auth package's users read and
-// cancel every task and see the task monitor; wire it through
-// [Options.IsAdmin].
+// PermAdmin is the permission that lets a user read and cancel every task
+// and see the task monitor; the application's authorizer checks it.
 const PermAdmin = "tasks.admin"
 
 // Permissions declares [PermAdmin] for the admin console.

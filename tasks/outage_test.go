@@ -99,7 +99,7 @@ func TestRedisOutage(t *testing.T) {
 			ran[tasks.ID(ctx)]++
 			mu.Unlock()
 			return nil, nil
-		}, tasks.Expose(), tasks.Backoff(func(int, error) time.Duration { return 0 }))
+		}, tasks.Expose(permRun), tasks.Backoff(func(int, error) time.Duration { return 0 }))
 		return []tasks.Definition{count}
 	})
 	var acked []string

@@ -208,7 +208,7 @@ type config struct {
 	backoff   func(attempt int, err error) time.Duration
 	delay     time.Duration
 	expose    bool
-	authorize func(ctx context.Context) error
+	perm      string // the permission an HTTP enqueue needs
 }
 
 func defaultConfig() config {
@@ -256,18 +256,17 @@ func Backoff(fn func(attempt int, err error) time.Duration) Option {
 // Delay runs the task no earlier than d from now.
 func Delay(d time.Duration) Option { return func(c *config) { c.delay = max(d, 0) } }
 
-// Expose lets HTTP clients enqueue tasks of the type with
+// Expose lets HTTP clients who hold perm enqueue tasks of the type with
 // POST /tasks/{type}, the JSON body being the payload, which is validated
-// by its `validate` tags. Without Expose only Go code enqueues it. Expose
-// is an option of the definition: given to Enqueue it has no effect.
-func Expose() Option { return func(c *config) { c.expose = true } }
-
-// Authorize makes HTTP enqueues of the type call check with the request's
-// context first; an error (such as one wrapping webos.ErrForbidden) is the
-// answer. Use it for permission checks, e.g. with auth.Can. It is an option
-// of the definition: given to Enqueue it has no effect.
-func Authorize(check func(ctx context.Context) error) Option {
-	return func(c *config) { c.authorize = check }
+// by its `validate` tags; the application's authorizer checks perm (401
+// without a user, 403 without it). Without Expose only Go code enqueues
+// it. Expose is an option of the definition: given to Enqueue it has no
+// effect. It panics on an empty perm: an exposed task names who may run it.
+func Expose(perm string) Option {
+	if perm == "" {
+		panic("tasks: Expose needs a permission")
+	}
+	return func(c *config) { c.expose, c.perm = true, perm }
 }
 
 func roundUpSecond(d time.Duration) time.Duration {

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/bus"
 	"github.com/webos-go/webos/identity"
 	"github.com/webos-go/webos/internal/testenv"
@@ -72,7 +71,7 @@ func (k *kit) defs(log *slog.Logger) []tasks.Definition {
 	k.echo = tasks.Define("test.echo", func(ctx context.Context, p echoIn) (any, error) {
 		log.InfoContext(ctx, "echo ran", "text", p.Text)
 		return echoOut{Text: p.Text, User: identity.ID(ctx), Trace: trace.ID(ctx), TaskID: tasks.ID(ctx)}, nil
-	}, tasks.Expose())
+	}, tasks.Expose(permRun))
 	k.stepsDef = tasks.Define("test.steps", func(ctx context.Context, p stepsIn) (any, error) {
 		for i := range p.Steps {
 			select {
@@ -85,15 +84,15 @@ func (k *kit) defs(log *slog.Logger) []tasks.Definition {
 			}
 		}
 		return map[string]int{"rows": p.Steps}, nil
-	}, tasks.Expose())
+	}, tasks.Expose(permRun))
 	k.fail = tasks.Define("test.fail", func(ctx context.Context, p echoIn) (any, error) {
 		n := k.failCalls.Add(1)
 		return nil, fmt.Errorf("boom %d", n)
-	}, tasks.Expose(), tasks.MaxRetry(2), tasks.Backoff(func(int, error) time.Duration { return 0 }))
+	}, tasks.Expose(permRun), tasks.MaxRetry(2), tasks.Backoff(func(int, error) time.Duration { return 0 }))
 	k.permanent = tasks.Define("test.permanent", func(ctx context.Context, p echoIn) (any, error) {
 		k.failCalls.Add(1)
 		return nil, tasks.Permanent(errors.New("bad input: " + p.Text))
-	}, tasks.Expose(), tasks.MaxRetry(5))
+	}, tasks.Expose(permRun), tasks.MaxRetry(5))
 	k.block = tasks.Define("test.block", func(ctx context.Context, p echoIn) (any, error) {
 		k.blockCalls.Add(1)
 		k.started <- tasks.ID(ctx)
@@ -101,11 +100,11 @@ func (k *kit) defs(log *slog.Logger) []tasks.Definition {
 		<-ctx.Done()
 		k.blockSaw <- ctx.Err()
 		return nil, ctx.Err()
-	}, tasks.Expose(), tasks.MaxRetry(3), tasks.Backoff(func(int, error) time.Duration { return 0 }))
+	}, tasks.Expose(permRun), tasks.MaxRetry(3), tasks.Backoff(func(int, error) time.Duration { return 0 }))
 	k.slow = tasks.Define("test.slow", func(ctx context.Context, p echoIn) (any, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
-	}, tasks.Expose(), tasks.MaxRetry(0), tasks.Timeout(time.Second))
+	}, tasks.Expose(permRun), tasks.MaxRetry(0), tasks.Timeout(time.Second))
 	k.hidden = tasks.Define("test.hidden", func(ctx context.Context, p echoIn) (any, error) {
 		return "ok", nil
 	})
@@ -395,12 +394,7 @@ func TestEnqueueHTTPErrors(t *testing.T) {
 	k := newKit()
 	e := newEnv(t, "", tasks.Options{}, func(log *slog.Logger) []tasks.Definition {
 		guarded := tasks.Define("test.guarded", func(context.Context, echoIn) (any, error) { return nil, nil },
-			tasks.Expose(), tasks.Authorize(func(ctx context.Context) error {
-				if !isAdmin(ctx) {
-					return fmt.Errorf("%w: admins only", webos.ErrForbidden)
-				}
-				return nil
-			}))
+			tasks.Expose("test.admins-only"))
 		return append(k.defs(log), guarded)
 	})
 	cases := []struct {
@@ -542,7 +536,7 @@ func TestCancelStubbornHandler(t *testing.T) {
 			started <- struct{}{}
 			time.Sleep(1500 * time.Millisecond)
 			return "done anyway", nil
-		}, tasks.Expose())}
+		}, tasks.Expose(permRun))}
 	})
 	id := e.enqueue("test.stubborn", "alice", echoIn{Text: "x"})
 	<-started

@@ -24,22 +24,28 @@ const (
 // App is an application on the launchpad (the "start menu"): a card that
 // opens the app inside the shell. Every app also gets a sidebar menu entry
 // and a palette command.
+//
+// Who sees a contribution — app, menu entry, widget or command — is not
+// written on it: the shell shows it to users who hold the module's
+// [webos.ModuleInfo.Permission] and who may open the route its path leads
+// to (see [webos.Router.Require]). Paths are relative to the module's URL
+// prefix: "/" is the module's root, "/figures" its page /<prefix>/figures.
 type App struct {
-	// ID identifies the app, usually its module's ID.
+	// ID identifies the app; "" means its module's ID.
 	ID string
-	// Name is shown on the card, e.g. "File Commander".
+	// Name is shown on the card, e.g. "File Commander"; "" means the
+	// module's name.
 	Name string
-	// Description is one sentence under the name.
+	// Description is one sentence under the name; "" means the module's.
 	Description string
-	// Icon is a name from the shell's icon set (see [Icon]) or one emoji.
+	// Icon is a name from the shell's icon set (see [Icon]) or one emoji;
+	// "" means the module's.
 	Icon string
-	// Path is where the card leads; "" means the shell's generic page for
-	// the app, /apps/{ID}.
+	// Path is where the card leads, relative to the module's prefix; ""
+	// means the shell's generic page for the app, /apps/{ID}.
 	Path string
 	// Order sorts apps and menu entries, lowest first; ties sort by name.
 	Order int
-	// Permission is needed to see the app; "" means every signed-in user.
-	Permission string
 }
 
 // MenuItem is an entry of the sidebar menu that is not an app, such as a
@@ -49,12 +55,10 @@ type MenuItem struct {
 	Name string
 	// Icon is a name from the shell's icon set or one emoji.
 	Icon string
-	// Path is the page the entry opens.
+	// Path is the page the entry opens, relative to the module's prefix.
 	Path string
 	// Order sorts the entry among apps and other entries, lowest first.
 	Order int
-	// Permission is needed to see the entry; "" means every signed-in user.
-	Permission string
 }
 
 // Widget is a piece of UI a module places into a slot of the layout.
@@ -68,9 +72,6 @@ type Widget struct {
 	// Priority orders the widgets of a slot, highest first; ties keep the
 	// order of registration.
 	Priority int
-	// Permission is needed to see the widget; "" means everyone who sees
-	// the slot.
-	Permission string
 	// Render returns the widget's content for the request's context, which
 	// carries the signed-in user. A widget that panics or fails to render is
 	// replaced by a short notice; the page and the other widgets still show.
@@ -89,15 +90,13 @@ type Command struct {
 	Icon string
 	// Keywords are more words the fuzzy search matches.
 	Keywords string
-	// Href is the page to open.
+	// Href is the page to open, relative to the module's prefix.
 	Href string
-	// Post is the URL of an action to run with a form POST.
+	// Post is the URL of an action to run with a form POST, relative to
+	// the module's prefix.
 	Post string
 	// Order sorts commands when the search box is empty, lowest first.
 	Order int
-	// Permission is needed to see the command; "" means every signed-in
-	// user.
-	Permission string
 }
 
 // LaunchpadProvider is a module with apps on the launchpad.

@@ -36,7 +36,8 @@ func (weather) SlotWidgets() []ui.Widget {
 
 func Example() {
 	shell := ui.New(ui.Config{Brand: "Demo"})
-	app := webos.New(webos.Config{}, shell, weather{})
+	// A single-user tool: no sign-in, everything open, chosen by name.
+	app := webos.New(webos.Config{}, webos.AllowAll(), shell, weather{})
 	app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := app.Start(context.Background()); err != nil {
 		fmt.Println(err)

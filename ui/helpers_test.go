@@ -21,8 +21,9 @@ import (
 // contributor is a test module with every UI capability and, optionally,
 // routes.
 type contributor struct {
-	id       string
-	apps     []ui.App
+	id         string
+	permission string
+	apps       []ui.App
 	menu     []ui.MenuItem
 	widgets  []ui.Widget
 	commands []ui.Command
@@ -30,7 +31,7 @@ type contributor struct {
 }
 
 func (c *contributor) ModuleInfo() webos.ModuleInfo {
-	return webos.ModuleInfo{ID: c.id, Name: strings.ToUpper(c.id[:1]) + c.id[1:], Description: "The " + c.id + " module.", Icon: "app", Version: "0.1.0"}
+	return webos.ModuleInfo{ID: c.id, Name: strings.ToUpper(c.id[:1]) + c.id[1:], Description: "The " + c.id + " module.", Icon: "app", Version: "0.1.0", Permission: c.permission}
 }
 func (c *contributor) LaunchpadApps() []ui.App       { return c.apps }
 func (c *contributor) MenuItems() []ui.MenuItem      { return c.menu }
@@ -42,26 +43,33 @@ func (c *contributor) Routes(r *webos.Router) {
 	}
 }
 
-// testUsers puts a user into every request that names its permissions in
-// the X-Test-Perms header ("-" for none), standing in for the auth
-// module's middleware.
+// testUsers is the application's authorizer in tests: a request that
+// names its permissions in the X-Test-Perms header ("-" for none) acts as
+// a user holding them, standing in for the auth module.
 type testUsers struct{}
 
 func (testUsers) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: "testusers"} }
-func (testUsers) Middleware() webos.Middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if p := r.Header.Get("X-Test-Perms"); p != "" {
-				u := &auth.User{DisplayName: "Ada Lovelace", Email: "ada@example.com"}
-				u.ID = "u-ada"
-				if p != "-" {
-					u.Permissions = strings.Split(p, ",")
-				}
-				r = r.WithContext(auth.WithUser(r.Context(), u))
-			}
-			next.ServeHTTP(w, r)
-		})
+func (testUsers) Authorizer() webos.Authorizer  { return testUsers{} }
+func (testUsers) Identify(_ http.ResponseWriter, r *http.Request) (*http.Request, error) {
+	if p := r.Header.Get("X-Test-Perms"); p != "" {
+		u := &auth.User{DisplayName: "Ada Lovelace", Email: "ada@example.com"}
+		u.ID = "u-ada"
+		if p != "-" {
+			u.Permissions = strings.Split(p, ",")
+		}
+		r = r.WithContext(auth.WithUser(r.Context(), u))
 	}
+	return r, nil
+}
+func (testUsers) Authorize(ctx context.Context, perm string) error {
+	u, ok := auth.UserFrom(ctx)
+	switch {
+	case !ok:
+		return auth.ErrUnauthenticated
+	case perm != "" && !u.Can(perm):
+		return auth.ErrForbidden
+	}
+	return nil
 }
 
 type shellEnv struct {
@@ -71,10 +79,20 @@ type shellEnv struct {
 }
 
 // startShell starts an application of the shell and mods, without any
-// service, and serves it.
+// service, and serves it. Unless mods bring an authorizer, the shell is a
+// single-user tool (webos.AllowAll).
 func startShell(t testing.TB, cfg ui.Config, mods ...webos.Module) *shellEnv {
 	t.Helper()
 	shell := ui.New(cfg)
+	hasAuthz := false
+	for _, m := range mods {
+		if _, ok := m.(webos.AuthorizerProvider); ok {
+			hasAuthz = true
+		}
+	}
+	if !hasAuthz {
+		mods = append([]webos.Module{webos.AllowAll()}, mods...)
+	}
 	app := webos.New(webos.Config{MaxBodyBytes: 1 << 20, RequestTimeout: 10 * time.Second, ShutdownTimeout: time.Second},
 		append([]webos.Module{shell}, mods...)...)
 	app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))

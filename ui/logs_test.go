@@ -139,9 +139,9 @@ func TestLogEventsStream(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	// Anonymous readers are refused even without an auth module.
+	// Anonymous readers are refused.
 	anon, _ := http.NewRequestWithContext(ctx, "GET", env.srv.URL+ui.LogsSSEPath, nil)
-	if resp, err := http.DefaultClient.Do(anon); err != nil || resp.StatusCode != http.StatusForbidden {
+	if resp, err := http.DefaultClient.Do(anon); err != nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("anonymous log stream: %v %v", resp.StatusCode, err)
 	}
 	req, _ := http.NewRequestWithContext(ctx, "GET", env.srv.URL+ui.LogsSSEPath, nil)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/webos-go/webos"
@@ -68,7 +69,6 @@ type Module struct {
 	log      *slog.Logger
 	assets   *Assets
 	auth     *auth.Module
-	authn    webos.Middleware
 	sessions Sessions
 	prefs    *preferences
 	logs     *LogBuffer
@@ -174,9 +174,6 @@ func (m *Module) Provision(_ context.Context, app *webos.App) error {
 // Start collects the UI contributions of every module. It runs after every
 // module was provisioned.
 func (m *Module) Start(context.Context) error {
-	if m.auth != nil {
-		m.authn = m.auth.Authenticate()
-	}
 	c, err := m.collect()
 	if err != nil {
 		return err
@@ -200,7 +197,7 @@ func (m *Module) MenuItems() []MenuItem {
 	if m.logs == nil {
 		return nil
 	}
-	return []MenuItem{{Name: "System log", Icon: "terminal", Path: LogsPath, Order: 1000, Permission: PermLogs}}
+	return []MenuItem{{Name: "System log", Icon: "terminal", Path: LogsPath, Order: 1000}}
 }
 
 // PaletteCommands adds the launchpad and, with auth, signing out.
@@ -224,7 +221,7 @@ func (m *Module) PaletteCommands() []Command {
 //	GET  /ui/logs/events      its Server-Sent Events stream
 func (m *Module) Routes(r *webos.Router) {
 	r.Handle("GET "+StaticPath+"/{file}", m.assets)
-	pages := r.With(m.Require())
+	pages := r.Require()
 	pages.HandleFunc("GET /{$}", m.handleHome)
 	pages.HandleFunc("GET /apps/{id}", m.handleApp)
 
@@ -237,7 +234,7 @@ func (m *Module) Routes(r *webos.Router) {
 	post.HandleFunc("POST "+ThemePath, m.handleTheme, small)
 
 	if m.logs != nil {
-		logs := r.With(m.RequireUser(PermLogs))
+		logs := r.Require(PermLogs)
 		logs.HandleFunc("GET "+LogsPath, m.handleLogsPage)
 		logs.HandleFunc("GET "+LogsSSEPath, m.handleLogEvents, webos.Stream())
 	}
@@ -255,10 +252,12 @@ func modulePrefix(info webos.ModuleInfo) string {
 	return info.Prefix
 }
 
-// owned is a contribution together with the module it came from.
+// owned is a contribution together with the module it came from and what
+// a user needs to see it.
 type owned[T any] struct {
 	module string
 	v      T
+	acc    webos.Access
 }
 
 type contributions struct {
@@ -275,7 +274,10 @@ type contributions struct {
 	pages renderCache
 }
 
-// collect asks every module for its contributions, in registration order.
+// collect asks every module for its contributions, in registration order,
+// resolves their paths against the module's prefix and works out who may
+// see each: holders of the module's permission who may open the route the
+// path leads to.
 func (m *Module) collect() (*contributions, error) {
 	c := &contributions{}
 	var errs []error
@@ -285,21 +287,45 @@ func (m *Module) collect() (*contributions, error) {
 			continue
 		}
 		id := st.ID
+		info := mod.ModuleInfo()
+		prefix := modulePrefix(info)
+		base := webos.Access{}
+		if info.Permission != "" {
+			base = webos.Access{SignIn: true, Permissions: []string{info.Permission}}
+		}
+		resolve := func(what, rel string) (string, bool) {
+			if rel == "" {
+				return "", true
+			}
+			if !strings.HasPrefix(rel, "/") {
+				errs = append(errs, fmt.Errorf("ui: module %q: %s path %q must start with / (it is relative to the module's prefix)", id, what, rel))
+				return "", false
+			}
+			if prefix != "" && rel == "/" {
+				return prefix + "/", true
+			}
+			return prefix + rel, true
+		}
 		if p, ok := mod.(LaunchpadProvider); ok {
 			for _, a := range p.LaunchpadApps() {
-				if a.ID == "" {
-					a.ID = id
-				}
-				if a.Name == "" {
-					errs = append(errs, fmt.Errorf("ui: module %q: an app has no name", id))
+				a.ID = cmp.Or(a.ID, id)
+				a.Name = cmp.Or(a.Name, info.Name, id)
+				a.Description = cmp.Or(a.Description, info.Description)
+				a.Icon = cmp.Or(a.Icon, info.Icon)
+				var ok bool
+				if a.Path, ok = resolve("app", a.Path); !ok {
 					continue
 				}
-				c.apps = append(c.apps, owned[App]{id, a})
+				c.apps = append(c.apps, owned[App]{id, a, m.access(base, "GET", appPath(a))})
 			}
 		}
 		if p, ok := mod.(MenuProvider); ok {
 			for _, it := range p.MenuItems() {
-				c.menu = append(c.menu, owned[MenuItem]{id, it})
+				var ok bool
+				if it.Path, ok = resolve("menu", it.Path); !ok {
+					continue
+				}
+				c.menu = append(c.menu, owned[MenuItem]{id, it, m.access(base, "GET", it.Path)})
 			}
 		}
 		if p, ok := mod.(WidgetProvider); ok {
@@ -308,12 +334,24 @@ func (m *Module) collect() (*contributions, error) {
 					errs = append(errs, fmt.Errorf("ui: module %q: widget %q needs a slot and a Render func", id, w.ID))
 					continue
 				}
-				c.widgets = append(c.widgets, owned[Widget]{id, w})
+				c.widgets = append(c.widgets, owned[Widget]{id, w, base})
 			}
 		}
 		if p, ok := mod.(PaletteProvider); ok {
 			for _, cmd := range p.PaletteCommands() {
-				c.commands = append(c.commands, owned[Command]{id, cmd})
+				var ok1, ok2 bool
+				cmd.Href, ok1 = resolve("command", cmd.Href)
+				cmd.Post, ok2 = resolve("command", cmd.Post)
+				if !ok1 || !ok2 {
+					continue
+				}
+				acc := base
+				if cmd.Href != "" {
+					acc = m.access(base, "GET", cmd.Href)
+				} else if cmd.Post != "" {
+					acc = m.access(base, "POST", cmd.Post)
+				}
+				c.commands = append(c.commands, owned[Command]{id, cmd, acc})
 			}
 		}
 	}
@@ -327,7 +365,11 @@ func (m *Module) collect() (*contributions, error) {
 			continue
 		}
 		info := mod.ModuleInfo()
-		c.apps = append(c.apps, owned[App]{id, App{ID: id, Name: cmp.Or(info.Name, id), Description: info.Description, Icon: info.Icon}})
+		acc := webos.Access{SignIn: true}
+		if info.Permission != "" {
+			acc.Permissions = []string{info.Permission}
+		}
+		c.apps = append(c.apps, owned[App]{id, App{ID: id, Name: cmp.Or(info.Name, id), Description: info.Description, Icon: info.Icon}, acc})
 	}
 	slices.SortStableFunc(c.apps, func(a, b owned[App]) int {
 		return cmp.Or(cmp.Compare(a.v.Order, b.v.Order), cmp.Compare(a.v.Name, b.v.Name))
@@ -347,24 +389,23 @@ func (m *Module) contributions() *contributions {
 	return &contributions{}
 }
 
-// viewer is who looks at a page.
-type viewer struct {
-	user   *auth.User
-	authOn bool
-}
-
-func (m *Module) viewer(ctx context.Context) viewer {
-	u, _ := auth.UserFrom(ctx)
-	return viewer{user: u, authOn: m.auth != nil}
-}
-
-// can reports whether the viewer may see something that needs perm. With
-// no auth module the shell is single-user: everything is allowed.
-func (v viewer) can(perm string) bool {
-	if v.user != nil {
-		return perm == "" || v.user.Can(perm)
+// access is base plus what the route serving method and path requires.
+func (m *Module) access(base webos.Access, method, path string) webos.Access {
+	acc := webos.Access{SignIn: base.SignIn, Permissions: slices.Clone(base.Permissions)}
+	if r, ok := m.app.RouteAccess(method, path); ok {
+		acc.SignIn = acc.SignIn || r.SignIn
+		for _, p := range r.Permissions {
+			if !slices.Contains(acc.Permissions, p) {
+				acc.Permissions = append(acc.Permissions, p)
+			}
+		}
 	}
-	return !v.authOn
+	return acc
+}
+
+// can reports whether the user in ctx may see what needs acc.
+func (m *Module) can(ctx context.Context, acc webos.Access) bool {
+	return m.app == nil || m.app.Permits(ctx, acc)
 }
 
 func (m *Module) enabled(module string) bool { return m.app == nil || m.app.ModuleEnabled(module) }
@@ -375,24 +416,23 @@ func (m *Module) enabled(module string) bool { return m.app == nil || m.app.Modu
 // The result decides everything the menu, the launchpad and the palette
 // show, so it also keys their rendered forms (see [Module.view]).
 func (m *Module) visibility(ctx context.Context, c *contributions, dst []byte) []byte {
-	v := m.viewer(ctx)
-	see := func(module, perm string) byte {
-		if m.enabled(module) && v.can(perm) {
+	see := func(module string, acc webos.Access) byte {
+		if m.enabled(module) && m.can(ctx, acc) {
 			return 1
 		}
 		return 0
 	}
 	for _, a := range c.apps {
-		dst = append(dst, see(a.module, a.v.Permission))
+		dst = append(dst, see(a.module, a.acc))
 	}
 	for _, it := range c.menu {
-		dst = append(dst, see(it.module, it.v.Permission))
+		dst = append(dst, see(it.module, it.acc))
 	}
 	for _, cmd := range c.commands {
-		dst = append(dst, see(cmd.module, cmd.v.Permission))
+		dst = append(dst, see(cmd.module, cmd.acc))
 	}
 	var anonymous byte
-	if v.user == nil {
+	if _, signedIn := auth.UserFrom(ctx); !signedIn {
 		anonymous = 1
 	}
 	return append(dst, anonymous)
@@ -417,10 +457,9 @@ func (c *contributions) appsFor(vis []byte) []App {
 // findApp returns the app with the given ID, whether the viewer may see it,
 // and whether it exists at all.
 func (m *Module) findApp(ctx context.Context, id string) (app App, module string, allowed, exists bool) {
-	v := m.viewer(ctx)
 	for _, a := range m.contributions().apps {
 		if a.v.ID == id && m.enabled(a.module) {
-			return a.v, a.module, v.can(a.v.Permission), true
+			return a.v, a.module, m.can(ctx, a.acc), true
 		}
 	}
 	return App{}, "", false, false
@@ -437,7 +476,7 @@ func (c *contributions) menuFor(vis []byte) []MenuItem {
 	items := []MenuItem{}
 	for i, a := range c.apps {
 		if vis[i] == 1 {
-			items = append(items, MenuItem{Name: a.v.Name, Icon: a.v.Icon, Path: appPath(a.v), Order: a.v.Order, Permission: a.v.Permission})
+			items = append(items, MenuItem{Name: a.v.Name, Icon: a.v.Icon, Path: appPath(a.v), Order: a.v.Order})
 		}
 	}
 	vis = vis[len(c.apps):]

@@ -155,10 +155,9 @@ func (m *Module) slotNodes(ctx context.Context, name string) []g.Node {
 }
 
 func (m *Module) slotWidgets(ctx context.Context, c *contributions, name string) []g.Node {
-	v := m.viewer(ctx)
 	var out []g.Node
 	for i, wd := range c.widgets {
-		if wd.v.Slot == name && m.enabled(wd.module) && v.can(wd.v.Permission) {
+		if wd.v.Slot == name && m.enabled(wd.module) && m.can(ctx, wd.acc) {
 			out = append(out, &widgetNode{m: m, ctx: ctx, module: wd.module, wd: &c.widgets[i].v, frame: c.frames[i]})
 		}
 	}
@@ -213,70 +212,19 @@ func renderSafely(ctx context.Context, wd Widget, buf *bytes.Buffer) (err error)
 	return n.Render(buf)
 }
 
-// Require returns middleware for pages and their endpoints: without a
-// signed-in user a browser is sent to the sign-in page (other clients get
-// 401), and a user who lacks one of perms gets 403 — as a page inside the
-// shell for browsers, as JSON otherwise. Without the auth module (a
-// single-user tool) it lets every request through; see [Module.RequireUser]
-// for what must stay shut even then.
-func (m *Module) Require(perms ...string) webos.Middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			r, ok := m.authenticate(w, r)
-			if !ok {
-				return
-			}
-			u, signedIn := auth.UserFrom(r.Context())
-			if !signedIn {
-				if m.auth != nil {
-					m.toLogin(w, r)
-					return
-				}
-				// No auth module: a single-user tool, everything is open.
-				next.ServeHTTP(w, r)
-				return
-			}
-			for _, p := range perms {
-				if !u.Can(p) {
-					m.Error(w, r, fmt.Errorf("%w: needs %q", auth.ErrForbidden, p))
-					return
-				}
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
-}
-
-// RequireUser is like [Module.Require] but fails closed: without a
-// signed-in user who holds perms — also when no auth module is composed —
-// the request is refused. It guards what may leak secrets, such as the log
-// terminal.
-func (m *Module) RequireUser(perms ...string) webos.Middleware {
-	open := m.Require(perms...)
-	return func(next http.Handler) http.Handler {
-		return open(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if _, ok := auth.UserFrom(r.Context()); !ok {
-				m.Error(w, r, fmt.Errorf("%w: nobody is signed in", webos.ErrForbidden))
-				return
-			}
-			next.ServeHTTP(w, r)
-		}))
-	}
-}
-
-// authenticate puts the request's user into its context through the auth
-// module, unless one is there already. It returns false when the auth
-// module answered the request (an invalid token, a cross-origin request).
+// authenticate puts the request's user into its context through the
+// application's authorizer, unless one is there already. It returns false
+// when it answered the request (an invalid token, a cross-origin request).
 func (m *Module) authenticate(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
-	if m.authn == nil {
+	if _, ok := auth.UserFrom(r.Context()); ok || m.app == nil {
 		return r, true
 	}
-	if _, ok := auth.UserFrom(r.Context()); ok {
-		return r, true
+	r2, err := m.app.Authorizer().Identify(w, r)
+	if err != nil {
+		m.Error(w, r, err)
+		return r, false
 	}
-	var out *http.Request
-	m.authn(http.HandlerFunc(func(_ http.ResponseWriter, r2 *http.Request) { out = r2 })).ServeHTTP(w, r)
-	return out, out != nil
+	return r2, true
 }
 
 // toLogin sends the client to the sign-in page, to come back afterwards.

@@ -56,7 +56,7 @@ func (m *Module) handleApp(w http.ResponseWriter, r *http.Request) error {
 	case !exists:
 		return fmt.Errorf("ui: %w: no app %q", webos.ErrNotFound, id)
 	case !allowed:
-		return fmt.Errorf("%w: needs %q", auth.ErrForbidden, app.Permission)
+		return fmt.Errorf("%w: you may not open %s", auth.ErrForbidden, app.Name)
 	}
 	var info webos.ModuleInfo
 	var api string

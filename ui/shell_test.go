@@ -22,7 +22,7 @@ func demoModules() (*contributor, *contributor) {
 	notes := &contributor{
 		id:   "notes",
 		apps: []ui.App{{Name: "Notes", Icon: "📝", Description: "Write things down.", Order: 10}},
-		menu: []ui.MenuItem{{Name: "Note settings", Icon: "settings", Path: "/notes/settings", Order: 50}},
+		menu: []ui.MenuItem{{Name: "Note settings", Icon: "settings", Path: "/settings", Order: 50}},
 		widgets: []ui.Widget{
 			{ID: "low", Slot: ui.SlotDashboard, Priority: 1, Render: func(context.Context) g.Node { return h.P(g.Text("low widget")) }},
 			{ID: "high", Slot: ui.SlotDashboard, Priority: 9, Render: func(context.Context) g.Node { return h.P(g.Text("high widget")) }},
@@ -30,7 +30,7 @@ func demoModules() (*contributor, *contributor) {
 			{ID: "tip", Slot: ui.SlotSidebar, Render: func(context.Context) g.Node { return h.P(g.Text("sidebar tip")) }},
 			{ID: "copyright", Slot: ui.SlotFooter, Render: func(context.Context) g.Node { return h.Small(g.Text("© notes")) }},
 		},
-		commands: []ui.Command{{Title: "New note", Href: "/notes/new", Keywords: "create add"}},
+		commands: []ui.Command{{Title: "New note", Href: "/new", Keywords: "create add"}},
 		routes: func(r *webos.Router) {
 			r.HandleFunc("GET /broken", func(w http.ResponseWriter, r *http.Request) error {
 				return webos.Invalid("title", "is required")
@@ -41,10 +41,11 @@ func demoModules() (*contributor, *contributor) {
 		},
 	}
 	sales := &contributor{
-		id:       "sales",
-		apps:     []ui.App{{Name: "Sales", Icon: "chart", Path: "/sales/", Order: 20, Permission: "sales.view"}},
-		widgets:  []ui.Widget{{ID: "sales-chart", Slot: ui.SlotDashboard, Priority: 5, Permission: "sales.view", Render: func(context.Context) g.Node { return h.P(g.Text("chart")) }}},
-		commands: []ui.Command{{Title: "Sales report", Href: "/sales/report", Permission: "sales.view"}},
+		id:         "sales",
+		permission: "sales.view",
+		apps:       []ui.App{{Name: "Sales", Icon: "chart", Path: "/", Order: 20}},
+		widgets:    []ui.Widget{{ID: "sales-chart", Slot: ui.SlotDashboard, Priority: 5, Render: func(context.Context) g.Node { return h.P(g.Text("chart")) }}},
+		commands:   []ui.Command{{Title: "Sales report", Href: "/report"}},
 	}
 	return notes, sales
 }

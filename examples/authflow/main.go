@@ -37,36 +37,22 @@ func main() {
 
 // reports is the application module whose API the flow calls: GET
 // /reports/summary needs the permission "reports.read".
-type reports struct {
-	auth *auth.Module
-}
+type reports struct{}
 
 // ModuleInfo describes the module.
 func (m *reports) ModuleInfo() webos.ModuleInfo {
 	return webos.ModuleInfo{ID: "reports", Name: "Reports", Description: "A protected API for the auth flow."}
 }
 
-// Requires names the auth module, whose middleware guards the routes.
-func (m *reports) Requires() []string { return []string{auth.ModuleID} }
-
 // Permissions declares the module's permissions for the admin console.
 func (m *reports) Permissions() []auth.Permission {
 	return []auth.Permission{{Name: "reports.read", Description: "Read reports"}}
 }
 
-// Provision finds the auth module.
-func (m *reports) Provision(_ context.Context, app *webos.App) error {
-	var ok bool
-	m.auth, ok = auth.Of(app)
-	if !ok {
-		return errors.New("reports: the auth module is missing")
-	}
-	return nil
-}
-
-// Routes mounts GET /reports/summary behind the permission check.
+// Routes mounts GET /reports/summary behind the permission check, which
+// the auth module, the application's authorizer, answers.
 func (m *reports) Routes(r *webos.Router) {
-	r.With(m.auth.Require("reports.read")).HandleFunc("GET /summary", func(w http.ResponseWriter, r *http.Request) error {
+	r.Require("reports.read").HandleFunc("GET /summary", func(w http.ResponseWriter, r *http.Request) error {
 		u, _ := auth.UserFrom(r.Context())
 		webos.WriteJSON(w, http.StatusOK, map[string]any{"for": u.Email, "reports": 3})
 		return nil

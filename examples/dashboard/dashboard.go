@@ -74,6 +74,7 @@ func (m *Module) ModuleInfo() webos.ModuleInfo {
 		Description: "Monthly sales on the dashboard, drawn in SVG on the server.",
 		Icon:        "chart",
 		Version:     "1.0.0",
+		Permission:  PermView, // the routes, the card, the widgets and the command inherit it
 	}
 }
 
@@ -98,7 +99,7 @@ func (m *Module) Permissions() []webos.Permission {
 // LaunchpadApps puts the Sales app on the launchpad.
 func (m *Module) LaunchpadApps() []ui.App {
 	return []ui.App{{
-		ID: ModuleID, Name: "Sales", Icon: "chart", Path: "/dashboard/", Order: 20, Permission: PermView,
+		Path: "/", Order: 20,
 		Description: "Revenue by month, with the year's best month.",
 	}}
 }
@@ -107,8 +108,8 @@ func (m *Module) LaunchpadApps() []ui.App {
 // to the header.
 func (m *Module) SlotWidgets() []ui.Widget {
 	return []ui.Widget{
-		{ID: "sales-chart", Slot: ui.SlotDashboard, Priority: 10, Permission: PermView, Render: m.chartCard},
-		{ID: "sales-today", Slot: ui.SlotHeader, Priority: 10, Permission: PermView, Render: m.todayBadge},
+		{ID: "sales-chart", Slot: ui.SlotDashboard, Priority: 10, Render: m.chartCard},
+		{ID: "sales-today", Slot: ui.SlotHeader, Priority: 10, Render: m.todayBadge},
 	}
 }
 
@@ -116,15 +117,15 @@ func (m *Module) SlotWidgets() []ui.Widget {
 func (m *Module) PaletteCommands() []ui.Command {
 	return []ui.Command{{
 		Title: "Sales figures by month", Icon: "chart", Keywords: "revenue orders table report",
-		Href: "/dashboard/#figures", Permission: PermView,
+		Href: "/#figures",
 	}}
 }
 
-// Routes mounts the Sales page and the CSV export under /dashboard.
+// Routes mounts the Sales page and the CSV export under /dashboard, both
+// behind the module's permission.
 func (m *Module) Routes(r *webos.Router) {
-	view := r.With(m.shell.Require(PermView))
-	view.HandleFunc("GET /", m.page)
-	view.HandleFunc("GET /sales.csv", m.csv)
+	r.HandleFunc("GET /", m.page)
+	r.HandleFunc("GET /sales.csv", m.csv)
 }
 
 func (m *Module) points() []Point {

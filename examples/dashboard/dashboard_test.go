@@ -59,7 +59,7 @@ func TestMoney(t *testing.T) {
 }
 
 func TestModuleInTheShell(t *testing.T) {
-	app := webos.New(webos.Config{}, ui.New(ui.Config{}), dashboard.New(nil))
+	app := webos.New(webos.Config{}, webos.AllowAll(), ui.New(ui.Config{}), dashboard.New(nil))
 	app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := app.Start(context.Background()); err != nil {
 		t.Fatal(err)

@@ -33,7 +33,7 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 	if !cfg.Production() {
 		authCfg.InsecureCookies = true
 	}
-	files := &afs.Module{Require: func(perm string) webos.Middleware { return auth.Require(perm) }}
+	files := &afs.Module{}
 	if err := webos.Load(&files.Config); err != nil {
 		return nil, err
 	}
@@ -62,7 +62,6 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 	am := auth.New(authCfg)
 	tm := tasks.New(tasks.Options{
 		RedisURL: cfg.RedisURL.Reveal(),
-		IsAdmin:  func(ctx context.Context) bool { return auth.Can(ctx, tasks.PermAdmin) },
 		// A task runs as the user who enqueued it, with that user's
 		// current permissions; a user deleted since is a permanent failure.
 		RestoreUser: func(ctx context.Context, id string) (context.Context, error) {
@@ -76,7 +75,7 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 			return auth.WithUser(ctx, u), nil
 		},
 	})
-	sm := &settings.Module{Require: func(perm string) webos.Middleware { return auth.Require(perm) }}
+	sm := &settings.Module{}
 	hm := hello.New(db)
 	hm.Config = sm
 	mods = append(mods,

@@ -53,17 +53,18 @@ type Module struct {
 }
 
 var (
-	_ webos.Module      = (*Module)(nil)
-	_ webos.Dependent   = (*Module)(nil)
-	_ webos.Provisioner = (*Module)(nil)
-	_ tasks.Provider    = (*Module)(nil)
+	_ webos.Module             = (*Module)(nil)
+	_ webos.Dependent          = (*Module)(nil)
+	_ webos.Provisioner        = (*Module)(nil)
+	_ tasks.Provider           = (*Module)(nil)
+	_ webos.PermissionProvider = (*Module)(nil)
 )
 
 // New returns the report module.
 func New() *Module {
 	m := &Module{log: slog.Default()}
 	m.generate = tasks.Define(TaskGenerate, m.run,
-		tasks.Expose(), tasks.MaxRetry(2), tasks.Timeout(30*time.Minute))
+		tasks.Expose(PermRun), tasks.MaxRetry(2), tasks.Timeout(30*time.Minute))
 	return m
 }
 
@@ -75,7 +76,17 @@ func (m *Module) ModuleInfo() webos.ModuleInfo {
 		Description: "Generates reports in the background and shows their progress.",
 		Icon:        "task",
 		Version:     "1.0.0",
+		Permission:  PermRun,
 	}
+}
+
+// PermRun lets a user generate reports: the module's one permission,
+// which its routes, its task and its place in the shell inherit.
+const PermRun = "report.run"
+
+// Permissions declares the module's permission.
+func (m *Module) Permissions() []webos.Permission {
+	return []webos.Permission{{Name: PermRun, Description: "Generate reports and watch their progress"}}
 }
 
 // Requires the tasks module, which runs the report task.

@@ -21,18 +21,28 @@ import (
 	"github.com/webos-go/webos/tasks"
 )
 
-// signedIn makes the X-User header the request's user.
+// signedIn is the application's authorizer in the tests: the X-User
+// header names the request's user, who may generate reports.
 type signedIn struct{}
 
 func (signedIn) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: "signed-in"} }
+func (signedIn) Authorizer() webos.Authorizer { return signedIn{} }
 
-func (signedIn) Middleware() webos.Middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ctx := identity.With(r.Context(), identity.Subject(r.Header.Get("X-User")))
-			next.ServeHTTP(w, r.WithContext(ctx))
-		})
+func (signedIn) Identify(_ http.ResponseWriter, r *http.Request) (*http.Request, error) {
+	if u := r.Header.Get("X-User"); u != "" {
+		r = r.WithContext(identity.With(r.Context(), identity.Subject(u)))
 	}
+	return r, nil
+}
+
+func (signedIn) Authorize(ctx context.Context, perm string) error {
+	if identity.ID(ctx) == "" {
+		return webos.ErrUnauthorized
+	}
+	if perm != "" && perm != report.PermRun {
+		return webos.ErrForbidden
+	}
+	return nil
 }
 
 func testReport(t *testing.T, redisURL string) {

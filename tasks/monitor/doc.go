@@ -4,9 +4,9 @@
 // or deleting tasks. It is a module of its own so that applications that do
 // not want the UI (about 6 MB of embedded assets) do not link it.
 //
-//	tm := tasks.New(tasks.Options{RedisURL: url, IsAdmin: isAdmin})
+//	tm := tasks.New(tasks.Options{RedisURL: url})
 //	app := webos.New(cfg, tm, monitor.New(tm), …)
-//	// → /tasks/admin/monitor/ for administrators (tasks.Options.IsAdmin)
+//	// → /tasks/admin/monitor/ for holders of tasks.admin
 //
 // The UI shows every asynq queue of the Redis database, including those of
 // other applications (namespaces) that share it. For a JSON view of the

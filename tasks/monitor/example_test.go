@@ -20,19 +20,26 @@ type signedIn struct{}
 
 func (signedIn) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: "signed-in"} }
 
-func (signedIn) Middleware() webos.Middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ctx := identity.With(r.Context(), identity.Subject(r.Header.Get("X-User")))
-			next.ServeHTTP(w, r.WithContext(ctx))
-		})
+// Authorizer makes signedIn the application's authorizer: the request acts
+// as the user the X-User header names, and only "root" holds tasks.admin.
+func (signedIn) Authorizer() webos.Authorizer { return signedIn{} }
+
+func (signedIn) Identify(_ http.ResponseWriter, r *http.Request) (*http.Request, error) {
+	return r.WithContext(identity.With(r.Context(), identity.Subject(r.Header.Get("X-User")))), nil
+}
+
+func (signedIn) Authorize(ctx context.Context, perm string) error {
+	switch identity.ID(ctx) {
+	case "":
+		return webos.ErrUnauthorized
+	case "root":
+		return nil
 	}
+	return webos.ErrForbidden
 }
 
 func Example() {
-	tm := tasks.New(tasks.Options{
-		IsAdmin: func(ctx context.Context) bool { return identity.ID(ctx) == "root" },
-	})
+	tm := tasks.New(tasks.Options{})
 	app := webos.New(webos.Config{}, signedIn{}, tm, monitor.New(tm))
 	app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := app.Start(context.Background()); err != nil {

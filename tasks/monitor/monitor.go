@@ -87,7 +87,7 @@ func (m *Module) Stop(context.Context) error {
 
 // Routes serves the UI and its API under [Path] for administrators.
 func (m *Module) Routes(r *webos.Router) {
-	r.With(m.tasks.RequireAdmin()).Handle("/{path...}", http.HandlerFunc(m.serve))
+	r.Require(tasks.PermAdmin).Handle("/{path...}", http.HandlerFunc(m.serve))
 }
 
 func (m *Module) serve(w http.ResponseWriter, r *http.Request) {

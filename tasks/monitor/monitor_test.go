@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/webos-go/webos"
@@ -20,7 +19,6 @@ func TestMonitorAPI(t *testing.T) {
 	tm := tasks.New(tasks.Options{
 		Namespace: "mon",
 		Tasks:     []tasks.Definition{hello},
-		IsAdmin:   func(ctx context.Context) bool { return identity.ID(ctx) == "root" },
 	})
 	app := webos.New(webos.Config{}, signedIn{}, tm, monitor.New(tm, monitor.ReadOnly()))
 	app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -56,7 +54,7 @@ func TestMonitorAPI(t *testing.T) {
 	if w := get(monitor.Path+"/api/queues", ""); w.Code != 401 {
 		t.Fatalf("anonymous: %d", w.Code)
 	}
-	if w := get(monitor.Path+"/api/queues", "ada"); w.Code != 403 || !strings.Contains(w.Body.String(), "administrators only") {
+	if w := get(monitor.Path+"/api/queues", "ada"); w.Code != 403 {
 		t.Fatalf("ada: %d %s", w.Code, w.Body)
 	}
 }
