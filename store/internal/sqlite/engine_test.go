@@ -58,6 +58,15 @@ func TestPersistence(t *testing.T) {
 	if err := e.r.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		t.Fatalf("journal mode %q %v", mode, err)
 	}
+	// A collection works before EnsureIndexes: its table is made on first use.
+	fresh, _ := e.Collection("fresh", nil)
+	if got := sortedIDs(t, fresh, query.Node{}); len(got) != 0 {
+		t.Fatal(got)
+	}
+	insert(t, fresh, D("_id", "f"))
+	if n, err := fresh.Count(ctx, query.Node{}, 0); n != 1 || err != nil {
+		t.Fatal(n, err)
+	}
 	if err := e.Drop(ctx); err != nil {
 		t.Fatal(err)
 	}
