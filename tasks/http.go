@@ -274,7 +274,9 @@ func (m *Module) readEvents(ctx context.Context, id, last string) ([]Event, []st
 	if err != nil {
 		return nil, nil, err
 	}
-	res, err := cn.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{keyEvents + id, last}, Count: 100, Block: -1}).Result()
+	rctx, cancel := bound(ctx)
+	defer cancel()
+	res, err := cn.rdb.XRead(rctx, &redis.XReadArgs{Streams: []string{keyEvents + id, last}, Count: 100, Block: -1}).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil, nil
 	}

@@ -46,7 +46,9 @@ func (m *Module) Status(ctx context.Context, id string) (*Status, error) {
 	return st, nil
 }
 
-// lookup finds task id in the module's queues, without access checks.
+// lookup finds task id in the module's queues, without access checks. A
+// queue missing from asynq's list of queues (Redis lost its data) is
+// registered again, and the task looked for once more.
 func (m *Module) lookup(ctx context.Context, id string) (*Status, error) {
 	if id == "" || len(id) > maxIDLen {
 		return nil, notFound(id)
@@ -55,25 +57,49 @@ func (m *Module) lookup(ctx context.Context, id string) (*Status, error) {
 	if err != nil {
 		return nil, err
 	}
+	bctx, cancel := bound(ctx)
+	defer cancel()
+	st, missing, err := m.find(bctx, cn, id)
+	if err == nil && st == nil && missing {
+		if err = m.registerQueues(bctx, cn.rdb); err == nil {
+			st, _, err = m.find(bctx, cn, id)
+		}
+	}
+	if err != nil {
+		return nil, redisFailure(ctx, err)
+	}
+	if st == nil {
+		return nil, notFound(id)
+	}
+	return st, nil
+}
+
+// find looks for task id in the module's queues: its status, or nil and
+// whether a queue was missing from asynq's list of queues.
+func (m *Module) find(ctx context.Context, cn *conn, id string) (st *Status, missing bool, err error) {
 	for _, q := range m.queues {
-		info, err := cn.insp.GetTaskInfo(m.qname(q), id)
-		if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+		info, err := inspect(ctx, cn, func() (*asynq.TaskInfo, error) { return cn.insp.GetTaskInfo(m.qname(q), id) })
+		if errors.Is(err, asynq.ErrQueueNotFound) {
+			missing = true
+			continue
+		}
+		if errors.Is(err, asynq.ErrTaskNotFound) {
 			continue
 		}
 		if err != nil {
-			return nil, unavailable(err)
+			return nil, false, err
 		}
 		cancelled := false
 		if info.State != asynq.TaskStateCompleted {
 			n, err := cn.rdb.Exists(ctx, keyCancel+id).Result()
 			if err != nil {
-				return nil, unavailable(err)
+				return nil, false, err
 			}
 			cancelled = n > 0
 		}
-		return statusOf(info, q, cancelled), nil
+		return statusOf(info, q, cancelled), false, nil
 	}
-	return nil, notFound(id)
+	return nil, missing, nil
 }
 
 // Cancel cancels task id for its owner or an administrator (others get an
@@ -100,36 +126,47 @@ func (m *Module) Cancel(ctx context.Context, id string) (*Status, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cn.rdb.Set(ctx, keyCancel+id, by, cancelTTL).Err(); err != nil {
-		return nil, unavailable(err)
+	sctx, cancel := bound(ctx)
+	err = cn.rdb.Set(sctx, keyCancel+id, by, cancelTTL).Err()
+	cancel()
+	if err != nil {
+		return nil, redisFailure(ctx, err)
 	}
 	m.log.InfoContext(ctx, "task cancel requested", "task_id", id, "task_type", st.Type, "state", st.State)
 	qname := m.qname(st.Queue)
 	deadline := time.Now().Add(cancelWait)
 	var signalled time.Time
 	sawActive := false
+	// call runs Inspector calls, bounded like every Redis call.
+	call := func(fn func() error) error {
+		cctx, cancel := bound(ctx)
+		defer cancel()
+		_, err := inspect(cctx, cn, func() (struct{}, error) { return struct{}{}, fn() })
+		return err
+	}
 	for {
-		info, err := cn.insp.GetTaskInfo(qname, id)
+		var info *asynq.TaskInfo
+		err := call(func() (err error) { info, err = cn.insp.GetTaskInfo(qname, id); return err })
 		if err != nil {
 			if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
 				return nil, notFound(id)
 			}
-			return nil, unavailable(err)
+			return nil, redisFailure(ctx, err)
 		}
 		switch info.State {
 		case asynq.TaskStateActive:
 			sawActive = true
 			if time.Since(signalled) > 500*time.Millisecond {
 				// Repeated: a handler that has only just started may have missed it.
-				if err := cn.insp.CancelProcessing(id); err != nil {
-					return nil, unavailable(err)
+				if err := call(func() error { return cn.insp.CancelProcessing(id) }); err != nil {
+					return nil, redisFailure(ctx, err)
 				}
 				signalled = time.Now()
 			}
 		case asynq.TaskStateArchived, asynq.TaskStateCompleted:
 			return m.Status(ctx, id)
 		default: // waiting: pending, scheduled, retry, aggregating
-			err := cn.insp.ArchiveTask(qname, id)
+			err := call(func() error { return cn.insp.ArchiveTask(qname, id) })
 			if err == nil {
 				st, err := m.Status(ctx, id)
 				if err == nil && !sawActive {
@@ -138,6 +175,9 @@ func (m *Module) Cancel(ctx context.Context, id string) (*Status, error) {
 					m.record(ctx, ev)
 				}
 				return st, err
+			}
+			if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+				return nil, redisFailure(ctx, err)
 			}
 			// It changed state meanwhile: look again.
 		}
@@ -177,7 +217,8 @@ type QueueStats struct {
 // own, finer than [State].
 var MonitorStates = []string{"pending", "active", "scheduled", "retry", "archived", "completed"}
 
-// Queues counts the tasks of each of the application's queues by state.
+// Queues counts the tasks of each of the application's queues by state
+// (none in a queue that has had no task yet).
 // It is for administrators (PermAdmin): others get an error wrapping
 // webos.ErrForbidden.
 func (m *Module) Queues(ctx context.Context) ([]QueueStats, error) {
@@ -188,15 +229,22 @@ func (m *Module) Queues(ctx context.Context) ([]QueueStats, error) {
 	if err != nil {
 		return nil, err
 	}
+	bctx, cancel := bound(ctx)
+	defer cancel()
+	// asynq reports a queue missing from its list of queues with an error
+	// of its own, not ErrQueueNotFound: make sure the list has them all.
+	if err := m.registerQueues(bctx, cn.rdb); err != nil {
+		return nil, redisFailure(ctx, err)
+	}
 	out := make([]QueueStats, 0, len(m.queues))
 	for _, q := range m.queues {
-		info, err := cn.insp.GetQueueInfo(m.qname(q))
+		info, err := inspect(bctx, cn, func() (*asynq.QueueInfo, error) { return cn.insp.GetQueueInfo(m.qname(q)) })
 		if errors.Is(err, asynq.ErrQueueNotFound) {
 			out = append(out, QueueStats{Queue: q})
 			continue
 		}
 		if err != nil {
-			return nil, unavailable(err)
+			return nil, redisFailure(ctx, err)
 		}
 		out = append(out, QueueStats{
 			Queue: q, Size: info.Size, Pending: info.Pending, Active: info.Active,
@@ -233,12 +281,16 @@ func (m *Module) List(ctx context.Context, queue, state string, page, size int) 
 	if list == nil {
 		return nil, webos.Invalid("state", "must be one of pending, active, scheduled, retry, archived, completed")
 	}
-	infos, err := list(m.qname(queue), asynq.Page(max(page, 1)), asynq.PageSize(min(max(size, 1), 100)))
+	bctx, cancel := bound(ctx)
+	defer cancel()
+	infos, err := inspect(bctx, cn, func() ([]*asynq.TaskInfo, error) {
+		return list(m.qname(queue), asynq.Page(max(page, 1)), asynq.PageSize(min(max(size, 1), 100)))
+	})
 	if errors.Is(err, asynq.ErrQueueNotFound) {
 		return []*Status{}, nil
 	}
 	if err != nil {
-		return nil, unavailable(err)
+		return nil, redisFailure(ctx, err)
 	}
 	out := make([]*Status, len(infos))
 	for i, info := range infos {

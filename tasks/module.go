@@ -236,6 +236,8 @@ func (m *Module) Start(ctx context.Context) error {
 		return fmt.Errorf("tasks: invalid Redis URL: want redis://[user:password@]host:port/db or rediss://…")
 	}
 	ropts.PoolSize = max(ropts.PoolSize, 10*runtime.GOMAXPROCS(0)) + m.opts.Concurrency
+	ropts.OnConnect = m.onConnect
+	ropts.ContextTimeoutEnabled = true // callers' deadlines bound the calls (see redisTimeout)
 	rdb := redis.NewClient(ropts)
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	err = rdb.Ping(pctx).Err()
@@ -291,6 +293,7 @@ func (m *Module) Stop(ctx context.Context) error {
 	m.unbind()
 	if c := m.conn.Swap(nil); c != nil {
 		err = errors.Join(err, c.rdb.Close())
+		c.calls.close()
 	}
 	m.closeMem()
 	return err
@@ -324,8 +327,9 @@ func (m *Module) Redis() redis.UniversalClient {
 
 // conn is the module's connection to Redis while it runs.
 type conn struct {
-	rdb  *redis.Client
-	insp *asynq.Inspector
+	rdb   *redis.Client
+	insp  *asynq.Inspector
+	calls calls // Inspector calls in flight
 }
 
 // connected returns the connection, or an error wrapping ErrUnavailable
@@ -437,7 +441,9 @@ func (m *Module) enqueue(ctx context.Context, c *core, payload []byte, opts []Op
 	task := asynq.NewTaskWithHeaders(c.typ, payload, headers) // copies headers
 	clear(headers)
 	headerMaps.Put(headers)
-	info, err := cl.EnqueueContext(ctx, task, aopts...)
+	ectx, cancel := bound(ctx)
+	info, err := cl.EnqueueContext(ectx, task, aopts...)
+	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", fmt.Errorf("tasks: enqueue %s: %w", c.typ, ctx.Err())

@@ -19,17 +19,27 @@ import (
 	"github.com/webos-go/webos/tasks"
 )
 
-// redisServer is a redis-server of the test's own, which it may stop and
-// start again. It keeps its data in an append-only file that is synced on
-// every write, so a restart keeps everything Redis acknowledged.
+// redisServer is a redis-server of the test's own, which it may stop,
+// freeze and start again. Unless volatile, it keeps its data in an
+// append-only file that is synced on every write, so a restart keeps
+// everything Redis acknowledged; a volatile one starts empty every time.
 type redisServer struct {
-	t    *testing.T
-	port int
-	dir  string
-	cmd  *exec.Cmd
+	t        *testing.T
+	port     int
+	dir      string
+	volatile bool
+	cmd      *exec.Cmd
+	frozen   bool
 }
 
-func startRedisServer(t *testing.T) *redisServer {
+// startRedisServer starts a redis-server that persists every write.
+func startRedisServer(t *testing.T) *redisServer { return newRedisServer(t, false) }
+
+// startVolatileRedisServer starts a redis-server that keeps nothing across
+// restarts.
+func startVolatileRedisServer(t *testing.T) *redisServer { return newRedisServer(t, true) }
+
+func newRedisServer(t *testing.T, volatile bool) *redisServer {
 	t.Helper()
 	testenv.Integration(t)
 	if _, err := exec.LookPath("redis-server"); err != nil {
@@ -41,7 +51,7 @@ func startRedisServer(t *testing.T) *redisServer {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	s := &redisServer{t: t, port: port, dir: t.TempDir()}
+	s := &redisServer{t: t, port: port, dir: t.TempDir(), volatile: volatile}
 	s.start()
 	t.Cleanup(s.stop)
 	return s
@@ -51,9 +61,12 @@ func (s *redisServer) url() string { return fmt.Sprintf("redis://127.0.0.1:%d/0"
 
 func (s *redisServer) start() {
 	s.t.Helper()
-	s.cmd = exec.Command("redis-server", "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "yes", "--appendfsync", "always",
-		"--dir", s.dir, "--logfile", filepath.Join(s.dir, "redis.log"))
+	persist := []string{"--appendonly", "yes", "--appendfsync", "always"}
+	if s.volatile {
+		persist = []string{"--appendonly", "no"}
+	}
+	args := append([]string{"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--save", ""}, persist...)
+	s.cmd = exec.Command("redis-server", append(args, "--dir", s.dir, "--logfile", filepath.Join(s.dir, "redis.log"))...)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}
@@ -71,13 +84,38 @@ func (s *redisServer) start() {
 	}
 }
 
-func (s *redisServer) stop() {
+// stop ends the server cleanly (SIGTERM).
+func (s *redisServer) stop() { s.end(syscall.SIGTERM) }
+
+// kill ends the server at once (SIGKILL), as a crash would.
+func (s *redisServer) kill() { s.end(syscall.SIGKILL) }
+
+func (s *redisServer) end(sig syscall.Signal) {
 	if s.cmd == nil {
 		return
 	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	s.thaw()
+	_ = s.cmd.Process.Signal(sig)
 	_ = s.cmd.Wait()
 	s.cmd = nil
+}
+
+// freeze stops the server process (SIGSTOP): connections stay open, and
+// nothing answers, until thaw.
+func (s *redisServer) freeze() {
+	s.t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		s.t.Fatal(err)
+	}
+	s.frozen = true
+}
+
+// thaw lets a frozen server run again (SIGCONT).
+func (s *redisServer) thaw() {
+	if s.frozen {
+		_ = s.cmd.Process.Signal(syscall.SIGCONT)
+		s.frozen = false
+	}
 }
 
 // TestRedisOutage: while Redis is down, enqueue answers 503 JSON and
