@@ -351,47 +351,6 @@ func TestStdlibLogRoutedToSlog(t *testing.T) {
 	}
 }
 
-func TestHealth(t *testing.T) {
-	app := New(testConfig())
-	up := true
-	var mu sync.Mutex
-	app.AddHealthCheck("mongodb", func(context.Context) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if !up {
-			return errors.New("connection refused")
-		}
-		return nil
-	})
-	srv := startApp(t, app)
-	get := func() (int, HealthReport) {
-		resp, err := http.Get(srv.URL + "/health")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var rep HealthReport
-		if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
-			t.Fatal(err)
-		}
-		return resp.StatusCode, rep
-	}
-	status, rep := get()
-	if status != 200 || rep.Checks["mongodb"].Status != "up" {
-		t.Fatalf("status %d, %+v", status, rep)
-	}
-	mu.Lock()
-	up = false
-	mu.Unlock()
-	status, rep = get()
-	if status != 503 || !strings.Contains(rep.Error, "mongodb") || rep.Checks["mongodb"].Status != "down" {
-		t.Fatalf("status %d, %+v", status, rep)
-	}
-	if strings.Contains(rep.Checks["mongodb"].Error, "refused") {
-		t.Fatalf("the public report shows the cause: %+v", rep)
-	}
-}
-
 func TestDisableModule(t *testing.T) {
 	app := New(testConfig(), newItems(&recorder{}))
 	srv := startApp(t, app)

@@ -2,24 +2,49 @@ package webos
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
+	"maps"
 	"net/http"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/webos-go/webos/identity"
 )
 
-// HealthTimeout bounds each dependency check of GET /health.
+// HealthTimeout bounds each dependency check. A check that has not answered
+// by then counts as down, whether or not it heeds its context.
 const HealthTimeout = 3 * time.Second
 
-// HealthReport is the JSON body of GET /health.
+// HealthCacheTTL is how long one run of the checks answers GET /health.
+// Requests that arrive while a run is under way wait for it instead of
+// starting their own, so a flood of probes costs one run a second.
+const HealthCacheTTL = time.Second
+
+// HealthDetailsPath is the route with the state and latency of every
+// dependency. GET /health, which load balancers and anyone may call, says
+// only whether the server is healthy; the details name the backends and
+// are for operators: the request's user (see the identity package) must
+// hold [PermHealthDetails], which administrators ("*") do. The kernel asks
+// the user value itself, through a method Can(perms ...string) bool, which
+// the auth package's users have. Without a user the answer is 401; with a
+// user that lacks the permission, or that cannot tell, 403.
+const HealthDetailsPath = "/health/details"
+
+// PermHealthDetails is the permission [HealthDetailsPath] requires.
+const PermHealthDetails = "webos.health.read"
+
+// HealthReport is the JSON body of GET /health and of [HealthDetailsPath].
 type HealthReport struct {
 	// Status is "ok" when every dependency is up, else "unavailable".
 	Status string `json:"status"`
-	// Error names what is down; empty when everything is up.
+	// Error says that the server is unavailable; in the details it also
+	// names what is down. Empty when everything is up.
 	Error string `json:"error,omitempty"`
-	// Checks maps a dependency name to its state.
-	Checks map[string]CheckResult `json:"checks"`
+	// Checks maps a dependency name to its state. Only the details have it.
+	Checks map[string]CheckResult `json:"checks,omitempty"`
 }
 
 // CheckResult is the state of one dependency. Error says only that it is
@@ -30,38 +55,27 @@ type CheckResult struct {
 	Error     string  `json:"error,omitempty"`
 }
 
-// Health runs every health check concurrently, each bounded by
-// HealthTimeout.
+// Health runs every health check now, concurrently, each bounded by
+// HealthTimeout, and returns the detailed report. A check that goes down
+// is logged at WARN once, when its state changes, with the cause; one that
+// comes back, at INFO.
 func (a *App) Health(ctx context.Context) HealthReport {
 	a.mu.Lock()
 	checks := append(append([]HealthCheck(nil), a.checks...), a.moduleChecks...)
 	a.mu.Unlock()
-	rep := HealthReport{Status: "ok", Checks: make(map[string]CheckResult, len(checks))}
-	var mu sync.Mutex
+	results := make([]CheckResult, len(checks))
+	errs := make([]error, len(checks))
 	var wg sync.WaitGroup
-	for _, c := range checks {
-		wg.Go(func() {
-			cctx, cancel := context.WithTimeout(ctx, HealthTimeout)
-			defer cancel()
-			start := time.Now()
-			err := safeCheck(cctx, c.Check)
-			res := CheckResult{Status: "up", LatencyMS: float64(time.Since(start).Microseconds()) / 1000}
-			if err != nil {
-				// The cause (addresses, driver messages) goes to the log,
-				// not to the public endpoint.
-				res.Status, res.Error = "down", "unavailable"
-				a.log.WarnContext(ctx, "health check failed", "check", c.Name, "err", err)
-			}
-			mu.Lock()
-			rep.Checks[c.Name] = res
-			mu.Unlock()
-		})
+	for i, c := range checks {
+		wg.Go(func() { results[i], errs[i] = runCheck(ctx, c) })
 	}
 	wg.Wait()
+	rep := HealthReport{Status: "ok", Checks: make(map[string]CheckResult, len(checks))}
 	var down []string
-	for name, r := range rep.Checks {
-		if r.Status != "up" {
-			down = append(down, name)
+	for i, c := range checks {
+		rep.Checks[c.Name] = results[i]
+		if results[i].Status != "up" {
+			down = append(down, c.Name)
 		}
 	}
 	if len(down) > 0 {
@@ -69,7 +83,30 @@ func (a *App) Health(ctx context.Context) HealthReport {
 		rep.Status = "unavailable"
 		rep.Error = "unavailable: " + strings.Join(down, ", ") + " down"
 	}
+	a.state().health.record(ctx, a.log, checks, errs, rep)
 	return rep
+}
+
+// runCheck runs one check with its own deadline.
+func runCheck(ctx context.Context, c HealthCheck) (CheckResult, error) {
+	cctx, cancel := context.WithTimeout(ctx, HealthTimeout)
+	defer cancel()
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() { done <- safeCheck(cctx, c.Check) }()
+	var err error
+	select {
+	case err = <-done:
+	case <-cctx.Done():
+		err = fmt.Errorf("no answer within %s: %w", HealthTimeout, cctx.Err())
+	}
+	res := CheckResult{Status: "up", LatencyMS: float64(time.Since(start).Microseconds()) / 1000}
+	if err != nil {
+		// The cause (addresses, driver messages) goes to the log, not to
+		// the report.
+		res.Status, res.Error = "down", "unavailable"
+	}
+	return res, err
 }
 
 func safeCheck(ctx context.Context, check func(context.Context) error) (err error) {
@@ -78,6 +115,9 @@ func safeCheck(ctx context.Context, check func(context.Context) error) (err erro
 			err = errPanicked
 		}
 	}()
+	if check == nil {
+		return nil
+	}
 	return check(ctx)
 }
 
@@ -87,13 +127,133 @@ func (e healthError) Error() string { return string(e) }
 
 const errPanicked = healthError("health check panicked")
 
+// healthCache keeps the latest report for GET /health, the run under way
+// and the last known state of each check. Its zero value is ready.
+type healthCache struct {
+	mu     sync.Mutex
+	rep    HealthReport
+	at     time.Time // when rep was made; zero for none
+	flight *healthFlight
+	up     map[string]bool // check name → up at the last run
+}
+
+// healthFlight is a run of the checks that several requests wait for.
+type healthFlight struct {
+	done chan struct{}
+	rep  HealthReport
+}
+
+// record keeps rep as the latest report and logs the checks whose state
+// changed.
+func (hc *healthCache) record(ctx context.Context, log *slog.Logger, checks []HealthCheck, errs []error, rep HealthReport) {
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	rep.Checks = maps.Clone(rep.Checks) // the caller may change its copy
+	hc.rep, hc.at = rep, time.Now()
+	if hc.up == nil {
+		hc.up = map[string]bool{}
+	}
+	for i, c := range checks {
+		up := errs[i] == nil
+		was, seen := hc.up[c.Name]
+		hc.up[c.Name] = up
+		switch {
+		case !up && (!seen || was):
+			log.WarnContext(ctx, "health check failed", "check", c.Name, "err", errs[i])
+		case up && seen && !was:
+			log.InfoContext(ctx, "health check recovered", "check", c.Name)
+		}
+	}
+}
+
+// cachedHealth returns a report at most HealthCacheTTL old, running the
+// checks when there is none; concurrent callers share one run. The run
+// does not end when the caller that started it goes away.
+func (a *App) cachedHealth(ctx context.Context) (HealthReport, error) {
+	hc := &a.state().health
+	hc.mu.Lock()
+	if !hc.at.IsZero() && time.Since(hc.at) < HealthCacheTTL {
+		rep := hc.rep
+		hc.mu.Unlock()
+		return rep, nil
+	}
+	if f := hc.flight; f != nil {
+		hc.mu.Unlock()
+		select {
+		case <-f.done:
+			return f.rep, nil
+		case <-ctx.Done():
+			return HealthReport{}, ctx.Err()
+		}
+	}
+	f := &healthFlight{done: make(chan struct{})}
+	hc.flight = f
+	hc.mu.Unlock()
+	defer func() {
+		hc.mu.Lock()
+		hc.flight = nil
+		hc.mu.Unlock()
+		close(f.done)
+	}()
+	f.rep = a.Health(context.WithoutCancel(ctx))
+	return f.rep, nil
+}
+
+// Public answers of GET /health: whether the server is healthy, nothing
+// about what it runs on.
+var (
+	healthOK          = HealthReport{Status: "ok"}
+	healthUnavailable = HealthReport{Status: "unavailable", Error: "service unavailable"}
+)
+
 func (a *App) handleHealth(w http.ResponseWriter, r *http.Request) error {
-	rep := a.Health(r.Context())
-	status := http.StatusOK
-	if rep.Status != "ok" {
-		status = http.StatusServiceUnavailable
+	rep, err := a.cachedHealth(r.Context())
+	if err != nil {
+		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	WriteJSON(w, status, rep)
+	if rep.Status != "ok" {
+		WriteJSON(w, http.StatusServiceUnavailable, healthUnavailable)
+		return nil
+	}
+	WriteJSON(w, http.StatusOK, healthOK)
 	return nil
+}
+
+// handleHealthDetails answers [HealthDetailsPath]: the detailed report,
+// with status 200 whatever it says, to users with [PermHealthDetails].
+func (a *App) handleHealthDetails(w http.ResponseWriter, r *http.Request) error {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		return fmt.Errorf("%w: %s %s", ErrMethodNotAllowed, r.Method, r.URL.Path)
+	}
+	if err := healthDetailsAllowed(r); err != nil {
+		return err
+	}
+	rep, err := a.cachedHealth(r.Context())
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	WriteJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+// permissionHolder is a user that tells which permissions it holds, as the
+// auth package's users do.
+type permissionHolder interface {
+	Can(perms ...string) bool
+}
+
+// healthDetailsAllowed fails closed: no user is 401, a user that lacks
+// the permission or cannot tell is 403.
+func healthDetailsAllowed(r *http.Request) error {
+	u, ok := identity.From(r.Context())
+	if !ok {
+		return fmt.Errorf("%w: sign in to see the health details", ErrUnauthorized)
+	}
+	if p, ok := u.(permissionHolder); ok && p.Can(PermHealthDetails) {
+		return nil
+	}
+	return fmt.Errorf("%w: the health details need the %s permission", ErrForbidden, PermHealthDetails)
 }

@@ -130,6 +130,12 @@ func (a *App) dispatch(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, fmt.Errorf("%w: request path has empty, \".\" or \"..\" segments", ErrBadRequest))
 		return
 	}
+	if r.URL.Path == HealthDetailsPath {
+		// A kernel route beside GET /health, served here until the
+		// kernel's routes are registered in one place.
+		HandlerFunc(a.handleHealthDetails).ServeHTTP(w, r)
+		return
+	}
 	h, pattern := a.mux.Handler(r)
 	if pattern != "" {
 		a.mux.ServeHTTP(w, r)
