@@ -38,6 +38,7 @@ type App struct {
 	ownsBus  bool
 	busTaken bool // Bus was called: SetBus may no longer replace it
 	registry *registry.Registry
+	sinks    []slog.Handler // from LogSink modules
 
 	modules []*moduleState // in the order given to New
 	byID    map[string]*moduleState
@@ -80,10 +81,17 @@ func (m *moduleState) getState() string { s, _ := m.state.Load().(string); retur
 func New(cfg Config, modules ...Module) *App {
 	a := &App{
 		cfg:      cfg,
-		log:      slog.Default(),
 		registry: registry.New(),
 		byID:     map[string]*moduleState{},
 	}
+	for _, m := range modules {
+		if ls, ok := m.(LogSink); ok {
+			if h := ls.LogHandler(); h != nil {
+				a.sinks = append(a.sinks, h)
+			}
+		}
+	}
+	a.log = a.logger(slog.Default().Handler())
 	for _, m := range modules {
 		ms := &moduleState{mod: m, info: m.ModuleInfo()}
 		ms.state.Store(StateRegistered)
@@ -118,8 +126,10 @@ func (a *App) Config() Config { return a.cfg }
 // Logger returns the application's logger.
 func (a *App) Logger() *slog.Logger { return a.log }
 
-// SetLogger replaces the logger. Call it before Start.
-func (a *App) SetLogger(l *slog.Logger) { a.log = l }
+// SetLogger makes l's handler where the application logs, besides its
+// [LogSink] modules. Call it right after [New], before anything takes the
+// logger: the default is slog.Default's handler at the time of New.
+func (a *App) SetLogger(l *slog.Logger) { a.log = a.logger(l.Handler()) }
 
 // Registry returns the application's service registry.
 func (a *App) Registry() *registry.Registry { return a.registry }
@@ -138,15 +148,15 @@ func (a *App) Bus() *bus.Bus {
 }
 
 // SetBus makes b the application's bus, e.g. one with a Redis transport so
-// that several instances share events. It must come before anything asked
-// for the bus — before Start, or from the Provision of a module registered
-// first — and fails otherwise, since a module holding the old bus would
-// miss events. The caller closes b after Stop.
+// that several instances share events. Call it before Start (a module
+// gives the bus as a [BusProvider] instead); it fails once anything took
+// the bus, since a module holding the old bus would miss events. The
+// caller closes b after Stop.
 func (a *App) SetBus(b *bus.Bus) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.busTaken {
-		return errors.New("webos: SetBus after the bus was handed out: set it before Start, or from a module registered first")
+		return errors.New("webos: SetBus after the bus was handed out: set it before Start, or compose a BusProvider module")
 	}
 	a.bus, a.ownsBus = b, false
 	return nil
@@ -243,6 +253,9 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.mu.Unlock()
 	order, err := a.resolveOrder()
+	if err == nil {
+		order, err = partsFirst(order)
+	}
 	if err != nil {
 		return err
 	}
@@ -256,6 +269,12 @@ func (a *App) Start(ctx context.Context) error {
 			if err := p.Provision(ctx, a); err != nil {
 				m.state.Store(StateFailed)
 				return errors.Join(fmt.Errorf("module %q: provision: %w", m.info.ID, err), a.cleanup())
+			}
+		}
+		if bp, ok := m.mod.(BusProvider); ok {
+			if err := a.SetBus(bp.Bus()); err != nil {
+				m.state.Store(StateFailed)
+				return errors.Join(fmt.Errorf("module %q: bus: %w", m.info.ID, err), a.cleanup())
 			}
 		}
 		a.mu.Lock()

@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/trace"
 	"github.com/webos-go/webos/ui"
 )
@@ -224,3 +226,38 @@ func (f *flushRecorder) Header() http.Header         { return f.header }
 func (f *flushRecorder) Write(b []byte) (int, error) { return f.body.Write(b) }
 func (f *flushRecorder) WriteHeader(int)             {}
 func (f *flushRecorder) Flush()                      { f.flushes++ }
+
+// early is a module listed before the shell that logs from its Provision
+// and Start and from a request, through the application's logger.
+type early struct{ log *slog.Logger }
+
+func (e *early) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: "early"} }
+func (e *early) Provision(_ context.Context, app *webos.App) error {
+	e.log = app.Logger().With("module", "early")
+	e.log.Info("early provisioned")
+	return nil
+}
+func (e *early) Start(context.Context) error { e.log.Warn("early started"); return nil }
+
+// TestLogTerminalSeesEveryModule: the log terminal receives the records of
+// a module listed before the shell, from its first line on.
+func TestLogTerminalSeesEveryModule(t *testing.T) {
+	e := &early{}
+	shell := ui.New(ui.Config{LogLines: 50})
+	app := webos.New(webos.Config{}, e, webos.AllowAll(), shell) // the shell last
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer app.Stop(context.Background())
+	e.log.Info("early after start")
+	var got []string
+	for _, r := range shell.Logs().Records(0) {
+		got = append(got, r.Message)
+	}
+	for _, want := range []string{"early provisioned", "early started", "early after start"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("the log terminal lacks %q: %q", want, got)
+		}
+	}
+}

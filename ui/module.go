@@ -83,6 +83,7 @@ var (
 	_ webos.Starter            = (*Module)(nil)
 	_ webos.RouteProvider      = (*Module)(nil)
 	_ webos.MiddlewareProvider = (*Module)(nil)
+	_ webos.LogSink            = (*Module)(nil)
 	_ webos.PermissionProvider = (*Module)(nil)
 	_ MenuProvider             = (*Module)(nil)
 	_ PaletteProvider          = (*Module)(nil)
@@ -97,7 +98,11 @@ func New(cfg Config) *Module {
 	if cfg.Theme != nil {
 		theme = *cfg.Theme
 	}
-	return &Module{cfg: cfg, theme: theme}
+	m := &Module{cfg: cfg, theme: theme}
+	if cfg.LogLines >= 0 {
+		m.logs = NewLogBuffer(nil, cmp.Or(cfg.LogLines, 500))
+	}
+	return m
 }
 
 // Of returns the shell module of app, for modules that render pages in
@@ -129,9 +134,8 @@ func (m *Module) Permissions() []webos.Permission {
 	return []webos.Permission{{Name: PermLogs, Description: "Watch the live log terminal"}}
 }
 
-// Provision validates the theme, prepares the static files, finds the auth
-// and store modules when they are registered, and puts the log ring buffer
-// in front of the application's logger.
+// Provision validates the theme, prepares the static files and finds the
+// auth and store modules when they are registered.
 func (m *Module) Provision(_ context.Context, app *webos.App) error {
 	if err := m.theme.Validate(); err != nil {
 		return err
@@ -160,15 +164,17 @@ func (m *Module) Provision(_ context.Context, app *webos.App) error {
 			m.prefs = newPreferences(src)
 		}
 	}
-	if m.cfg.LogLines >= 0 {
-		n := m.cfg.LogLines
-		if n == 0 {
-			n = 500
-		}
-		m.logs = NewLogBuffer(app.Logger().Handler(), n)
-		app.SetLogger(slog.New(m.logs))
-	}
 	return nil
+}
+
+// LogHandler makes the shell a [webos.LogSink]: the live log terminal's
+// ring buffer receives the records of every module, wherever the shell is
+// listed. It is nil when the terminal is off (Config.LogLines < 0).
+func (m *Module) LogHandler() slog.Handler {
+	if m.logs == nil {
+		return nil
+	}
+	return m.logs
 }
 
 // Start collects the UI contributions of every module. It runs after every

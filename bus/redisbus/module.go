@@ -20,9 +20,9 @@ const ModuleID = "bus.redis"
 const CleanupTimeout = 10 * time.Second
 
 // Module gives an application a bus whose events reach every instance
-// sharing one Redis server. Register it first among the modules: its
-// Provision replaces the application's in-process bus (webos.App.SetBus),
-// which fails if another module has already taken the old one. It needs
+// sharing one Redis server. It is a [webos.BusProvider]: wherever it is
+// listed, the kernel provisions it first and every module gets its bus. It
+// needs
 // the signing keys in Options.Keys — the same on every instance, for
 // instance [KeysFrom] the application's secret keys — and refuses to
 // provision without them. Its Cleanup closes the bus — draining queued
@@ -34,14 +34,15 @@ type Module struct {
 	// Options configure the transport; Options.Keys is required. A nil
 	// Logger means the application's.
 	Options Options
-	// Bus configures the bus; a nil Logger means the application's.
-	Bus bus.Options
+	// BusOptions configure the bus; a nil Logger means the application's.
+	BusOptions bus.Options
 
 	client *redis.Client
 	bus    *bus.Bus
 }
 
 var (
+	_ webos.BusProvider   = (*Module)(nil)
 	_ webos.Provisioner   = (*Module)(nil)
 	_ webos.Cleaner       = (*Module)(nil)
 	_ webos.HealthChecker = (*Module)(nil)
@@ -72,7 +73,7 @@ func (m *Module) ModuleInfo() webos.ModuleInfo {
 }
 
 // Provision checks the signing keys, connects to Redis, subscribes and
-// installs the shared bus. What it acquires is released by Cleanup; when
+// makes the shared bus. What it acquires is released by Cleanup; when
 // Provision itself fails, it releases it before returning.
 func (m *Module) Provision(ctx context.Context, app *webos.App) error {
 	if m.bus != nil {
@@ -89,7 +90,7 @@ func (m *Module) Provision(ctx context.Context, app *webos.App) error {
 	if topts.Logger == nil {
 		topts.Logger = app.Logger().With("module", ModuleID)
 	}
-	bopts := m.Bus
+	bopts := m.BusOptions
 	if bopts.Logger == nil {
 		bopts.Logger = app.Logger()
 	}
@@ -100,13 +101,12 @@ func (m *Module) Provision(ctx context.Context, app *webos.App) error {
 		return fmt.Errorf("redisbus: %w: %w", webos.ErrUnavailable, err)
 	}
 	bopts.Transport = tr
-	b := bus.New(bopts)
-	if err := app.SetBus(b); err != nil {
-		return errors.Join(err, closeAll(b, client))
-	}
-	m.client, m.bus = client, b
+	m.client, m.bus = client, bus.New(bopts)
 	return nil
 }
+
+// Bus returns the shared bus made by Provision, for the kernel to install.
+func (m *Module) Bus() *bus.Bus { return m.bus }
 
 // Cleanup drains and closes the bus, waiting at most [CleanupTimeout],
 // then closes the Redis client. It does nothing when the module holds

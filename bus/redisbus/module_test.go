@@ -75,16 +75,36 @@ func TestModuleSharesEventsBetweenApps(t *testing.T) {
 	}
 }
 
-func TestModuleMustComeFirst(t *testing.T) {
+// TestModuleWhereverListed: listed after a module that takes the bus in
+// its Provision, the module still gives every module the shared bus.
+func TestModuleWhereverListed(t *testing.T) {
 	url := testenv.RedisURL(t)
+	channel := testenv.DatabaseName("appbus")
 	cfg, _ := webos.LoadConfig(filepath.Join(t.TempDir(), "none.env"))
-	app := webos.New(cfg, &takesBus{}, &redisbus.Module{URL: url, Options: redisbus.Options{Keys: testKeys}})
+	early := &takesBus{}
+	l := &listener{got: make(chan bus.Envelope, 10)}
+	rb := &redisbus.Module{URL: url, Options: redisbus.Options{Keys: testKeys, Channel: channel}}
+	app := webos.New(cfg, early, l, rb)
 	app.SetLogger(slog.New(slog.DiscardHandler))
-	err := app.Start(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "SetBus after the bus was handed out") {
-		t.Fatalf("err = %v", err)
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
 	}
-	_ = app.Stop(context.Background())
+	defer app.Stop(context.Background())
+	if early.bus == nil || early.bus != rb.Bus() || app.Bus() != rb.Bus() {
+		t.Fatal("a module listed first got another bus than the shared one")
+	}
+	other, _ := startInstance(t, url, channel)
+	if err := other.Bus().Emit(context.Background(), "shared.hello", map[string]string{"from": "other"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case e := <-l.got:
+		if p, _ := bus.PayloadAs[map[string]string](e); p["from"] != "other" {
+			t.Fatalf("got %+v", e)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the event of the other instance never arrived")
+	}
 }
 
 func TestModuleRedisDown(t *testing.T) {
@@ -99,11 +119,11 @@ func TestModuleRedisDown(t *testing.T) {
 	}
 }
 
-type takesBus struct{}
+type takesBus struct{ bus *bus.Bus }
 
 func (*takesBus) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: "early"} }
-func (*takesBus) Provision(_ context.Context, app *webos.App) error {
-	app.Bus()
+func (tb *takesBus) Provision(_ context.Context, app *webos.App) error {
+	tb.bus = app.Bus()
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -387,14 +388,15 @@ func (p *reportPage) Provision(_ context.Context, app *webos.App) error {
 	return nil
 }
 
-// Middleware signs every request in as "ada", whom the tasks module needs.
-func (*reportPage) Middleware() webos.Middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			next.ServeHTTP(w, r.WithContext(identity.With(r.Context(), identity.Subject("ada"))))
-		})
-	}
+// Authorizer makes the page the application's authorizer: every request
+// acts as "ada", whom the tasks module needs, and she may do everything.
+func (p *reportPage) Authorizer() webos.Authorizer { return p }
+
+func (*reportPage) Identify(_ http.ResponseWriter, r *http.Request) (*http.Request, error) {
+	return r.WithContext(identity.With(r.Context(), identity.Subject("ada"))), nil
 }
+
+func (*reportPage) Authorize(context.Context, string) error { return nil }
 
 func (p *reportPage) Routes(r *webos.Router) {
 	r.HandleFunc("GET /report", func(w http.ResponseWriter, r *http.Request) error {
@@ -444,6 +446,10 @@ func TestBrowserHelloForm(t *testing.T) {
 // browser test and returns its URL.
 func startShellApp(t *testing.T, mods ...webos.Module) string {
 	t.Helper()
+	authz := slices.ContainsFunc(mods, func(m webos.Module) bool { _, ok := m.(webos.AuthorizerProvider); return ok })
+	if !authz {
+		mods = append(mods, webos.AllowAll()) // a single-user shell
+	}
 	app := webos.New(webos.Config{RequestTimeout: 10 * time.Second, MaxBodyBytes: 1 << 20},
 		append([]webos.Module{ui.New(ui.Config{})}, mods...)...)
 	app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
