@@ -110,7 +110,7 @@ func enqueuers(b *testing.B) (viaAsynq, viaTasks func() error) {
 	ns := randomName("bench")
 	def := tasks.Define("bench.noop", func(context.Context, echoIn) (any, error) { return nil, nil })
 	tm := tasks.New(tasks.Options{RedisURL: url, Namespace: ns, NoWorker: true, Tasks: []tasks.Definition{def}})
-	app := webos.New(testConfig(), tm)
+	app := webos.New(testConfig(b), tm)
 	app.SetLogger(discardLogger())
 	if err := app.Start(context.Background()); err != nil {
 		b.Fatal(err)

@@ -39,6 +39,13 @@
 // that Enqueue acknowledged is in Redis: with a Redis that persists
 // (appendonly), it survives Redis restarts. A worker waits up to 15 s for
 // Redis to come back before it reports the outcome of a running task.
+// Redis that accepts connections but does not answer costs a caller at most
+// a few seconds: every Redis call made for a caller (enqueue, status,
+// cancel, the monitor) has a deadline, the caller's or 3 s, whichever comes
+// first, and then fails with ErrUnavailable (503 with Retry-After). An
+// enqueue that timed out may still have been stored. A Redis that restarted
+// empty, or was flushed, is taken up again as it is: the module registers
+// its queues with asynq on every new connection.
 //
 // Tasks are delivered at least once: a worker that dies mid-task, or an
 // outcome that cannot be recorded because Redis stays away, means the
@@ -80,7 +87,18 @@
 // [PermAdmin], both checked by the application's authorizer.
 //
 // With no Redis URL the module runs an in-process Redis (and logs a warning
-// saying so): right for trying things out, not for production. "worker"
-// on the command line runs only the worker, to scale work out across
-// machines; Options.NoWorker keeps web instances from running tasks.
+// saying so): right for trying things out, not for production. It keeps
+// its data in tasks-redis.gob in the application's data folder
+// (webos.Config.DataDir): saved every five seconds and at shutdown, loaded
+// at start. So tasks survive a restart of the application: waiting ones
+// run after it, finished ones keep their status, result and events for
+// their retention, and one that a shutdown interrupted (the worker puts it
+// back in its queue once Options.ShutdownTimeout has passed) runs again
+// from the start. A crash loses what changed since the last save, and a
+// task that was running then runs again once its lease expires. One
+// process only: two applications on one data folder overwrite each
+// other's saves. Without a data folder the in-process Redis keeps nothing.
+//
+// "worker" on the command line runs only the worker, to scale work out
+// across machines; Options.NoWorker keeps web instances from running tasks.
 package tasks

@@ -27,6 +27,8 @@ type env struct {
 	srv   *httptest.Server
 	logs  *syncBuffer
 	log   *slog.Logger
+
+	stopped bool
 }
 
 // testAuth is the application's authorizer in the tests: the request acts
@@ -72,9 +74,11 @@ func (p *provider) ModuleInfo() webos.ModuleInfo {
 func (p *provider) Tasks() []tasks.Definition { return p.defs }
 func (p *provider) Requires() []string        { return []string{tasks.ModuleID} }
 
-func testConfig() webos.Config {
+// testConfig is the application configuration of the tests, with a data
+// folder of the test's own: the in-process Redis saves its data there.
+func testConfig(t testing.TB) webos.Config {
 	return webos.Config{
-		Env: "development", Addr: "127.0.0.1:0", LogLevel: "debug", DataDir: "./data",
+		Env: "development", Addr: "127.0.0.1:0", LogLevel: "debug", DataDir: t.TempDir(),
 		MongoDatabase: "webos", MaxBodyBytes: 1 << 20,
 		RequestTimeout: 30 * time.Second, ShutdownTimeout: 5 * time.Second,
 	}
@@ -86,6 +90,12 @@ func randomName(prefix string) string { return testenv.DatabaseName(prefix) }
 // in-process Redis), a fresh namespace, and the definitions defs returns;
 // defs gets the application's logger, which records into env.logs.
 func newEnv(t *testing.T, redisURL string, opts tasks.Options, defs func(log *slog.Logger) []tasks.Definition) *env {
+	t.Helper()
+	return newEnvIn(t, t.TempDir(), redisURL, opts, defs)
+}
+
+// newEnvIn is newEnv with dataDir as the application's data folder.
+func newEnvIn(t *testing.T, dataDir, redisURL string, opts tasks.Options, defs func(log *slog.Logger) []tasks.Definition) *env {
 	t.Helper()
 	e := &env{t: t, logs: &syncBuffer{}}
 	e.log = slog.New(webos.NewContextHandler(slog.NewJSONHandler(io.MultiWriter(e.logs, testWriter{t}), &slog.HandlerOptions{Level: slog.LevelDebug})))
@@ -101,21 +111,30 @@ func newEnv(t *testing.T, redisURL string, opts tasks.Options, defs func(log *sl
 	if defs != nil {
 		list = defs(e.log)
 	}
-	e.app = webos.New(testConfig(), testAuth{}, e.tasks, &provider{id: "work", defs: list})
+	cfg := testConfig(t)
+	cfg.DataDir = dataDir
+	e.app = webos.New(cfg, testAuth{}, e.tasks, &provider{id: "work", defs: list})
 	e.app.SetLogger(e.log)
 	ctx := context.Background()
 	if err := e.app.Start(ctx); err != nil {
 		t.Fatalf("start: %v", err)
 	}
 	e.srv = httptest.NewServer(e.app.Handler())
-	t.Cleanup(func() {
-		e.srv.CloseClientConnections()
-		e.srv.Close()
-		if err := e.app.Stop(context.Background()); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-	})
+	t.Cleanup(e.stop)
 	return e
+}
+
+// stop stops the HTTP server and the application, once.
+func (e *env) stop() {
+	if e.stopped {
+		return
+	}
+	e.stopped = true
+	e.srv.CloseClientConnections()
+	e.srv.Close()
+	if err := e.app.Stop(context.Background()); err != nil {
+		e.t.Errorf("stop: %v", err)
+	}
 }
 
 // testWriter sends log output to t.Log when -v is given.

@@ -42,8 +42,9 @@ const cancelTTL = 7 * 24 * time.Hour
 type Options struct {
 	// RedisURL is the Redis server holding the queues, e.g.
 	// "redis://127.0.0.1:6379/0" (the kernel's WEBOS_REDIS_URL). Empty
-	// runs an in-process Redis: fine for development, but its tasks end
-	// with the process and no separate worker process can reach it.
+	// runs an in-process Redis, kept in the application's data folder (see
+	// the package documentation): fine for development, but no separate
+	// worker process can reach it.
 	RedisURL string
 	// Namespace keeps the queues of applications that share a Redis server
 	// apart: queue names are prefixed with it. Every process of one
@@ -220,15 +221,12 @@ func (m *Module) Provision(_ context.Context, app *webos.App) error {
 func (m *Module) Start(ctx context.Context) error {
 	url := m.opts.RedisURL
 	if url == "" {
-		mem, err := memredis.Start()
+		mem, err := m.startMem(ctx)
 		if err != nil {
-			return fmt.Errorf("tasks: starting the in-process Redis: %w", err)
+			return err
 		}
 		m.mem = mem
 		url = mem.URL()
-		m.log.WarnContext(ctx, "no Redis URL set (WEBOS_REDIS_URL): tasks run on an in-process Redis; "+
-			"they end with this process and no separate worker can reach them. Set WEBOS_REDIS_URL in production",
-			"addr", mem.Addr())
 	}
 	ropts, err := redis.ParseURL(url)
 	if err != nil {
@@ -307,7 +305,9 @@ func (m *Module) unbind() {
 
 func (m *Module) closeMem() {
 	if m.mem != nil {
-		m.mem.Close()
+		if err := m.mem.Close(); err != nil {
+			m.log.Error("the in-process Redis could not save its data: what changed since its last save is lost", "err", err)
+		}
 		m.mem = nil
 	}
 }

@@ -183,7 +183,9 @@ func decodeBody(r *http.Request, v any) error {
 // [identity.ID]) becomes the task's owner, and it and the trace id of ctx
 // are restored into the handler's context. opts override the definition's
 // options for this task. When Redis cannot be reached the error wraps
-// [ErrUnavailable] and nothing was enqueued.
+// [ErrUnavailable] and nothing was enqueued — unless Redis stopped
+// answering during the call, which then gives up after a few seconds and
+// may have stored the task.
 func Enqueue[P any](ctx context.Context, d *Def[P], p P, opts ...Option) (string, error) {
 	m := d.c.module.Load()
 	if m == nil {

@@ -91,7 +91,7 @@ func TestEnqueueNotRegistered(t *testing.T) {
 
 func TestDuplicateType(t *testing.T) {
 	a, b := tasks.Define("dup.task", noop), tasks.Define("dup.task", noop)
-	app := webos.New(testConfig(), tasks.New(tasks.Options{Tasks: []tasks.Definition{a}}), &provider{id: "other", defs: []tasks.Definition{b}})
+	app := webos.New(testConfig(t), tasks.New(tasks.Options{Tasks: []tasks.Definition{a}}), &provider{id: "other", defs: []tasks.Definition{b}})
 	app.SetLogger(discardLogger())
 	err := app.Start(context.Background())
 	if err == nil || !strings.Contains(err.Error(), `"dup.task" is defined by the tasks options and by module "other"`) {
@@ -103,7 +103,7 @@ func TestDuplicateType(t *testing.T) {
 func TestDefinitionInTwoApps(t *testing.T) {
 	d := tasks.Define("shared.task", noop)
 	start := func() (*webos.App, error) {
-		app := webos.New(testConfig(), tasks.New(tasks.Options{Tasks: []tasks.Definition{d}}))
+		app := webos.New(testConfig(t), tasks.New(tasks.Options{Tasks: []tasks.Definition{d}}))
 		app.SetLogger(discardLogger())
 		return app, app.Start(context.Background())
 	}
@@ -128,7 +128,7 @@ func TestDefinitionInTwoApps(t *testing.T) {
 }
 
 func TestModulesListShowsCapability(t *testing.T) {
-	app := webos.New(testConfig(), tasks.New(tasks.Options{}), &provider{id: "work"})
+	app := webos.New(testConfig(t), tasks.New(tasks.Options{}), &provider{id: "work"})
 	for _, m := range app.Modules() {
 		if m.ID == "work" && !strings.Contains(strings.Join(m.Capabilities, ","), "tasks") {
 			t.Fatalf("capabilities of work: %v", m.Capabilities)

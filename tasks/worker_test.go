@@ -31,7 +31,7 @@ func TestSeparateWorker(t *testing.T) {
 	// The worker process: the same application, started by "worker".
 	wk := newKit()
 	workerTasks := tasks.New(tasks.Options{RedisURL: url, Namespace: ns, NoWorker: true, PollInterval: 100 * time.Millisecond})
-	worker := webos.New(testConfig(), workerTasks, &provider{id: "work", defs: wk.defs(web.log)})
+	worker := webos.New(testConfig(t), workerTasks, &provider{id: "work", defs: wk.defs(web.log)})
 	worker.SetLogger(web.log)
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -67,7 +67,7 @@ func TestSeparateWorker(t *testing.T) {
 // TestWorkerCommandNeedsSharedRedis: a separate worker cannot use the
 // in-process Redis.
 func TestWorkerCommandNeedsSharedRedis(t *testing.T) {
-	app := webos.New(testConfig(), tasks.New(tasks.Options{}))
+	app := webos.New(testConfig(t), tasks.New(tasks.Options{}))
 	app.SetLogger(discardLogger())
 	err := app.Exec(context.Background(), []string{"worker"}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "WEBOS_REDIS_URL") {

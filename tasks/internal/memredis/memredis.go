@@ -1,38 +1,75 @@
 package memredis
 
 import (
+	"context"
 	"sync"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
 )
 
 // tick is how often key lifetimes are advanced: miniredis does not expire
 // keys by the wall clock on its own.
 const tick = time.Second
 
+// saveInterval is how often a server with a file saves its data while it
+// runs; Close saves it once more.
+var saveInterval = 5 * time.Second
+
 // Server is a running in-process Redis.
 type Server struct {
 	mr   *miniredis.Miniredis
+	file string
+	rdb  *redis.Client // for saving, which reads all data in one script
 	stop chan struct{}
 	wg   sync.WaitGroup
+	// report gets the errors of the saves made while the server runs.
+	report func(error)
+
+	saveMu sync.Mutex // one save at a time
 }
 
-// Start starts a server on a free port of 127.0.0.1.
-func Start() (*Server, error) {
+// Start starts a server on a free port of 127.0.0.1 whose data lives in
+// memory only.
+func Start() (*Server, error) { return Open("", nil) }
+
+// Open starts a server on a free port of 127.0.0.1 that keeps its data in
+// file: it loads what the file holds, if it exists, saves every five
+// seconds and when it closes. Keys whose lifetime ended meanwhile
+// are not loaded. A file that cannot be read is an error: the server does
+// not start rather than start empty and later overwrite it. An empty file
+// name keeps the data in memory only. report, if not nil, gets the error of
+// each save that fails while the server runs.
+func Open(file string, report func(error)) (*Server, error) {
 	mr := miniredis.NewMiniRedis()
+	if file != "" {
+		if err := load(mr, file); err != nil {
+			return nil, err
+		}
+	}
 	if err := mr.Start(); err != nil {
 		return nil, err
 	}
-	s := &Server{mr: mr, stop: make(chan struct{})}
+	s := &Server{mr: mr, file: file, stop: make(chan struct{}), report: report}
+	if file != "" {
+		s.rdb = redis.NewClient(&redis.Options{Addr: mr.Addr(), PoolSize: 1, MaxRetries: -1})
+	}
 	s.wg.Go(s.clock)
 	return s, nil
 }
 
-// clock makes key lifetimes (EXPIRE) follow the wall clock.
+// clock makes key lifetimes (EXPIRE) follow the wall clock, and saves the
+// data every saveInterval when the server has a file.
 func (s *Server) clock() {
 	t := time.NewTicker(tick)
 	defer t.Stop()
+	var saves <-chan time.Time
+	if s.file != "" {
+		st := time.NewTicker(saveInterval)
+		defer st.Stop()
+		saves = st.C
+	}
 	last := time.Now()
 	for {
 		select {
@@ -41,6 +78,10 @@ func (s *Server) clock() {
 		case now := <-t.C:
 			s.mr.FastForward(now.Sub(last))
 			last = now
+		case <-saves:
+			if err := s.Save(); err != nil && s.report != nil {
+				s.report(err)
+			}
 		}
 	}
 }
@@ -51,9 +92,33 @@ func (s *Server) URL() string { return "redis://" + s.mr.Addr() + "/0" }
 // Addr returns the host:port the server listens on.
 func (s *Server) Addr() string { return s.mr.Addr() }
 
-// Close stops the server and drops its data.
-func (s *Server) Close() {
+// File returns the file the server keeps its data in, or "".
+func (s *Server) File() string { return s.file }
+
+// Save writes the data to the server's file now (nothing without one). The
+// data is read in one script, so the file holds one moment's state; it is
+// written to a temporary file first and renamed over the old one, so a
+// crash leaves the previous save whole.
+func (s *Server) Save() error {
+	if s.file == "" {
+		return nil
+	}
+	s.saveMu.Lock()
+	defer s.saveMu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return save(ctx, s.rdb, s.file)
+}
+
+// Close saves the data to the server's file (see [Server.Save]), stops the
+// server and drops the data in memory. The error is that of the save.
+func (s *Server) Close() error {
 	close(s.stop)
 	s.wg.Wait()
+	err := s.Save()
+	if s.rdb != nil {
+		_ = s.rdb.Close()
+	}
 	s.mr.Close()
+	return err
 }
