@@ -541,13 +541,7 @@ func (a *App) Serve(ctx context.Context) error {
 
 // ServeListener is like Serve on an existing listener.
 func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           a.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	srv := a.httpServer(ctx)
 	srv.RegisterOnShutdown(func() { a.shuttingDown(); a.shutdown() })
 	a.log.Info("WebOS listening", "url", "http://"+ln.Addr().String())
 	errc := make(chan error, 1)
@@ -557,9 +551,10 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
+	drain := orDefault(a.cfg.ShutdownTimeout, 15*time.Second)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drain)
 	defer cancel()
-	a.log.Info("shutting down: draining requests", "timeout", a.cfg.ShutdownTimeout)
+	a.log.Info("shutting down: draining requests", "timeout", drain)
 	err := srv.Shutdown(sctx)
 	if err != nil {
 		_ = srv.Close()

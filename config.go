@@ -51,6 +51,23 @@ type Config struct {
 	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT" envDefault:"30s" validate:"gt=0"`
 	// ShutdownTimeout bounds draining in-flight requests on SIGINT/SIGTERM.
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s" validate:"gt=0"`
+	// ReadHeaderTimeout bounds reading a request's line and headers (zero:
+	// [DefaultReadHeaderTimeout]).
+	ReadHeaderTimeout time.Duration `env:"READ_HEADER_TIMEOUT" envDefault:"10s" validate:"gte=0"`
+	// IdleTimeout is how long a kept-alive connection may wait for its next
+	// request (zero: [DefaultIdleTimeout]).
+	IdleTimeout time.Duration `env:"IDLE_TIMEOUT" envDefault:"120s" validate:"gte=0"`
+	// BodyIdleTimeout is how long reading a request body may wait for the
+	// client's next bytes (zero: [DefaultBodyIdleTimeout]). See
+	// [Config.BodyMinRate].
+	BodyIdleTimeout time.Duration `env:"BODY_IDLE_TIMEOUT" envDefault:"15s" validate:"gte=0"`
+	// BodyMinRate is the slowest a request body may arrive on average, in
+	// bytes a second, once BodyIdleTimeout has passed (zero:
+	// [DefaultBodyMinRate]; negative: only the idle timeout applies). Only
+	// time spent waiting for the client counts, so a streamed upload may
+	// run as long as it keeps up; a client trickling its body is cut off
+	// with 408.
+	BodyMinRate int64 `env:"BODY_MIN_RATE" envDefault:"1024"`
 }
 
 // Secret is a string that never appears in logs or formatted output.

@@ -33,7 +33,24 @@
 //     body limit, timeout), and errors as JSON {"error": "..."} everywhere —
 //     domain errors ([ErrNotFound], [ErrConflict], [ValidationError], …) map
 //     to status codes in one place, [StatusOf].
-//   - GET /health with the state and latency of every dependency.
+//   - GET /health: "ok" (200) or "unavailable" (503) and nothing more,
+//     from one run of the checks a second however many ask; the state and
+//     latency of every dependency at [HealthDetailsPath], for users with
+//     [PermHealthDetails].
+//   - Server hardening: header, idle and request-body timeouts from
+//     [Config] (a body that trickles in is cut off with 408), and error
+//     bodies that never show addresses or driver messages ([PublicError]).
+//
+// # Errors net/http writes itself
+//
+// Every answer of the app's handler is JSON, but net/http rejects some
+// requests before any handler runs and writes a plain-text answer itself,
+// which no option of http.Server changes: a malformed request line
+// (including a bad percent-escape in the path, such as "/users/%zz"), a
+// header with control characters (also in a cookie), a missing or repeated
+// Host header, headers over http.Server's MaxHeaderBytes (431), and an
+// unknown Transfer-Encoding (501). A bad percent-escape in the query string
+// does reach the handler, which answers 400 as JSON.
 //   - The command line of app binaries ([Main], [App.Exec]).
 //
 // The other packages build on it, each small and importable on its own:

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,9 @@ var (
 	ErrInvalid          = errors.New("validation failed")
 	ErrTooManyRequests  = errors.New("too many requests")
 	ErrUnavailable      = errors.New("service unavailable")
+	// ErrRequestTimeout is a request the client did not send in time, such
+	// as a body that arrived too slowly (408).
+	ErrRequestTimeout = errors.New("request timeout")
 )
 
 // ValidationError reports invalid input field by field. It matches
@@ -81,6 +85,8 @@ func StatusOf(err error) int {
 		return http.StatusOK
 	case errors.As(err, &mbe), errors.Is(err, ErrTooLarge):
 		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, ErrRequestTimeout):
+		return http.StatusRequestTimeout
 	case errors.Is(err, ErrInvalid):
 		return http.StatusUnprocessableEntity
 	case errors.Is(err, ErrBadRequest):
@@ -113,32 +119,98 @@ type ErrorBody struct {
 }
 
 // WriteError answers the request with err as JSON: {"error": "..."} and the
-// status [StatusOf] gives. A 500 never shows the error text to the client; it
-// is logged with the request's trace id instead.
+// status [StatusOf] gives, with the body [PublicError] makes of it. A
+// server error (5xx) is logged with the request's trace id.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
-	status := StatusOf(err)
-	body := ErrorBody{Error: err.Error(), TraceID: traceOf(r)}
-	var ve *ValidationError
-	if errors.As(err, &ve) {
-		body.Fields = ve.Fields
+	if f := bodyFailureOf(w); f != nil {
+		err = f
 	}
+	status, body := PublicError(r, err)
 	var ra *RetryAfterError
 	if errors.As(err, &ra) && ra.After > 0 {
 		secs := int((ra.After + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 	}
-	if status == http.StatusRequestEntityTooLarge {
-		body.Error = ErrTooLarge.Error()
-	}
-	if status >= 500 {
-		if status == http.StatusInternalServerError {
-			body.Error = "internal server error"
-		}
-		if r != nil {
-			slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
-		}
+	if status >= 500 && r != nil {
+		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 	}
 	WriteJSON(w, status, body)
+}
+
+// PublicError returns the status and the body of the error response for
+// err: what a client may see. That is the error's text for a client error
+// (4xx) — unless it carries a network error, an address or a driver's
+// message, when it is the status's plain description ("bad request",
+// "conflict") — and only the status's description for a server error
+// (5xx), whose cause goes to the log. Validation errors keep their fields.
+func PublicError(r *http.Request, err error) (int, ErrorBody) {
+	status := StatusOf(err)
+	body := ErrorBody{Error: publicMessage(status, err), TraceID: traceOf(r)}
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		body.Fields = ve.Fields
+	}
+	return status, body
+}
+
+// statusMessages are the plain descriptions of statuses, in the words of
+// the kernel's error kinds.
+var statusMessages = map[int]string{
+	http.StatusBadRequest:            ErrBadRequest.Error(),
+	http.StatusUnauthorized:          ErrUnauthorized.Error(),
+	http.StatusForbidden:             ErrForbidden.Error(),
+	http.StatusNotFound:              ErrNotFound.Error(),
+	http.StatusMethodNotAllowed:      ErrMethodNotAllowed.Error(),
+	http.StatusRequestTimeout:        ErrRequestTimeout.Error(),
+	http.StatusConflict:              ErrConflict.Error(),
+	http.StatusRequestEntityTooLarge: ErrTooLarge.Error(),
+	http.StatusUnprocessableEntity:   ErrInvalid.Error(),
+	http.StatusTooManyRequests:       ErrTooManyRequests.Error(),
+	http.StatusInternalServerError:   "internal server error",
+	http.StatusServiceUnavailable:    ErrUnavailable.Error(),
+}
+
+func statusMessage(status int) string {
+	if m, ok := statusMessages[status]; ok {
+		return m
+	}
+	return strings.ToLower(http.StatusText(status))
+}
+
+func publicMessage(status int, err error) string {
+	if status >= 500 || status == http.StatusRequestEntityTooLarge {
+		return statusMessage(status)
+	}
+	var be *bodyError
+	if errors.As(err, &be) {
+		return be.msg
+	}
+	msg := err.Error()
+	if msg == "" || len(msg) > 1000 || isNetError(err) || leaksInternals(msg) {
+		return statusMessage(status)
+	}
+	return msg
+}
+
+// internalMarkers are what the text of network, driver and runtime errors
+// contains and a message meant for clients does not.
+var internalMarkers = []string{
+	"tcp ", "udp ", "dial ", "i/o timeout", "EOF", "connection reset", "connection refused",
+	"broken pipe", "no such host", "E11000", "InternalError", "sqlite", "SQLITE", "mongo",
+	"redis", "goroutine ", "runtime error", "panic",
+}
+
+// hostPort matches an IPv4 address, a bracketed IPv6 address or localhost,
+// with or without a port.
+var hostPort = regexp.MustCompile(`\b\d{1,3}(\.\d{1,3}){3}\b|\[[0-9a-fA-F:.]+\]|\blocalhost:\d+`)
+
+func leaksInternals(msg string) bool {
+	for _, m := range internalMarkers {
+		if strings.Contains(msg, m) {
+			return true
+		}
+	}
+	return hostPort.MatchString(msg)
 }
 
 func traceOf(r *http.Request) string {

@@ -22,6 +22,16 @@ type responseRecorder struct {
 	http.ResponseWriter
 	status int
 	size   int64
+	guard  *bodyGuard // the request body's, when it has one
+}
+
+// SetReadDeadline lets the body guard know of a deadline the handler sets
+// through http.ResponseController.
+func (rw *responseRecorder) SetReadDeadline(t time.Time) error {
+	if rw.guard != nil {
+		return rw.guard.setLimit(t)
+	}
+	return http.NewResponseController(rw.ResponseWriter).SetReadDeadline(t)
 }
 
 func (rw *responseRecorder) WriteHeader(code int) {
@@ -81,6 +91,10 @@ func (a *App) serveKernel(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set(trace.HeaderRequestID, id)
 	r = r.WithContext(trace.WithID(r.Context(), id))
 	rec := &responseRecorder{ResponseWriter: w}
+	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+		rec.guard = a.newBodyGuard(w, r.Body)
+		r.Body = rec.guard
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -124,6 +138,12 @@ func (a *App) accessLog(r *http.Request, rec *responseRecorder, start time.Time)
 // (405) and unclean paths (400) as JSON instead of the mux's plain text and
 // redirects.
 func (a *App) dispatch(w http.ResponseWriter, r *http.Request) {
+	if !validEscapes(r.URL.RawQuery) {
+		// net/http refuses bad escapes in the path itself, but passes the
+		// query on, where url.ParseQuery would drop the pair silently.
+		WriteError(w, r, fmt.Errorf("%w: malformed percent-escape in the query string", ErrBadRequest))
+		return
+	}
 	if p := r.URL.Path; (strings.Contains(p, "//") || strings.Contains(p, "/.")) && !cleanPath(p) {
 		// The mux would redirect to the cleaned path, which can land on a
 		// different resource than the client named: refuse instead.
@@ -190,4 +210,20 @@ func cleanPath(p string) bool {
 		}
 	}
 	return true
+}
+
+// validEscapes reports whether every '%' in s starts a two-digit
+// hexadecimal escape.
+func validEscapes(s string) bool {
+	for i := strings.IndexByte(s, '%'); i >= 0; i = strings.IndexByte(s, '%') {
+		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+			return false
+		}
+		s = s[i+3:]
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
