@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/internal/testenv"
+	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/store"
 )
 
@@ -296,8 +296,6 @@ type note struct {
 // notesModule is an application module with an owner-scoped collection and
 // CRUD routes guarded by the auth module.
 type notesModule struct {
-	auth  *auth.Module
-	store *store.Module
 	notes *store.Owned[note]
 }
 
@@ -311,18 +309,12 @@ func (m *notesModule) Permissions() []auth.Permission {
 	return []auth.Permission{{Name: "notes.read", Description: "Read one's notes"}, {Name: "notes.write", Description: "Write one's notes"}}
 }
 
-func (m *notesModule) Provision(_ context.Context, app *webos.App) error {
-	var ok bool
-	if m.auth, ok = auth.Of(app); !ok {
-		return errors.New("no auth module")
+func (m *notesModule) Provision(ctx context.Context, app *webos.App) error {
+	db, err := registry.Get[*store.DB](app.Registry())
+	if err != nil {
+		return err
 	}
-	sm, _ := app.Module(store.ModuleID)
-	m.store = sm.(*store.Module)
-	return nil
-}
-
-func (m *notesModule) Start(ctx context.Context) error {
-	m.notes = store.NewOwned[note](m.store.DB(), "notes")
+	m.notes = store.NewOwned[note](db, "notes")
 	return m.notes.EnsureIndexes(ctx)
 }
 

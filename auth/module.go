@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/store"
 )
 
@@ -51,7 +52,7 @@ type Module struct {
 	cfg      Config
 	log      *slog.Logger
 	app      *webos.App
-	dbSource interface{ DB() *store.DB }
+	store    *store.DB // from the registry, set by Provision
 	trusted  []netip.Prefix
 	cookies  *sessions.CookieStore
 	cop      *http.CrossOriginProtection
@@ -92,17 +93,6 @@ func New(cfg Config) *Module {
 	return &Module{cfg: cfg, throttle: newLoginThrottle(cfg.Throttle)}
 }
 
-// Of returns the auth module of app, for other modules that need its
-// middleware or users, e.g. in their Provision.
-func Of(app *webos.App) (*Module, bool) {
-	m, ok := app.Module(ModuleID)
-	if !ok {
-		return nil, false
-	}
-	am, ok := m.(*Module)
-	return am, ok
-}
-
 // ModuleInfo describes the module.
 func (m *Module) ModuleInfo() webos.ModuleInfo {
 	return webos.ModuleInfo{
@@ -130,23 +120,21 @@ func (m *Module) Permissions() []Permission {
 // Config returns the module's configuration with defaults applied.
 func (m *Module) Config() Config { return m.cfg }
 
-// Provision finds the store module and prepares cookie keys, the cross-origin
-// check and the password hasher.
+// Provision takes the database from the registry, registers the module
+// there for others (registry.Get[*auth.Module]) and prepares cookie keys,
+// the cross-origin check and the password hasher.
 func (m *Module) Provision(ctx context.Context, app *webos.App) error {
 	m.app = app
 	m.log = app.Logger().With("module", ModuleID)
 	if m.Out == nil {
 		m.Out = app.Output()
 	}
-	sm, ok := app.Module(store.ModuleID)
-	if !ok {
-		return errors.New("auth: the store module is not registered")
+	db, err := registry.Get[*store.DB](app.Registry())
+	if err != nil {
+		return fmt.Errorf("auth: %w", err)
 	}
-	src, ok := sm.(interface{ DB() *store.DB })
-	if !ok {
-		return fmt.Errorf("auth: module %q (%T) has no DB method", store.ModuleID, sm)
-	}
-	m.dbSource = src
+	m.store = db
+	registry.Register(app.Registry(), m)
 
 	if err := m.cfg.Password.check(); err != nil {
 		return err
@@ -192,10 +180,7 @@ func (m *Module) Provision(ctx context.Context, app *webos.App) error {
 // Start makes the collections and their indexes, creates the built-in roles
 // and, on first run, the administrator.
 func (m *Module) Start(ctx context.Context) error {
-	db := m.dbSource.DB()
-	if db == nil {
-		return errors.New("auth: the store module has no database connection")
-	}
+	db := m.store
 	users := store.NewCollection[User](db, UsersCollection, store.Index{Keys: []string{"email"}, Unique: true})
 	roles := store.NewCollection[Role](db, RolesCollection)
 	tokens := store.NewCollection[Token](db, TokensCollection,

@@ -13,8 +13,8 @@ type BlogSettings struct {
 	Uploads  string `json:"uploads" settings:"locked" desc:"Set by WEBOS_BLOG_UPLOADS"`
 }
 
-func ExampleFor() {
-	s := settings.For(BlogSettings{Title: "Blog", PageSize: 20, Uploads: "fs://local/blog"})
+func ExampleDeclare() {
+	s := settings.Declare(BlogSettings{Title: "Blog", PageSize: 20, Uploads: "fs://local/blog"}).Schema()
 	for _, f := range s.Fields() {
 		fmt.Printf("%s (%s) = %v locked=%v: %s\n", f.Key, f.Type, f.Default, f.Locked, f.Description)
 	}

@@ -21,28 +21,37 @@ import (
 	"github.com/webos-go/webos/store"
 )
 
-// blog is a module with settings.
-type blog struct{ schema settings.Schema }
+// blog is a module with settings; change, when set, adjusts its schema.
+type blog struct {
+	settings *settings.Handle[BlogSettings]
+	change   func(settings.Schema) settings.Schema
+}
+
+func newBlog(change func(settings.Schema) settings.Schema) *blog {
+	return &blog{settings: settings.Declare(BlogSettings{Title: "Blog", PageSize: 20, Uploads: "fs://local/blog"}), change: change}
+}
 
 func (b *blog) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: "blog", Name: "Blog"} }
-func (b *blog) Settings() settings.Schema    { return b.schema }
+func (b *blog) Settings() settings.Schema {
+	if b.change != nil {
+		return b.change(b.settings.Schema())
+	}
+	return b.settings.Schema()
+}
 
 // plain is a module without settings.
 type plain struct{}
 
 func (plain) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: "plain"} }
 
-func blogSchema() settings.Schema {
-	return settings.For(BlogSettings{Title: "Blog", PageSize: 20, Uploads: "fs://local/blog"})
-}
-
 type instance struct {
-	app *webos.App
-	set *settings.Module
+	app  *webos.App
+	set  *settings.Module
+	blog *blog
 }
 
 type options struct {
-	schema settings.Schema
+	schema func(settings.Schema) settings.Schema
 	hub    *bus.Hub
 	authz  webos.Module // the authorizer; nil means webos.AllowAll
 	mws    []webos.Module
@@ -73,15 +82,13 @@ func start(t *testing.T, url, dbName string, o options) *instance {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.schema.Type() == nil {
-		o.schema = blogSchema()
-	}
 	in := &instance{set: &settings.Module{}}
 	if o.authz == nil {
 		o.authz = webos.AllowAll()
 	}
 	mods := append([]webos.Module{&store.Module{URL: url, Database: dbName}, o.authz}, o.mws...)
-	mods = append(mods, in.set, plain{}, &blog{schema: o.schema})
+	in.blog = newBlog(o.schema)
+	mods = append(mods, in.set, plain{}, in.blog)
 	in.app = webos.New(cfg, mods...)
 	in.app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if o.hub != nil {
@@ -102,11 +109,7 @@ func start(t *testing.T, url, dbName string, o options) *instance {
 
 func get(t *testing.T, in *instance) BlogSettings {
 	t.Helper()
-	v, err := settings.Get[BlogSettings](context.Background(), in.set, "blog")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return in.blog.settings.Get(context.Background())
 }
 
 func TestDefaultsWhenNothingStored(t *testing.T) {
@@ -115,11 +118,8 @@ func TestDefaultsWhenNothingStored(t *testing.T) {
 	if got, want := get(t, in), (BlogSettings{Title: "Blog", PageSize: 20, Uploads: "fs://local/blog"}); got != want {
 		t.Errorf("Get = %+v, want %+v", got, want)
 	}
-	if _, err := settings.Get[BlogSettings](context.Background(), in.set, "plain"); !errors.Is(err, webos.ErrNotFound) {
+	if _, err := in.set.Values("plain"); !errors.Is(err, webos.ErrNotFound) {
 		t.Errorf("module without settings: %v", err)
-	}
-	if _, err := settings.Get[struct{ X int }](context.Background(), in.set, "blog"); !errors.Is(err, settings.ErrType) {
-		t.Errorf("wrong type: %v", err)
 	}
 	caps := in.app.Modules()
 	i := slices.IndexFunc(caps, func(s webos.ModuleStatus) bool { return s.ID == "blog" })
@@ -177,8 +177,8 @@ func TestValidationNamesField(t *testing.T) {
 
 func TestLockedKeysRefused(t *testing.T) {
 	url, db := newDB(t)
-	schema := blogSchema().Override(map[string]any{"title": "From env"})
-	a := start(t, url, db, options{schema: blogSchema()})
+	schema := func(s settings.Schema) settings.Schema { return s.Override(map[string]any{"title": "From env"}) }
+	a := start(t, url, db, options{})
 	// A value stored before the key was locked ...
 	if err := a.set.Set(context.Background(), "blog", map[string]any{"title": "Stored"}); err != nil {
 		t.Fatal(err)
@@ -246,7 +246,7 @@ func TestBadSchemaFailsStart(t *testing.T) {
 	url, db := newDB(t)
 	cfg, _ := webos.LoadConfig("/nonexistent/.env")
 	app := webos.New(cfg, &store.Module{URL: url, Database: db}, &settings.Module{},
-		&blog{schema: blogSchema().Lock("nope")})
+		newBlog(func(s settings.Schema) settings.Schema { return s.Lock("nope") }))
 	app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	err := app.Start(context.Background())
 	_ = app.Stop(context.Background())

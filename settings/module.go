@@ -17,6 +17,7 @@ import (
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/bus"
 	"github.com/webos-go/webos/identity"
+	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/store"
 )
 
@@ -85,6 +86,7 @@ type record struct {
 // under /settings. It requires the store module.
 type Module struct {
 	app  *webos.App
+	db   *store.DB
 	bus  *bus.Bus
 	log  *slog.Logger
 	coll *store.Collection[record]
@@ -142,9 +144,14 @@ func (m *Module) Requires() []string { return []string{store.ModuleID} }
 
 // Provision keeps the application.
 func (m *Module) Provision(_ context.Context, app *webos.App) error {
-	m.app = app
+	db, err := registry.Get[*store.DB](app.Registry())
+	if err != nil {
+		return fmt.Errorf("settings: %w", err)
+	}
+	m.app, m.db = app, db
 	m.bus = app.Bus()
 	m.log = app.Logger()
+	registry.Register(app.Registry(), m)
 	return nil
 }
 
@@ -162,12 +169,7 @@ func (m *Module) Start(ctx context.Context) error {
 	if m.app == nil {
 		return errors.New("settings: module not provisioned")
 	}
-	dm, ok := m.app.Module(store.ModuleID)
-	sm, _ := dm.(interface{ DB() *store.DB })
-	if !ok || sm == nil || sm.DB() == nil {
-		return errors.New("settings: the store module is missing or not started")
-	}
-	m.coll = store.NewCollection[record](sm.DB(), Collection)
+	m.coll = store.NewCollection[record](m.db, Collection)
 	cat := &catalog{byID: map[string]*entry{}}
 	for _, st := range m.app.Modules() {
 		mod, ok := m.app.Module(st.ID)
@@ -183,7 +185,10 @@ func (m *Module) Start(ctx context.Context) error {
 			return fmt.Errorf("settings: module %q: %w", st.ID, s.Err())
 		}
 		if s.typ == nil {
-			return fmt.Errorf("settings: module %q: empty schema: build it with settings.For", st.ID)
+			return fmt.Errorf("settings: module %q: empty schema: declare it with settings.Declare", st.ID)
+		}
+		if s.bind != nil {
+			s.bind(m, st.ID)
 		}
 		e := &entry{id: st.ID, name: st.Name, schema: s}
 		e.setStored(nil)
@@ -254,11 +259,10 @@ func (m *Module) entry(moduleID string) (*entry, error) {
 	return e, nil
 }
 
-// Get returns the settings of the module moduleID as a T — its defaults
+// get returns the settings of the module moduleID as a T — its defaults
 // overlaid with the stored values, locked fields at their defaults. T must
-// be the type the module's schema was built from. The value is the
-// module's own copy. It reads from memory: call it as often as needed.
-func Get[T any](ctx context.Context, m *Module, moduleID string) (T, error) {
+// be the type the module's schema was built from.
+func get[T any](_ context.Context, m *Module, moduleID string) (T, error) {
 	var v T
 	e, err := m.entry(moduleID)
 	if err != nil {

@@ -47,18 +47,19 @@ type Field struct {
 }
 
 // Schema describes a module's settings: a Go struct type whose fields are
-// the settings, with their defaults. Build one with [For]; a Schema is an
-// immutable value, and [Schema.Lock] and [Schema.Override] return changed
-// copies. The zero Schema has no fields.
+// the settings, with their defaults. A module gets it from its [Handle]
+// ([Declare]); a Schema is an immutable value, and [Schema.Lock] and
+// [Schema.Override] return changed copies. The zero Schema has no fields.
 type Schema struct {
 	typ      reflect.Type
 	defaults reflect.Value // a T holding the defaults (and overrides)
 	fields   []Field
 	err      error
+	bind     func(m *Module, moduleID string) // tells the Handle it came from where its values are
 }
 
-// For returns the schema of T with the given defaults. T must be a struct;
-// each exported field is a setting:
+// schemaFor returns the schema of T with the given defaults. T must be a
+// struct; each exported field is a setting:
 //
 //	type Settings struct {
 //		Title    string `json:"title" validate:"required,max=80" desc:"Shown in the header"`
@@ -74,7 +75,7 @@ type Schema struct {
 // leading "$", an embedded field or defaults that fail their own
 // validation make a schema whose [Schema.Err] says so; [Module.Start]
 // reports it, naming the module.
-func For[T any](defaults T) Schema {
+func schemaFor[T any](defaults T) Schema {
 	t := reflect.TypeFor[T]()
 	s := Schema{typ: t}
 	if t.Kind() != reflect.Struct {

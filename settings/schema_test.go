@@ -41,7 +41,7 @@ func fieldsOf(err error) map[string]string {
 }
 
 func TestForFields(t *testing.T) {
-	s := For(defaults())
+	s := schemaFor(defaults())
 	if s.Err() != nil {
 		t.Fatal(s.Err())
 	}
@@ -84,15 +84,15 @@ func TestForErrors(t *testing.T) {
 		B string `json:"X"`
 	}
 	for name, s := range map[string]Schema{
-		"not struct":       For(3),
-		"dotted key":       For(dotted{}),
-		"embedded":         For(embedded{}),
-		"repeated key":     For(dup{}),
-		"invalid default":  For(testSettings{Size: 1}), // title required
-		"lock unknown":     For(defaults()).Lock("nope"),
-		"override unknown": For(defaults()).Override(map[string]any{"nope": 1}),
-		"override type":    For(defaults()).Override(map[string]any{"size": "big"}),
-		"override invalid": For(defaults()).Override(map[string]any{"size": 1000}),
+		"not struct":       schemaFor(3),
+		"dotted key":       schemaFor(dotted{}),
+		"embedded":         schemaFor(embedded{}),
+		"repeated key":     schemaFor(dup{}),
+		"invalid default":  schemaFor(testSettings{Size: 1}), // title required
+		"lock unknown":     schemaFor(defaults()).Lock("nope"),
+		"override unknown": schemaFor(defaults()).Override(map[string]any{"nope": 1}),
+		"override type":    schemaFor(defaults()).Override(map[string]any{"size": "big"}),
+		"override invalid": schemaFor(defaults()).Override(map[string]any{"size": 1000}),
 	} {
 		if s.Err() == nil {
 			t.Errorf("%s: no error", name)
@@ -101,7 +101,7 @@ func TestForErrors(t *testing.T) {
 }
 
 func TestLockAndOverride(t *testing.T) {
-	base := For(defaults())
+	base := schemaFor(defaults())
 	s := base.Lock("size").Override(map[string]any{"title": "env"})
 	if s.Err() != nil {
 		t.Fatal(s.Err())
@@ -126,7 +126,7 @@ func TestLockAndOverride(t *testing.T) {
 }
 
 func TestApply(t *testing.T) {
-	s := For(defaults())
+	s := schemaFor(defaults())
 	set, unset, err := s.apply(map[string]any{"size": int64(5)}, map[string]any{
 		"title": "new", "size": nil, "ratio": 2, "on": true, "wait": "1m", "tags": []any{"x", "y"},
 		"limits": map[string]any{"max": 9.0},
@@ -169,7 +169,7 @@ func TestApply(t *testing.T) {
 }
 
 func TestCleanDropsStaleValues(t *testing.T) {
-	s := For(defaults())
+	s := schemaFor(defaults())
 	got := s.clean(map[string]any{"size": "not a number", "gone": 1, "title": "ok", "ratio": int64(3)})
 	if !reflect.DeepEqual(got, map[string]any{"title": "ok", "ratio": 3.0}) {
 		t.Errorf("clean = %#v", got)
@@ -198,4 +198,4 @@ func TestCapability(t *testing.T) {
 type providerModule struct{}
 
 func (providerModule) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: "p"} }
-func (providerModule) Settings() Schema             { return For(defaults()) }
+func (providerModule) Settings() Schema             { return schemaFor(defaults()) }

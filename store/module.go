@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/registry"
 )
 
 // ModuleID is the ID of [Module].
@@ -19,10 +20,14 @@ const SQLiteFile = "webos.db"
 
 // Module is the kernel module that owns the application's database: with a
 // URL it uses MongoDB, without one the embedded SQLite store in Dir. It
-// opens the database in Provision, so modules that require it (by
-// [ModuleID]) make their collections on [Module.DB] in their own
-// Provision; it checks the database answers in Start, reports it in the
-// health check, and closes it in Cleanup.
+// opens the database in Provision and registers the [*DB] in the
+// application's registry, so modules that require it (by [ModuleID]) get
+// it in their own Provision and make their collections there:
+//
+//	db, err := registry.Get[*store.DB](app.Registry())
+//
+// It checks the database answers in Start, reports it in the health check,
+// and closes it in Cleanup.
 type Module struct {
 	// URL is a MongoDB connection string, e.g. "mongodb://127.0.0.1:27017/";
 	// empty selects the embedded SQLite store.
@@ -35,7 +40,8 @@ type Module struct {
 	// Options are passed to [ConnectMongo] or [OpenSQLite].
 	Options []Option
 
-	db atomic.Pointer[DB]
+	db  atomic.Pointer[DB]
+	reg *registry.Registry
 }
 
 var (
@@ -88,6 +94,8 @@ func (m *Module) Provision(ctx context.Context, app *webos.App) error {
 		return err
 	}
 	m.db.Store(db)
+	m.reg = app.Registry()
+	registry.Register(m.reg, db)
 	return nil
 }
 
@@ -116,6 +124,10 @@ func (m *Module) Start(ctx context.Context) error {
 
 // Cleanup closes the database.
 func (m *Module) Cleanup() error {
+	if m.reg != nil {
+		registry.Unregister[*DB](m.reg)
+		m.reg = nil
+	}
 	if db := m.db.Swap(nil); db != nil {
 		return db.Close(context.Background())
 	}

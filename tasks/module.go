@@ -17,6 +17,7 @@ import (
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/bus"
 	"github.com/webos-go/webos/identity"
+	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/tasks/internal/memredis"
 	"github.com/webos-go/webos/trace"
 )
@@ -137,16 +138,6 @@ func New(opts Options) *Module {
 	return &Module{opts: opts, log: slog.Default(), watchers: map[string]map[chan struct{}]struct{}{}}
 }
 
-// Of returns the tasks module of app.
-func Of(app *webos.App) (*Module, bool) {
-	m, ok := app.Module(ModuleID)
-	if !ok {
-		return nil, false
-	}
-	tm, ok := m.(*Module)
-	return tm, ok
-}
-
 // ModuleInfo describes the module.
 func (m *Module) ModuleInfo() webos.ModuleInfo {
 	return webos.ModuleInfo{
@@ -164,6 +155,7 @@ func (m *Module) ModuleInfo() webos.ModuleInfo {
 // error.
 func (m *Module) Provision(_ context.Context, app *webos.App) error {
 	m.app = app
+	registry.Register(app.Registry(), m)
 	m.log = app.Logger().With("module", ModuleID)
 	m.bus = app.Bus()
 	m.defs = map[string]*core{}

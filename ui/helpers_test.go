@@ -24,10 +24,10 @@ type contributor struct {
 	id         string
 	permission string
 	apps       []ui.App
-	menu     []ui.MenuItem
-	widgets  []ui.Widget
-	commands []ui.Command
-	routes   func(r *webos.Router)
+	menu       []ui.MenuItem
+	widgets    []ui.Widget
+	commands   []ui.Command
+	routes     func(r *webos.Router)
 }
 
 func (c *contributor) ModuleInfo() webos.ModuleInfo {
@@ -49,7 +49,7 @@ func (c *contributor) Routes(r *webos.Router) {
 type testUsers struct{}
 
 func (testUsers) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: "testusers"} }
-func (testUsers) Authorizer() webos.Authorizer  { return testUsers{} }
+func (testUsers) Authorizer() webos.Authorizer { return testUsers{} }
 func (testUsers) Identify(_ http.ResponseWriter, r *http.Request) (*http.Request, error) {
 	if p := r.Header.Get("X-Test-Perms"); p != "" {
 		u := &auth.User{DisplayName: "Ada Lovelace", Email: "ada@example.com"}

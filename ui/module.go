@@ -13,6 +13,7 @@ import (
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/auth"
+	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/store"
 )
 
@@ -105,17 +106,6 @@ func New(cfg Config) *Module {
 	return m
 }
 
-// Of returns the shell module of app, for modules that render pages in
-// the shell; call it in their Provision.
-func Of(app *webos.App) (*Module, bool) {
-	m, ok := app.Module(ModuleID)
-	if !ok {
-		return nil, false
-	}
-	um, ok := m.(*Module)
-	return um, ok
-}
-
 // ModuleInfo describes the module. It is mounted at the root: "/" is the
 // launchpad.
 func (m *Module) ModuleInfo() webos.ModuleInfo {
@@ -134,8 +124,9 @@ func (m *Module) Permissions() []webos.Permission {
 	return []webos.Permission{{Name: PermLogs, Description: "Watch the live log terminal"}}
 }
 
-// Provision validates the theme, prepares the static files and finds the
-// auth and store modules when they are registered.
+// Provision validates the theme, prepares the static files and registers
+// the shell for the modules that render pages in it
+// (registry.Get[*ui.Module] in their Provision, after requiring it).
 func (m *Module) Provision(_ context.Context, app *webos.App) error {
 	if err := m.theme.Validate(); err != nil {
 		return err
@@ -147,23 +138,7 @@ func (m *Module) Provision(_ context.Context, app *webos.App) error {
 	m.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.Error(w, r, fmt.Errorf("ui: %w: cross-origin request refused", webos.ErrForbidden))
 	}))
-	if am, ok := auth.Of(app); ok {
-		m.auth = am
-		for _, o := range am.Config().TrustedOrigins {
-			if err := m.cop.AddTrustedOrigin(o); err != nil {
-				return fmt.Errorf("ui: trusted origin: %w", err)
-			}
-		}
-	}
-	m.sessions = m.cfg.Sessions
-	if m.sessions == nil && m.auth != nil {
-		m.sessions = m.auth // its SignIn and SignOut
-	}
-	if sm, ok := app.Module(store.ModuleID); ok {
-		if src, ok := sm.(interface{ DB() *store.DB }); ok {
-			m.prefs = newPreferences(src)
-		}
-	}
+	registry.Register(app.Registry(), m)
 	return nil
 }
 
@@ -180,6 +155,25 @@ func (m *Module) LogHandler() slog.Handler {
 // Start collects the UI contributions of every module. It runs after every
 // module was provisioned.
 func (m *Module) Start(context.Context) error {
+	// The auth module and the database are optional: with them come
+	// sign-in and remembered preferences. Every module has been
+	// provisioned, so they are in the registry if they are composed.
+	m.auth, m.prefs = nil, nil
+	if am, err := registry.Get[*auth.Module](m.app.Registry()); err == nil {
+		m.auth = am
+		for _, o := range am.Config().TrustedOrigins {
+			if err := m.cop.AddTrustedOrigin(o); err != nil {
+				return fmt.Errorf("ui: trusted origin: %w", err)
+			}
+		}
+	}
+	m.sessions = m.cfg.Sessions
+	if m.sessions == nil && m.auth != nil {
+		m.sessions = m.auth // its SignIn and SignOut
+	}
+	if db, err := registry.Get[*store.DB](m.app.Registry()); err == nil {
+		m.prefs = newPreferences(db)
+	}
 	c, err := m.collect()
 	if err != nil {
 		return err

@@ -42,32 +42,18 @@ type cachedPref struct {
 
 // preferences keeps users' preferences in the store module's database.
 type preferences struct {
-	src interface{ DB() *store.DB }
+	coll *store.Collection[Preference]
 
 	mu    sync.Mutex
-	db    *store.DB
-	coll  *store.Collection[Preference]
 	cache map[string]cachedPref
 }
 
-func newPreferences(src interface{ DB() *store.DB }) *preferences {
-	return &preferences{src: src, cache: map[string]cachedPref{}}
+func newPreferences(db *store.DB) *preferences {
+	return &preferences{coll: store.NewCollection[Preference](db, PreferencesCollection), cache: map[string]cachedPref{}}
 }
 
-// collection returns the collection on the current connection, or nil
-// while the database is not connected.
-func (p *preferences) collection() *store.Collection[Preference] {
-	db := p.src.DB()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if db == nil {
-		return nil
-	}
-	if db != p.db {
-		p.db, p.coll = db, store.NewCollection[Preference](db, PreferencesCollection)
-	}
-	return p.coll
-}
+// collection returns the collection.
+func (p *preferences) collection() *store.Collection[Preference] { return p.coll }
 
 // theme returns the user's stored theme choice ("" to follow the system)
 // and whether the user has chosen at all.

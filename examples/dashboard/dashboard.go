@@ -3,7 +3,6 @@ package dashboard
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	h "maragu.dev/gomponents/html"
 
 	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/ui"
 )
 
@@ -83,9 +83,9 @@ func (m *Module) Requires() []string { return []string{ui.ModuleID} }
 
 // Provision finds the shell.
 func (m *Module) Provision(_ context.Context, app *webos.App) error {
-	shell, ok := ui.Of(app)
-	if !ok {
-		return errors.New("dashboard: the ui module is not registered")
+	shell, err := registry.Get[*ui.Module](app.Registry())
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
 	}
 	m.shell = shell
 	return nil

@@ -25,6 +25,7 @@ import (
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/internal/testenv"
+	"github.com/webos-go/webos/registry"
 )
 
 // Users of the browser tests' demo server.
@@ -139,9 +140,9 @@ func startBrowserDemo() (*httptest.Server, error) {
 		defer cancel()
 		_ = app.Stop(ctx)
 	})
-	am, ok := auth.Of(app)
-	if !ok {
-		return nil, fmt.Errorf("the demo has no auth module")
+	am, err := registry.Get[*auth.Module](app.Registry())
+	if err != nil {
+		return nil, fmt.Errorf("the demo: %w", err)
 	}
 	for _, u := range []auth.NewUser{
 		{Email: browserAdminEmail, Password: browserAdminPassword, DisplayName: "Ada Admin", Roles: []string{auth.RoleAdmin}},

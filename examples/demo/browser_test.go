@@ -21,6 +21,7 @@ import (
 	"github.com/webos-go/webos/identity"
 	"github.com/webos-go/webos/internal/testenv"
 	"github.com/webos-go/webos/tasks"
+	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/ui"
 )
 
@@ -305,7 +306,7 @@ func (*progressDemo) ModuleInfo() webos.ModuleInfo {
 }
 
 func (p *progressDemo) Provision(_ context.Context, app *webos.App) error {
-	p.shell, _ = ui.Of(app)
+	p.shell, _ = registry.Get[*ui.Module](app.Registry())
 	return nil
 }
 
@@ -384,7 +385,7 @@ func (*reportPage) ModuleInfo() webos.ModuleInfo {
 }
 
 func (p *reportPage) Provision(_ context.Context, app *webos.App) error {
-	p.shell, _ = ui.Of(app)
+	p.shell, _ = registry.Get[*ui.Module](app.Registry())
 	return nil
 }
 

@@ -76,8 +76,7 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 		},
 	})
 	sm := &settings.Module{}
-	hm := hello.New(db)
-	hm.Config = sm
+	hm := hello.New()
 	mods = append(mods,
 		db,
 		ui.New(ui.Config{Apps: []string{"hello", "report"}}),

@@ -21,7 +21,7 @@ func Example() {
 
 	cfg, _ := webos.LoadConfig("testdata/none.env")
 	db := &store.Module{Dir: dir} // no URL: the embedded SQLite store
-	app := webos.New(cfg, db, hello.New(db))
+	app := webos.New(cfg, db, hello.New())
 	app.SetLogger(slog.New(slog.DiscardHandler))
 	ctx := context.Background()
 	if err := app.Start(ctx); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/bus"
+	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/settings"
 	"github.com/webos-go/webos/store"
 )
@@ -39,19 +40,19 @@ type Greeted struct {
 
 // Module is the hello module.
 type Module struct {
-	// Config, when set, supplies the module's [Settings]; without it the
-	// defaults apply.
-	Config *settings.Module
-
-	db        *store.Module
+	settings  *settings.Handle[Settings]
 	bus       *bus.Bus
 	log       *slog.Logger
 	greetings atomic.Pointer[store.Collection[Greeting]]
 	heard     atomic.Int64
 }
 
-// New returns the hello module storing its greetings through db.
-func New(db *store.Module) *Module { return &Module{db: db} }
+// New returns the hello module. It stores its greetings in the
+// application's database (the store module) and takes its [Settings] from
+// the settings module when one is composed.
+func New() *Module {
+	return &Module{settings: settings.Declare(Settings{Salutation: "Hello"})}
+}
 
 // ModuleInfo describes the module.
 func (m *Module) ModuleInfo() webos.ModuleInfo {
@@ -64,25 +65,19 @@ func (m *Module) ModuleInfo() webos.ModuleInfo {
 	}
 }
 
-// Requires the store module, where greetings live, and the settings
-// module when one is given.
-func (m *Module) Requires() []string {
-	if m.Config != nil {
-		return []string{store.ModuleID, settings.ModuleID}
-	}
-	return []string{store.ModuleID}
-}
+// Requires the store module, where greetings live.
+func (m *Module) Requires() []string { return []string{store.ModuleID} }
 
-// Provision keeps the application's bus and logger.
-func (m *Module) Provision(_ context.Context, app *webos.App) error {
+// Provision keeps the application's bus and logger and makes the
+// collection of greetings in the application's database.
+func (m *Module) Provision(ctx context.Context, app *webos.App) error {
 	m.bus = app.Bus()
 	m.log = app.Logger().With("module", "hello")
-	return nil
-}
-
-// Start opens the collection once the database is connected.
-func (m *Module) Start(ctx context.Context) error {
-	c := store.NewCollection[Greeting](m.db.DB(), "hello_greetings", store.Index{Keys: []string{"-created_at"}})
+	db, err := registry.Get[*store.DB](app.Registry())
+	if err != nil {
+		return err
+	}
+	c := store.NewCollection[Greeting](db, "hello_greetings", store.Index{Keys: []string{"-created_at"}})
 	if err := c.EnsureIndexes(ctx); err != nil {
 		return err
 	}
@@ -106,21 +101,9 @@ func (m *Module) onGreeted(ctx context.Context, e bus.Envelope) error {
 }
 
 // Settings declares the module's settings and their defaults.
-func (m *Module) Settings() settings.Schema { return settings.For(defaultSettings) }
+func (m *Module) Settings() settings.Schema { return m.settings.Schema() }
 
-var defaultSettings = Settings{Salutation: "Hello"}
-
-func (m *Module) salutation(ctx context.Context) string {
-	if m.Config == nil {
-		return defaultSettings.Salutation
-	}
-	s, err := settings.Get[Settings](ctx, m.Config, "hello")
-	if err != nil {
-		m.log.WarnContext(ctx, "settings unavailable; using the defaults", "err", err)
-		return defaultSettings.Salutation
-	}
-	return s.Salutation
-}
+func (m *Module) salutation(ctx context.Context) string { return m.settings.Get(ctx).Salutation }
 
 // Heard returns how many greeting events the listener has handled.
 func (m *Module) Heard() int64 { return m.heard.Load() }
