@@ -122,10 +122,7 @@ type ErrorBody struct {
 // status [StatusOf] gives, with the body [PublicError] makes of it. A
 // server error (5xx) is logged with the request's trace id.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
-	if f := bodyFailureOf(w); f != nil {
-		err = f
-	}
-	status, body := PublicError(r, err)
+	status, body := PublicError(w, r, err)
 	var ra *RetryAfterError
 	if errors.As(err, &ra) && ra.After > 0 {
 		secs := int((ra.After + time.Second - 1) / time.Second)
@@ -143,7 +140,13 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 // message, when it is the status's plain description ("bad request",
 // "conflict") — and only the status's description for a server error
 // (5xx), whose cause goes to the log. Validation errors keep their fields.
-func PublicError(r *http.Request, err error) (int, ErrorBody) {
+// When the request's body could not be read (too slow: 408, cut short:
+// 400), that is the error, whatever the handler made of it; w, which may
+// be nil, is the response to r that tells.
+func PublicError(w http.ResponseWriter, r *http.Request, err error) (int, ErrorBody) {
+	if f := bodyFailureOf(w); f != nil {
+		err = f
+	}
 	status := StatusOf(err)
 	body := ErrorBody{Error: publicMessage(status, err), TraceID: traceOf(r)}
 	var ve *ValidationError

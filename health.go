@@ -10,8 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/webos-go/webos/identity"
 )
 
 // HealthTimeout bounds each dependency check. A check that has not answered
@@ -26,11 +24,9 @@ const HealthCacheTTL = time.Second
 // HealthDetailsPath is the route with the state and latency of every
 // dependency. GET /health, which load balancers and anyone may call, says
 // only whether the server is healthy; the details name the backends and
-// are for operators: the request's user (see the identity package) must
-// hold [PermHealthDetails], which administrators ("*") do. The kernel asks
-// the user value itself, through a method Can(perms ...string) bool, which
-// the auth package's users have. Without a user the answer is 401; with a
-// user that lacks the permission, or that cannot tell, 403.
+// are for operators: the application's [Authorizer] must grant the
+// request's user [PermHealthDetails], which administrators ("*") hold.
+// Without an authorizer it fails closed, like every guarded route.
 const HealthDetailsPath = "/health/details"
 
 // PermHealthDetails is the permission [HealthDetailsPath] requires.
@@ -227,8 +223,9 @@ func (a *App) handleHealthDetails(w http.ResponseWriter, r *http.Request) error 
 		w.Header().Set("Allow", "GET, HEAD")
 		return fmt.Errorf("%w: %s %s", ErrMethodNotAllowed, r.Method, r.URL.Path)
 	}
-	if err := healthDetailsAllowed(r); err != nil {
-		return err
+	r, ok := guard{need: true, perms: []string{PermHealthDetails}}.serve(a, w, r)
+	if !ok {
+		return nil
 	}
 	rep, err := a.cachedHealth(r.Context())
 	if err != nil {
@@ -237,23 +234,4 @@ func (a *App) handleHealthDetails(w http.ResponseWriter, r *http.Request) error 
 	w.Header().Set("Cache-Control", "no-store")
 	WriteJSON(w, http.StatusOK, rep)
 	return nil
-}
-
-// permissionHolder is a user that tells which permissions it holds, as the
-// auth package's users do.
-type permissionHolder interface {
-	Can(perms ...string) bool
-}
-
-// healthDetailsAllowed fails closed: no user is 401, a user that lacks
-// the permission or cannot tell is 403.
-func healthDetailsAllowed(r *http.Request) error {
-	u, ok := identity.From(r.Context())
-	if !ok {
-		return fmt.Errorf("%w: sign in to see the health details", ErrUnauthorized)
-	}
-	if p, ok := u.(permissionHolder); ok && p.Can(PermHealthDetails) {
-		return nil
-	}
-	return fmt.Errorf("%w: the health details need the %s permission", ErrForbidden, PermHealthDetails)
 }
