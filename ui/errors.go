@@ -2,8 +2,8 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
-	"errors"
 	"mime"
 	"net/http"
 	"slices"
@@ -42,22 +42,17 @@ func (m *Module) Error(w http.ResponseWriter, r *http.Request, err error) {
 		webos.WriteError(w, r, err)
 		return
 	}
-	status := webos.StatusOf(err)
+	status, body := webos.PublicError(w, r, err)
 	if status == http.StatusUnauthorized {
 		m.toLogin(w, r)
 		return
 	}
-	msg := err.Error()
+	msg := body.Error
 	if status >= 500 {
 		webos.WriteError(discard{}, r, err) // logs it with the trace id
 		msg = ""
 	}
-	var ve *webos.ValidationError
-	var fields map[string]string
-	if errors.As(err, &ve) {
-		fields = ve.Fields
-	}
-	m.errorPage(w, r, status, msg, fields)
+	m.errorPage(w, r, status, msg, body.Fields)
 }
 
 // errorPage renders an error inside the shell. Server errors never show
@@ -113,9 +108,15 @@ func (m *Module) errorPage(w http.ResponseWriter, r *http.Request, status int, m
 // browser navigates: a kernel JSON error answering a navigation (or an htmx
 // request for the main region) is replaced by an error page, and 401 by the
 // sign-in page. API clients are not affected.
+//
+// It also tells [AddFlash] whether the shell's cookies may go without the
+// Secure flag (see [secureCookies]).
 func (m *Module) Middleware() webos.Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if m.insecureCookies() {
+				r = r.WithContext(context.WithValue(r.Context(), insecureCookiesKey{}, true))
+			}
 			if !wantsHTML(r) {
 				next.ServeHTTP(w, r)
 				return

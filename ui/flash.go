@@ -9,6 +9,26 @@ import (
 // flashCookie holds the flash messages until the next page shows them.
 const flashCookie = "webos_flash"
 
+// insecureCookiesKey marks a request context in which the shell's cookies
+// go without the Secure flag.
+type insecureCookiesKey struct{}
+
+// secureCookies reports whether the cookies the shell sets in answer to r
+// (flash messages, the theme) carry the Secure flag. They follow the rule
+// of the session cookie: Secure unless the auth module is configured for
+// insecure cookies (WEBOS_AUTH_INSECURE_COOKIES, for local http), which
+// the shell's middleware notes in the request's context.
+func secureCookies(r *http.Request) bool {
+	insecure, _ := r.Context().Value(insecureCookiesKey{}).(bool)
+	return !insecure
+}
+
+// insecureCookies reports whether the auth module lets cookies go without
+// the Secure flag.
+func (m *Module) insecureCookies() bool {
+	return m.auth != nil && m.auth.Config().InsecureCookies
+}
+
 // maxFlashBytes bounds the cookie; the oldest messages are dropped first.
 const maxFlashBytes = 2048
 
@@ -23,7 +43,7 @@ const maxFlashBytes = 2048
 func AddFlash(w http.ResponseWriter, r *http.Request, f Flash) {
 	pending := append(readFlashCookie(r), flashesOf(w)...)
 	pending = append(pending, f)
-	setFlashCookie(w, pending)
+	setFlashCookie(w, r, pending)
 }
 
 // takeFlashes returns the messages waiting for this page — those the
@@ -32,7 +52,7 @@ func takeFlashes(w http.ResponseWriter, r *http.Request) []Flash {
 	fs := append(readFlashCookie(r), flashesOf(w)...)
 	removeSetCookie(w, flashCookie)
 	if _, err := r.Cookie(flashCookie); err == nil {
-		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: secureCookies(r), SameSite: http.SameSiteLaxMode})
 	}
 	return fs
 }
@@ -68,7 +88,7 @@ func decodeFlashes(v string) []Flash {
 	return fs
 }
 
-func setFlashCookie(w http.ResponseWriter, fs []Flash) {
+func setFlashCookie(w http.ResponseWriter, r *http.Request, fs []Flash) {
 	removeSetCookie(w, flashCookie)
 	var v string
 	for len(fs) > 0 {
@@ -82,7 +102,7 @@ func setFlashCookie(w http.ResponseWriter, fs []Flash) {
 	if v == "" {
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: v, Path: "/", MaxAge: 300, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: v, Path: "/", MaxAge: 300, HttpOnly: true, Secure: secureCookies(r), SameSite: http.SameSiteLaxMode})
 }
 
 // removeSetCookie drops the response's Set-Cookie lines for name.

@@ -29,3 +29,8 @@ func IsFragment(r *http.Request) bool {
 func inShell() g.Node {
 	return g.Group{HX("boost", "true"), HX("target", "#"+MainTarget), HX("swap", "outerHTML show:window:top")}
 }
+
+// ResetOnSuccess marks a form that htmx sends to be cleared once the
+// request succeeded — what hx-on::after-request="this.reset()" would do,
+// which the shell's Content-Security-Policy does not allow.
+func ResetOnSuccess() g.Node { return g.Attr("data-reset-on-success", "") }

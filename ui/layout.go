@@ -55,6 +55,12 @@ func (l Layout) docTitle() string {
 	return l.Title + " · " + l.Brand
 }
 
+// htmxConfig configures htmx for the shell's Content-Security-Policy (see
+// [ContentSecurityPolicy]): no inline indicator style, no evaluated
+// attributes (hx-on, js: values, trigger filters), no script elements in
+// swapped content.
+const htmxConfig = `{"scrollIntoViewOnBoost":false,"historyCacheSize":0,"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}`
+
 // Document renders a whole shell page: a skip link, the header (banner)
 // with the header slot, search button, theme toggle and account area, the
 // sidebar (navigation landmark) that becomes a drawer on narrow screens,
@@ -76,7 +82,7 @@ func document(l Layout, title, flashes, content g.Node) g.Node {
 		h.Meta(h.Charset("utf-8")),
 		h.Meta(h.Name("viewport"), h.Content("width=device-width, initial-scale=1")),
 		h.Meta(h.Name("color-scheme"), h.Content("light dark")),
-		h.Meta(h.Name("htmx-config"), h.Content(`{"scrollIntoViewOnBoost":false,"historyCacheSize":0}`)),
+		h.Meta(h.Name("htmx-config"), h.Content(htmxConfig)),
 		h.TitleEl(title),
 	)
 	for _, s := range l.Styles {

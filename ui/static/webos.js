@@ -332,6 +332,20 @@
     }
   });
 
+  // A form marked data-reset-on-success (see ui.ResetOnSuccess) is cleared
+  // once htmx has sent it successfully. The Content-Security-Policy allows
+  // no inline script, so hx-on attributes cannot do this.
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var el = e.detail && e.detail.elt;
+    if (e.detail.successful && el && el.matches && el.matches("form[data-reset-on-success]")) el.reset();
+  });
+
+  // htmx is configured not to evaluate inline script (allowEval: false):
+  // say so when a page still has some, rather than fail in silence.
+  document.addEventListener("htmx:evalDisallowedError", function (e) {
+    if (window.console) console.error("webos: htmx refused to evaluate inline script (hx-on, js: values or trigger filters) on", e.target);
+  });
+
   document.addEventListener("htmx:beforeCleanupElement", function (e) { closeStreams(e.target); });
   document.addEventListener("htmx:load", function (e) { initStreams(e.target); });
 
