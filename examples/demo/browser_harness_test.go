@@ -15,11 +15,16 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/webos-go/webos"
@@ -167,6 +172,28 @@ type chromeTab struct {
 	t    *testing.T
 	ctx  context.Context
 	base string
+	csp  cspLog // what the pages' policy refused; see watchCSP
+}
+
+// cspLog collects the reports of a tab's watchCSP.
+type cspLog struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+func (l *cspLog) add(s string) {
+	l.mu.Lock()
+	l.seen = append(l.seen, s)
+	l.mu.Unlock()
+}
+
+// take returns the reports so far and forgets them.
+func (l *cspLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.seen
+	l.seen = nil
+	return s
 }
 
 // demoTab opens a tab on the shared demo server.
@@ -186,6 +213,7 @@ func openChromeTab(t *testing.T, base string) *chromeTab {
 	ctx, cancel := context.WithTimeout(tabCtx, 90*time.Second)
 	t.Cleanup(func() { cancel(); cancelTab() })
 	tb := &chromeTab{t: t, ctx: ctx, base: base}
+	tb.watchCSP()
 	tb.colorScheme("light")
 	return tb
 }
@@ -293,5 +321,82 @@ func repoRoot(t *testing.T) string {
 			t.Fatal("no go.mod above the test's folder")
 		}
 		dir = parent
+	}
+}
+
+// cspBinding is the function through which a page reports what its
+// Content-Security-Policy refused.
+const cspBinding = "webosCSPViolation"
+
+// cspWatch runs in every document of a tab before the page's own scripts:
+// it reports each securitypolicyviolation event, and each attribute htmx
+// refused to evaluate (allowEval is off, so an hx-on would otherwise fail
+// in silence).
+const cspWatch = `(function () {
+  function report(s) { try { window.` + cspBinding + `(String(s)); } catch (e) {} }
+  document.addEventListener("securitypolicyviolation", function (e) {
+    report(e.effectiveDirective + " refused " + (e.blockedURI || "inline code") + " at " + e.sourceFile + ":" + e.lineNumber + (e.sample ? " (" + e.sample + ")" : ""));
+  }, true);
+  document.addEventListener("htmx:evalDisallowedError", function (e) {
+    var el = e.target && e.target.outerHTML ? e.target.outerHTML.slice(0, 160) : "an element";
+    report("htmx refused to evaluate inline script on " + el);
+  }, true);
+})();`
+
+// watchCSP fails the test when any page of the tab breaks the shell's
+// Content-Security-Policy: a securitypolicyviolation event, a console
+// message about the policy, or an attribute htmx refused to evaluate.
+func (tb *chromeTab) watchCSP() {
+	tb.t.Helper()
+	add := tb.csp.add
+	if err := chromedp.Listen(tb.ctx, func(ev any) {
+		switch e := ev.(type) {
+		case *cdpruntime.EventBindingCalled:
+			if e.Name == cspBinding {
+				add(e.Payload)
+			}
+		case *cdplog.EventEntryAdded:
+			if e.Entry != nil && strings.Contains(e.Entry.Text, "Content Security Policy") {
+				add(e.Entry.Text)
+			}
+		}
+	}); err != nil {
+		tb.t.Fatal(err)
+	}
+	if _, err := chromedp.Call(tb.ctx, cdpruntime.AddBinding, cdpruntime.AddBindingParams{Name: cspBinding}); err != nil {
+		tb.t.Fatal(err)
+	}
+	if _, err := chromedp.Call(tb.ctx, cdplog.Enable, cdp.Empty{}); err != nil {
+		tb.t.Fatal(err)
+	}
+	if _, err := chromedp.Call(tb.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspWatch}); err != nil {
+		tb.t.Fatal(err)
+	}
+	tb.t.Cleanup(func() {
+		for _, s := range tb.csp.take() {
+			tb.t.Errorf("Content-Security-Policy: %s", s)
+		}
+	})
+}
+
+// TestBrowserCSPWatcher checks that the tabs see what the policy refuses:
+// an inline script and a style attribute put into a page.
+func TestBrowserCSPWatcher(t *testing.T) {
+	tb := demoTab(t)
+	tb.visit("/login")
+	tb.waitFor("the sign-in page's policy", `fetch("/login", {headers: {"Accept": "text/html"}}).then(r => (r.headers.get("Content-Security-Policy") || "").includes("script-src 'self'"))`)
+	browserEval[chromedp.Void](tb, `(() => { const s = document.createElement("script"); s.textContent = "window.__ran = true"; document.body.appendChild(s); const d = document.createElement("div"); d.setAttribute("style", "color: red"); document.body.appendChild(d); })()`)
+	if browserEval[bool](tb, `window.__ran === true`) {
+		t.Error("an inline script ran")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	var seen []string
+	for time.Now().Before(deadline) && len(seen) < 2 {
+		seen = append(seen, tb.csp.take()...)
+		time.Sleep(50 * time.Millisecond)
+	}
+	joined := strings.Join(seen, "\n")
+	if !strings.Contains(joined, "script-src") || !strings.Contains(joined, "style-src") {
+		t.Fatalf("the watcher saw %q", seen)
 	}
 }
