@@ -192,7 +192,7 @@ func newItems(rec *recorder) *testModule {
 			var in struct {
 				Name string `json:"name" validate:"required,min=3"`
 			}
-			if err := DecodeJSON(r, &in); err != nil {
+			if err := Decode(r, &in); err != nil {
 				return err
 			}
 			WriteJSON(w, 201, in)

@@ -238,11 +238,11 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(append(b, '\n'))
 }
 
-// DecodeJSON reads the request body as one JSON value into v and, when v has
+// decodeJSON reads the request body as one JSON value into v and, when v has
 // `validate` struct tags, validates it. Malformed JSON, a wrong type or
 // trailing data is ErrBadRequest (400); a body over the route's limit is 413;
 // a failed validation is a *ValidationError (422).
-func DecodeJSON(r *http.Request, v any) error {
+func decodeJSON(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {

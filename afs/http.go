@@ -609,7 +609,7 @@ type transferRequest struct {
 
 func (h *Handler) transfer(w http.ResponseWriter, r *http.Request, move bool) error {
 	var req transferRequest
-	if err := webos.DecodeJSON(r, &req); err != nil {
+	if err := webos.Decode(r, &req); err != nil {
 		return err
 	}
 	from, err := Parse(req.From)

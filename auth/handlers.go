@@ -99,7 +99,7 @@ func (m *Module) handleRegister(w http.ResponseWriter, r *http.Request) error {
 		Password    string `json:"password"`
 		DisplayName string `json:"display_name"`
 	}
-	if err := webos.DecodeJSON(r, &in); err != nil {
+	if err := webos.Decode(r, &in); err != nil {
 		return err
 	}
 	u, err := m.CreateUser(r.Context(), NewUser{Email: in.Email, Password: in.Password, DisplayName: in.DisplayName})
@@ -121,7 +121,7 @@ func (m *Module) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		Email    string `json:"email"`
 		Password string `json:"password"`
 	}
-	if err := webos.DecodeJSON(r, &in); err != nil {
+	if err := webos.Decode(r, &in); err != nil {
 		return err
 	}
 	secret, tok, u, err := m.signIn(w, r, in.Email, in.Password)
@@ -217,7 +217,7 @@ func (m *Module) handleChangePassword(w http.ResponseWriter, r *http.Request) er
 		CurrentPassword string `json:"current_password"`
 		NewPassword     string `json:"new_password"`
 	}
-	if err := webos.DecodeJSON(r, &in); err != nil {
+	if err := webos.Decode(r, &in); err != nil {
 		return err
 	}
 	att, wait := m.throttle.begin(u.Email, throttleKey(m.ClientIP(r)), m.cfg.Now())
@@ -260,7 +260,7 @@ func (m *Module) handleCreateToken(w http.ResponseWriter, r *http.Request) error
 		Name      string `json:"name"`
 		ExpiresIn int64  `json:"expires_in"`
 	}
-	if err := webos.DecodeJSON(r, &in); err != nil {
+	if err := webos.Decode(r, &in); err != nil {
 		return err
 	}
 	f := fields{}
@@ -341,7 +341,7 @@ func (m *Module) handleCreateUser(w http.ResponseWriter, r *http.Request) error 
 		Roles       []string `json:"roles"`
 		Active      *bool    `json:"active"`
 	}
-	if err := webos.DecodeJSON(r, &in); err != nil {
+	if err := webos.Decode(r, &in); err != nil {
 		return err
 	}
 	me, _ := UserFrom(r.Context())
@@ -367,7 +367,7 @@ func (m *Module) handlePatchUser(w http.ResponseWriter, r *http.Request) error {
 		Roles       *[]string `json:"roles"`
 		Active      *bool     `json:"active"`
 	}
-	if err := webos.DecodeJSON(r, &in); err != nil {
+	if err := webos.Decode(r, &in); err != nil {
 		return err
 	}
 	if in.Active != nil && !*in.Active && id == me.ID {
@@ -426,7 +426,7 @@ func (m *Module) handlePutRole(w http.ResponseWriter, r *http.Request) error {
 		Description string   `json:"description"`
 		Permissions []string `json:"permissions"`
 	}
-	if err := webos.DecodeJSON(r, &in); err != nil {
+	if err := webos.Decode(r, &in); err != nil {
 		return err
 	}
 	me, _ := UserFrom(r.Context())

@@ -341,7 +341,7 @@ func (m *notesModule) Routes(r *webos.Router) {
 		var in struct {
 			Title string `json:"title" validate:"required"`
 		}
-		if err := webos.DecodeJSON(r, &in); err != nil {
+		if err := webos.Decode(r, &in); err != nil {
 			return err
 		}
 		n := &note{Title: in.Title}
@@ -355,7 +355,7 @@ func (m *notesModule) Routes(r *webos.Router) {
 		var in struct {
 			Title string `json:"title" validate:"required"`
 		}
-		if err := webos.DecodeJSON(r, &in); err != nil {
+		if err := webos.Decode(r, &in); err != nil {
 			return err
 		}
 		n, err := m.notes.Update(r.Context(), r.PathValue("id"), store.Set("title", in.Title))

@@ -97,7 +97,7 @@ func (m *Module) patch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var patch map[string]any
-	if err := webos.DecodeJSON(r, &patch); err != nil {
+	if err := webos.Decode(r, &patch); err != nil {
 		return err
 	}
 	if patch == nil {

@@ -175,7 +175,7 @@ func decodeBody(r *http.Request, v any) error {
 		io.Reader
 		io.Closer
 	}{br, r.Body}
-	return webos.DecodeJSON(r, v)
+	return webos.Decode(r, v)
 }
 
 // Enqueue adds a task of type d with payload p to its queue and returns the

@@ -117,6 +117,10 @@ func (m *Module) Middleware() webos.Middleware {
 			if m.insecureCookies() {
 				r = r.WithContext(context.WithValue(r.Context(), insecureCookiesKey{}, true))
 			}
+			if IsHTMX(r) && !IsFragment(r) {
+				m.formErrors(w, r, next)
+				return
+			}
 			if !wantsHTML(r) {
 				next.ServeHTTP(w, r)
 				return
@@ -143,6 +147,59 @@ func (m *Module) Middleware() webos.Middleware {
 			m.errorPage(w, r, cw.status, msg, body.Fields)
 		})
 	}
+}
+
+// formErrors serves an htmx request of a form (or another element that is
+// not the main region): a validation error (422) is answered with the
+// messages as HTML, swapped into the form's error region ([FormErrors]) —
+// found through the id htmx sends in HX-Trigger — so the user sees what to
+// fix next to the form. Other answers pass unchanged.
+func (m *Module) formErrors(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	cw := &errorCapture{ResponseWriter: w}
+	next.ServeHTTP(cw, r)
+	if !cw.captured {
+		return
+	}
+	if cw.status != http.StatusUnprocessableEntity {
+		w.WriteHeader(cw.status)
+		_, _ = w.Write(cw.body.Bytes())
+		return
+	}
+	var body webos.ErrorBody
+	_ = json.Unmarshal(cw.body.Bytes(), &body)
+	hd := w.Header()
+	hd.Del("Content-Length")
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	if id := r.Header.Get("HX-Trigger"); id != "" {
+		hd.Set("HX-Retarget", "#"+id+"-errors")
+		hd.Set("HX-Reswap", "innerHTML")
+	}
+	w.WriteHeader(http.StatusUnprocessableEntity)
+	_ = fieldErrors(body).Render(w)
+}
+
+// fieldErrors lists the problems of a validation error, one per field.
+func fieldErrors(body webos.ErrorBody) g.Node {
+	keys := make([]string, 0, len(body.Fields))
+	for k := range body.Fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if len(keys) == 0 {
+		return h.P(h.Class("field-error"), g.Text(body.Error))
+	}
+	return g.Map(keys, func(k string) g.Node {
+		return h.P(h.Class("field-error"), g.Attr("data-field", k), h.Strong(g.Text(k)), g.Text(" "+body.Fields[k]))
+	})
+}
+
+// FormErrors is a form's error region, where the shell puts the messages
+// of a validation error (422) answering the form's htmx request. Give the
+// form the id formID and put FormErrors(formID) inside it:
+//
+//	h.Form(h.ID("note-form"), ui.HX("post", "/notes/"), …, ui.FormErrors("note-form"))
+func FormErrors(formID string) g.Node {
+	return h.Div(h.ID(formID+"-errors"), h.Class("form-errors"), h.Role("alert"), g.Attr("aria-live", "assertive"))
 }
 
 // errorCapture holds back a JSON error response so that it can be replaced.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"golang.org/x/net/html"
+	g "maragu.dev/gomponents"
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/auth"
@@ -283,3 +284,13 @@ func texts(ns []*html.Node) []string {
 // dbModule returns the store module of the test MongoDB server with a
 // fresh database, for integration tests.
 func dbModule(url, name string) *store.Module { return &store.Module{URL: url, Database: name} }
+
+// renderNode renders n to a string.
+func renderNode(t testing.TB, n g.Node) string {
+	t.Helper()
+	var b strings.Builder
+	if err := n.Render(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}

@@ -59,7 +59,8 @@ func (l Layout) docTitle() string {
 // [ContentSecurityPolicy]): no inline indicator style, no evaluated
 // attributes (hx-on, js: values, trigger filters), no script elements in
 // swapped content.
-const htmxConfig = `{"scrollIntoViewOnBoost":false,"historyCacheSize":0,"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}`
+const htmxConfig = `{"scrollIntoViewOnBoost":false,"historyCacheSize":0,"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,` +
+	`"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"422","swap":true,"error":false},{"code":"[45]..","swap":false,"error":true}]}`
 
 // Document renders a whole shell page: a skip link, the header (banner)
 // with the header slot, search button, theme toggle and account area, the

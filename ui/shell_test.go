@@ -446,3 +446,29 @@ func TestConfigAppsMustExist(t *testing.T) {
 	}
 	_ = app.Stop(context.Background())
 }
+
+// TestFormErrorsForHTMX: a 422 answering a form's htmx request becomes the
+// field messages as HTML, aimed at the form's error region; the same
+// route answers API clients with the JSON error.
+func TestFormErrorsForHTMX(t *testing.T) {
+	notes, _ := demoModules()
+	env := startShell(t, ui.Config{}, notes)
+	resp, body := get(t, env.srv.URL+"/notes/broken", "HX-Request", "true", "HX-Target", "notes-list", "HX-Trigger", "note-form")
+	if resp.StatusCode != 422 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("htmx: %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	if got := resp.Header.Get("HX-Retarget"); got != "#note-form-errors" || resp.Header.Get("HX-Reswap") != "innerHTML" {
+		t.Errorf("retarget %q", got)
+	}
+	doc := parse(t, body)
+	if got := text(one(t, doc, `p.field-error[data-field=title]`)); got != "title is required" {
+		t.Errorf("message %q", got)
+	}
+	resp, body = get(t, env.srv.URL+"/notes/broken")
+	if resp.StatusCode != 422 || !strings.Contains(body, `"fields":{"title":"is required"}`) {
+		t.Fatalf("API client: %d %s", resp.StatusCode, body)
+	}
+	if n := len(query(parse(t, renderNode(t, ui.FormErrors("note-form"))), "#note-form-errors[role=alert]")); n != 1 {
+		t.Errorf("FormErrors renders %d regions", n)
+	}
+}

@@ -20,8 +20,8 @@ import (
 	"github.com/webos-go/webos/examples/report"
 	"github.com/webos-go/webos/identity"
 	"github.com/webos-go/webos/internal/testenv"
-	"github.com/webos-go/webos/tasks"
 	"github.com/webos-go/webos/registry"
+	"github.com/webos-go/webos/tasks"
 	"github.com/webos-go/webos/ui"
 )
 
@@ -426,14 +426,26 @@ func TestBrowserReportApp(t *testing.T) {
 	tb.screenshot("report-done")
 }
 
-// TestBrowserHelloForm greets someone from the hello app's page: the new
-// greeting appears at the top of the list without a page load.
+// TestBrowserHelloForm greets someone from the hello app's page: a blank
+// name shows the field's error in the form, a good one appears at the top
+// of the list without a page load.
 func TestBrowserHelloForm(t *testing.T) {
 	tb := demoTab(t)
 	tb.signIn(browserAdminEmail, browserAdminPassword)
 	tb.visit("/apps/hello")
 	tb.waitFor("the greeting form", `document.getElementById("hello-name") !== null`)
 	browserEval[chromedp.Void](tb, `window.__samePage = true`)
+	// Invalid input: the same handler that answers API clients with 422
+	// JSON puts the field's message into the form.
+	before := browserEval[float64](tb, `document.querySelectorAll("#hello-greetings li").length`)
+	tb.do("type a blank name", chromedp.SendKeys("#hello-name", "   "))
+	tb.do("submit it", chromedp.Click(chromedp.CSS(`[data-widget=hello-greet] button[type=submit]`)))
+	tb.waitFor("the field error", `(document.querySelector("#hello-form-errors [data-field=name]") || {}).textContent === "name is required"`)
+	tb.screenshot("hello-form-error")
+	if n := browserEval[float64](tb, `document.querySelectorAll("#hello-greetings li").length`); n != before {
+		t.Errorf("the invalid name added %v greetings", n-before)
+	}
+	browserEval[chromedp.Void](tb, `document.getElementById("hello-name").value = ""`)
 	tb.do("type a name", chromedp.SendKeys("#hello-name", "Zed"))
 	tb.do("submit", chromedp.Click(chromedp.CSS(`[data-widget=hello-greet] button[type=submit]`)))
 	tb.waitFor("the new greeting", `(document.querySelector("#hello-greetings li") || {}).textContent === "Hello, Zed!"`)

@@ -3,9 +3,9 @@
 //
 //	GET  /hello/            a greeting and how many greetings were recorded
 //	GET  /hello/hi          a fixed greeting (no I/O)
-//	POST /hello/greetings   {"name": "Ada"} records a greeting (201)
+//	POST /hello/greetings   {"name": "Ada"} or the form name=Ada records a greeting (201):
+//	                        JSON for API clients, the new list item as HTML for htmx
 //	GET  /hello/greetings   the latest greetings: {"items": [...], "next": cursor}; ?limit=1..100, ?after=cursor, ?before=cursor
-//	POST /hello/greetings/form  the shell's form (name=Ada) → an HTML list item
 //
 // In the shell, the app's page shows a form and the latest greetings.
 //

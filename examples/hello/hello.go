@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/webos-go/webos"
@@ -13,6 +14,7 @@ import (
 	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/settings"
 	"github.com/webos-go/webos/store"
+	"github.com/webos-go/webos/ui"
 )
 
 // TopicGreeted is emitted with a [Greeted] payload for every new greeting.
@@ -113,7 +115,6 @@ func (m *Module) Routes(r *webos.Router) {
 	r.HandleFunc("GET /", m.index)
 	r.HandleFunc("GET /hi", m.hi)
 	r.HandleFunc("POST /greetings", m.create)
-	r.HandleFunc("POST /greetings/form", m.createForm)
 	r.HandleFunc("GET /greetings", m.list)
 }
 
@@ -141,14 +142,26 @@ type createRequest struct {
 	Name string `json:"name" validate:"required,max=100"`
 }
 
+// create records a greeting, from JSON or from the shell's form: an API
+// client gets the stored greeting as JSON, the form (an htmx request) the
+// new item of the list as an HTML fragment. Invalid input is 422, as JSON
+// or as the form's error messages.
 func (m *Module) create(w http.ResponseWriter, r *http.Request) error {
 	var in createRequest
-	if err := webos.DecodeJSON(r, &in); err != nil {
+	if err := webos.Decode(r, &in); err != nil {
 		return err
+	}
+	if in.Name = strings.TrimSpace(in.Name); in.Name == "" {
+		return webos.Invalid("name", "is required")
 	}
 	g, err := m.record(r.Context(), in)
 	if err != nil {
 		return err
+	}
+	if ui.IsHTMX(r) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusCreated)
+		return greetingItem(g).Render(w)
 	}
 	webos.WriteJSON(w, http.StatusCreated, g)
 	return nil

@@ -2,13 +2,10 @@ package hello
 
 import (
 	"context"
-	"net/http"
-	"strings"
 
 	g "maragu.dev/gomponents"
 	h "maragu.dev/gomponents/html"
 
-	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/store"
 	"github.com/webos-go/webos/ui"
 )
@@ -33,11 +30,12 @@ func (m *Module) renderWidget(ctx context.Context) g.Node {
 		}
 	}
 	return ui.Card("Say hello",
-		h.Form(h.Class("form-inline"), ui.HX("post", "/hello/greetings/form"), ui.HX("target", "#hello-greetings"), ui.HX("swap", "afterbegin"),
-			g.Attr("hx-on::after-request", "if (event.detail.successful) this.reset()"),
+		h.Form(h.ID("hello-form"), h.Class("form-inline"), ui.HX("post", "/hello/greetings"), ui.HX("target", "#hello-greetings"), ui.HX("swap", "afterbegin"),
+			ui.ResetOnSuccess(),
 			h.Label(h.For("hello-name"), g.Text("Name")),
-			h.Input(h.ID("hello-name"), h.Name("name"), h.Required(), h.MaxLength("100"), h.Placeholder("Ada")),
+			h.Input(h.ID("hello-name"), h.Name("name"), h.MaxLength("100"), h.Placeholder("Ada")),
 			h.Button(h.Type("submit"), h.Class("button primary"), g.Text("Greet")),
+			ui.FormErrors("hello-form"),
 		),
 		h.Ul(h.ID("hello-greetings"), h.Class("hello-greetings"), g.Attr("aria-live", "polite"), g.Group(items)),
 	)
@@ -45,23 +43,4 @@ func (m *Module) renderWidget(ctx context.Context) g.Node {
 
 func greetingItem(gr *Greeting) g.Node {
 	return h.Li(g.Attr("data-greeting", gr.ID), g.Text(gr.Message))
-}
-
-// createForm records a greeting from the shell's form and answers the new
-// list item as an HTML fragment.
-func (m *Module) createForm(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return webos.Invalid("name", "could not read the form")
-	}
-	in := createRequest{Name: strings.TrimSpace(r.PostForm.Get("name"))}
-	if err := webos.Validate(&in); err != nil {
-		return err
-	}
-	gr, err := m.record(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(http.StatusCreated)
-	return greetingItem(gr).Render(w)
 }
