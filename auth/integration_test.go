@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/store"

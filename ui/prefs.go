@@ -150,7 +150,7 @@ func (m *Module) handleTheme(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return webos.Invalid("theme", `must be "light", "dark" or "system"`)
 	}
-	c := &http.Cookie{Name: themeCookie, Value: theme, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode}
+	c := &http.Cookie{Name: themeCookie, Value: theme, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: secureCookies(r), SameSite: http.SameSiteLaxMode}
 	if theme == "" {
 		c.MaxAge = -1
 	}

@@ -178,7 +178,7 @@ func (m *Module) page(w http.ResponseWriter, r *http.Request) error {
 	return m.shell.Render(w, r, ui.Page{Title: "Sales", Content: g.Group{
 		ui.PageHeader("chart", "Sales", fmt.Sprintf("%s revenue from %s orders this year; best month %s.", Money(total), grouped(int64(orders)), best.Label)),
 		ui.Card("Revenue by month", BarChart("sales-page-chart", "Revenue by month", m.points(), Money)),
-		h.Section(h.ID("figures"), h.Class("card"), g.Attr("aria-labelledby", "figures-title"), h.Style("margin-top: 16px"),
+		h.Section(h.ID("figures"), h.Class("card space-above"), g.Attr("aria-labelledby", "figures-title"),
 			h.H2(h.ID("figures-title"), h.Class("card-title"), g.Text("Figures")),
 			h.Table(h.Class("table"), g.Attr("aria-labelledby", "figures-title"),
 				h.THead(h.Tr(h.Th(g.Text("Month")), h.Th(g.Text("Revenue")), h.Th(g.Text("Orders")))),

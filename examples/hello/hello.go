@@ -160,6 +160,7 @@ func (m *Module) create(w http.ResponseWriter, r *http.Request) error {
 	}
 	if ui.IsHTMX(r) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		ui.SetSecurityHeaders(w.Header())
 		w.WriteHeader(http.StatusCreated)
 		return greetingItem(g).Render(w)
 	}

@@ -73,6 +73,7 @@ func (m *Module) createRun(w http.ResponseWriter, r *http.Request) error {
 		title = "Report"
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	ui.SetSecurityHeaders(w.Header())
 	w.Header().Set("Location", "/tasks/"+id)
 	w.WriteHeader(http.StatusCreated)
 	return h.Div(h.Class("report-run"), g.Attr("data-task", id),

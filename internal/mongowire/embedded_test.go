@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/identity"
 	"github.com/webos-go/webos/internal/mongowire"

@@ -1,0 +1,118 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/afs"
+	"github.com/webos-go/webos/auth"
+	"github.com/webos-go/webos/bus/redisbus"
+	"github.com/webos-go/webos/settings"
+	"github.com/webos-go/webos/store"
+	"github.com/webos-go/webos/tasks"
+	"github.com/webos-go/webos/ui"
+)
+
+// Modules are the standard modules of an application, wired for one
+// configuration. Change a field before [Modules.List] to replace a module
+// (e.g. a shell with another brand); a nil field is left out.
+type Modules struct {
+	// Store is the database: MongoDB with WEBOS_MONGO_URL, otherwise the
+	// embedded SQLite store in the data folder.
+	Store *store.Module
+	// Bus shares events between instances through Redis; nil without
+	// WEBOS_REDIS_URL. Its envelopes are signed with WEBOS_SECRET_KEYS.
+	Bus *redisbus.Module
+	// Auth holds users, roles, sessions and tokens, and is the
+	// application's authorizer. It reads its own WEBOS_AUTH_* variables;
+	// outside production its session cookie also works over plain http.
+	Auth *auth.Module
+	// Shell is the launchpad, menu, palette and live widgets.
+	Shell *ui.Module
+	// Settings keeps every module's typed settings.
+	Settings *settings.Module
+	// Files is the file system: WEBOS_AFS_SOURCES, or a "local" source in
+	// the data folder's files folder.
+	Files *afs.Module
+	// Tasks runs background jobs on WEBOS_REDIS_URL, or on an in-process
+	// Redis kept in the data folder. A task runs as the user who enqueued
+	// it, with that user's current permissions.
+	Tasks *tasks.Module
+}
+
+// Standard returns the standard modules for cfg. It needs no service:
+// without WEBOS_MONGO_URL and WEBOS_REDIS_URL everything is embedded and
+// kept in cfg.DataDir. It fails only on configuration that does not parse.
+func Standard(cfg webos.Config) (*Modules, error) {
+	authCfg, err := auth.LoadConfig()
+	if err != nil {
+		return nil, err
+	}
+	if !cfg.Production() {
+		authCfg.InsecureCookies = true
+	}
+	files := &afs.Module{}
+	if err := webos.Load(&files.Config); err != nil {
+		return nil, err
+	}
+	if os.Getenv("WEBOS_AFS_SOURCES") == "" {
+		dir, err := filepath.Abs(filepath.Join(cfg.DataDir, "files"))
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		files.Config.Sources = webos.Secret("local=file://" + filepath.ToSlash(dir))
+	}
+	m := &Modules{
+		Store:    &store.Module{URL: cfg.MongoURL.Reveal(), Database: cfg.MongoDatabase},
+		Auth:     auth.New(authCfg),
+		Shell:    ui.New(ui.Config{}),
+		Settings: &settings.Module{},
+		Files:    files,
+	}
+	if cfg.RedisURL != "" {
+		m.Bus = &redisbus.Module{
+			URL:     cfg.RedisURL.Reveal(),
+			Options: redisbus.Options{Keys: redisbus.KeysFrom(cfg.SecretKeys)},
+		}
+	}
+	am := m.Auth
+	m.Tasks = tasks.New(tasks.Options{
+		RedisURL: cfg.RedisURL.Reveal(),
+		// A user deleted since the task was enqueued is a permanent failure.
+		RestoreUser: func(ctx context.Context, id string) (context.Context, error) {
+			u, err := am.User(ctx, id)
+			if errors.Is(err, auth.ErrUserNotFound) {
+				return ctx, tasks.Permanent(err)
+			}
+			if err != nil {
+				return ctx, err
+			}
+			return auth.WithUser(ctx, u), nil
+		},
+	})
+	return m, nil
+}
+
+// List returns the modules that are set, for [webos.New].
+func (m *Modules) List() []webos.Module {
+	var out []webos.Module
+	add := func(mod webos.Module, set bool) {
+		if set {
+			out = append(out, mod)
+		}
+	}
+	add(m.Store, m.Store != nil)
+	add(m.Bus, m.Bus != nil)
+	add(m.Auth, m.Auth != nil)
+	add(m.Shell, m.Shell != nil)
+	add(m.Settings, m.Settings != nil)
+	add(m.Files, m.Files != nil)
+	add(m.Tasks, m.Tasks != nil)
+	return out
+}
