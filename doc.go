@@ -5,18 +5,29 @@
 //
 // # A tour
 //
-// An application is composed explicitly in its own main:
+// An application is composed explicitly in its own main — the standard
+// modules for its configuration (package stack) and its own:
 //
 //	func main() {
-//		cfg, err := webos.LoadConfig()
+//		cfg, err := webos.LoadConfig() // WEBOS_* variables and an optional .env file
 //		if err != nil {
 //			log.Fatal(err)
 //		}
 //		webos.SetDefaultLogger(webos.NewLogger(cfg, os.Stderr))
-//		db := &store.Module{URL: cfg.MongoURL.Reveal(), Database: cfg.MongoDatabase}
-//		app := webos.New(cfg, db, hello.New())
-//		webos.Main(app) // serve, modules list, version, and module commands
+//		std, err := stack.Standard(cfg) // database, auth, shell, settings, files, tasks: embedded without services
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		webos.Main(webos.New(cfg, append(std.List(), notes.New())...)) // serve | modules list | user create | help
 //	}
+//
+// A module guards its routes with [Router.Require], or once for all of them
+// with [ModuleInfo.Permission]; the application's [Authorizer] (the auth
+// module) answers, and without one every guarded route fails closed
+// ([AllowAll] opens a single-user tool, by name). Modules reach each
+// other's services through the registry ([App.Registry]) in Provision,
+// decode JSON and forms with [Decode], and the shell shows their cards,
+// menu entries, widgets and commands to the users who may open them.
 //
 // The kernel (this package) owns:
 //
@@ -40,6 +51,7 @@
 //   - Server hardening: header, idle and request-body timeouts from
 //     [Config] (a body that trickles in is cut off with 408), and error
 //     bodies that never show addresses or driver messages ([PublicError]).
+//   - The command line of app binaries ([Main], [App.Exec]).
 //
 // # Errors net/http writes itself
 //
@@ -51,7 +63,8 @@
 // Host header, headers over http.Server's MaxHeaderBytes (431), and an
 // unknown Transfer-Encoding (501). A bad percent-escape in the query string
 // does reach the handler, which answers 400 as JSON.
-//   - The command line of app binaries ([Main], [App.Exec]).
+//
+// # The other packages
 //
 // The other packages build on it, each small and importable on its own:
 //
@@ -74,6 +87,7 @@
 //   - ui: the server-rendered shell — launchpad, menu, Ctrl+K palette,
 //     dark mode, live widgets over Server-Sent Events.
 //   - identity and trace: the acting user and the trace id in a context.
+//   - stack: the standard modules for a configuration, for an app's main.
 //
 // Dependencies point one way: identity and trace at the bottom, then
 // registry and bus, then this kernel, then store, then auth, afs, cache,

@@ -477,3 +477,25 @@ func startShellApp(t *testing.T, mods ...webos.Module) string {
 	})
 	return srv.URL
 }
+
+// TestBrowserNotesForm adds a note from the notes app's page: a blank
+// title shows the field's error in the form (the handler that answers API
+// clients with 422 JSON), a good one appears in the list without a page
+// load and the form is cleared.
+func TestBrowserNotesForm(t *testing.T) {
+	tb := demoTab(t)
+	tb.signIn(browserAdminEmail, browserAdminPassword)
+	tb.visit("/notes/")
+	tb.waitFor("the note form", `document.getElementById("note-title") !== null`)
+	browserEval[chromedp.Void](tb, `window.__samePage = true`)
+	tb.do("submit without a title", chromedp.Click(chromedp.CSS(`#note-form button[type=submit]`)))
+	tb.waitFor("the field error", `(document.querySelector("#note-form-errors [data-field=title]") || {}).textContent === "title is required"`)
+	tb.screenshot("notes-form-error")
+	tb.do("type a title", chromedp.SendKeys("#note-title", "Water the plants"))
+	tb.do("submit", chromedp.Click(chromedp.CSS(`#note-form button[type=submit]`)))
+	tb.waitFor("the new note", `(document.querySelector("#notes li") || {}).textContent === "Water the plants"`)
+	tb.screenshot("notes-added")
+	if !browserEval[bool](tb, `window.__samePage === true && document.getElementById("note-title").value === ""`) {
+		t.Error("the page reloaded or the form was not reset")
+	}
+}

@@ -28,12 +28,13 @@ func ExampleNewApp() {
 	}
 	// Output:
 	// store
-	// ui
 	// auth
+	// ui
 	// settings
 	// afs
 	// tasks
 	// tasks.monitor
+	// notes
 	// hello
 	// report
 	// dashboard
