@@ -276,7 +276,7 @@ func (m *Module) readEvents(ctx context.Context, id, last string) ([]Event, []st
 	}
 	rctx, cancel := bound(ctx)
 	defer cancel()
-	res, err := cn.rdb.XRead(rctx, &redis.XReadArgs{Streams: []string{keyEvents + id, last}, Count: 100, Block: -1}).Result()
+	res, err := cn.api.XRead(rctx, &redis.XReadArgs{Streams: []string{keyEvents + id, last}, Count: 100, Block: -1}).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil, nil
 	}

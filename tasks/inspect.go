@@ -61,7 +61,7 @@ func (m *Module) lookup(ctx context.Context, id string) (*Status, error) {
 	defer cancel()
 	st, missing, err := m.find(bctx, cn, id)
 	if err == nil && st == nil && missing {
-		if err = m.registerQueues(bctx, cn.rdb); err == nil {
+		if err = m.registerQueues(bctx, cn.api); err == nil {
 			st, _, err = m.find(bctx, cn, id)
 		}
 	}
@@ -91,7 +91,7 @@ func (m *Module) find(ctx context.Context, cn *conn, id string) (st *Status, mis
 		}
 		cancelled := false
 		if info.State != asynq.TaskStateCompleted {
-			n, err := cn.rdb.Exists(ctx, keyCancel+id).Result()
+			n, err := cn.api.Exists(ctx, keyCancel+id).Result()
 			if err != nil {
 				return nil, false, err
 			}
@@ -127,7 +127,7 @@ func (m *Module) Cancel(ctx context.Context, id string) (*Status, error) {
 		return nil, err
 	}
 	sctx, cancel := bound(ctx)
-	err = cn.rdb.Set(sctx, keyCancel+id, by, cancelTTL).Err()
+	err = cn.api.Set(sctx, keyCancel+id, by, cancelTTL).Err()
 	cancel()
 	if err != nil {
 		return nil, redisFailure(ctx, err)
@@ -233,7 +233,7 @@ func (m *Module) Queues(ctx context.Context) ([]QueueStats, error) {
 	defer cancel()
 	// asynq reports a queue missing from its list of queues with an error
 	// of its own, not ErrQueueNotFound: make sure the list has them all.
-	if err := m.registerQueues(bctx, cn.rdb); err != nil {
+	if err := m.registerQueues(bctx, cn.api); err != nil {
 		return nil, redisFailure(ctx, err)
 	}
 	out := make([]QueueStats, 0, len(m.queues))

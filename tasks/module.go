@@ -227,27 +227,22 @@ func (m *Module) Start(ctx context.Context) error {
 	}
 	ropts.PoolSize = max(ropts.PoolSize, 10*runtime.GOMAXPROCS(0)) + m.opts.Concurrency
 	ropts.OnConnect = m.onConnect
-	ropts.ContextTimeoutEnabled = true // callers' deadlines bound the calls (see redisTimeout)
-	rdb := redis.NewClient(ropts)
-	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	err = rdb.Ping(pctx).Err()
-	cancel()
+	cn, err := dial(ctx, ropts)
 	if err != nil {
-		_ = rdb.Close()
 		m.closeMem()
-		return fmt.Errorf("%w: cannot reach Redis at %s: %w", ErrUnavailable, ropts.Addr, err)
+		return err
 	}
-	m.conn.Store(&conn{rdb: rdb, insp: asynq.NewInspectorFromRedisClient(rdb)})
+	m.conn.Store(cn)
 	for _, c := range m.defs {
 		if !c.module.CompareAndSwap(nil, m) && c.module.Load() != m {
 			m.unbind()
 			m.conn.Store(nil)
-			_ = rdb.Close()
+			_ = cn.close()
 			m.closeMem()
 			return fmt.Errorf("tasks: task type %q is already registered with another running tasks module: make definitions per module instance", c.typ)
 		}
 	}
-	m.client.Store(asynq.NewClientFromRedisClient(rdb))
+	m.client.Store(asynq.NewClientFromRedisClient(cn.api))
 	m.stopping.Store(false)
 	if !m.opts.NoWorker {
 		if err := m.StartWorker(); err != nil {
@@ -282,8 +277,7 @@ func (m *Module) Stop(ctx context.Context) error {
 	}
 	m.unbind()
 	if c := m.conn.Swap(nil); c != nil {
-		err = errors.Join(err, c.rdb.Close())
-		c.calls.close()
+		err = errors.Join(err, c.close())
 	}
 	m.closeMem()
 	return err
@@ -312,16 +306,9 @@ func (m *Module) Embedded() bool { return m.opts.RedisURL == "" }
 // do not close it.
 func (m *Module) Redis() redis.UniversalClient {
 	if c := m.conn.Load(); c != nil {
-		return c.rdb
+		return c.api
 	}
 	return nil
-}
-
-// conn is the module's connection to Redis while it runs.
-type conn struct {
-	rdb   *redis.Client
-	insp  *asynq.Inspector
-	calls calls // Inspector calls in flight
 }
 
 // connected returns the connection, or an error wrapping ErrUnavailable
@@ -340,7 +327,7 @@ func (m *Module) HealthChecks() []webos.HealthCheck {
 		if err != nil {
 			return err
 		}
-		return c.rdb.Ping(ctx).Err()
+		return c.api.Ping(ctx).Err()
 	}}}
 }
 

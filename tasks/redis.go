@@ -2,10 +2,12 @@ package tasks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -19,6 +21,76 @@ const redisTimeout = 3 * time.Second
 // keyQueues is asynq's set of queue names, which its Inspector consults
 // before it looks at a queue.
 const keyQueues = "asynq:queues"
+
+// conn is the module's connection to Redis while it runs: two clients on
+// the same server.
+type conn struct {
+	// rdb is asynq's worker's and the worker's own: go-redis's defaults,
+	// under which a context's deadline does not cut a call short, and a
+	// call that starts with an ended context runs without it (see
+	// detachEnded).
+	rdb *redis.Client
+	// api serves the callers (enqueue, status, cancel, the monitor,
+	// health) and Module.Redis: their contexts' deadlines bound the calls.
+	api *redis.Client
+	// insp is asynq's Inspector on api.
+	insp  *asynq.Inspector
+	calls calls // Inspector calls in flight
+}
+
+// dial connects to Redis with opts and checks that it answers; a Redis
+// that does not is an error wrapping ErrUnavailable.
+func dial(ctx context.Context, opts *redis.Options) (*conn, error) {
+	rdb := redis.NewClient(opts)
+	rdb.AddHook(detachEnded{})
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	err := rdb.Ping(pctx).Err()
+	cancel()
+	if err != nil {
+		_ = rdb.Close()
+		return nil, fmt.Errorf("%w: cannot reach Redis at %s: %w", ErrUnavailable, opts.Addr, err)
+	}
+	aopts := *opts
+	aopts.ContextTimeoutEnabled = true
+	api := redis.NewClient(&aopts)
+	return &conn{rdb: rdb, api: api, insp: asynq.NewInspectorFromRedisClient(api)}, nil
+}
+
+// close closes both clients, which ends the Inspector calls still waiting
+// for Redis, and waits for those.
+func (c *conn) close() error {
+	err := errors.Join(c.rdb.Close(), c.api.Close())
+	c.calls.close()
+	return err
+}
+
+// detachEnded is a hook for the worker's client: a call that starts with
+// an ended context runs without it, bounded by the client's read and write
+// timeouts. asynq retries recording an attempt's outcome that Redis refused
+// (its syncer) with a context it has already cancelled; go-redis fails such
+// calls at once, every time, and the task would stay "running" until its
+// lease expired and it ran again.
+type detachEnded struct{}
+
+func (detachEnded) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (detachEnded) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if ctx.Err() != nil {
+			ctx = context.WithoutCancel(ctx)
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (detachEnded) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if ctx.Err() != nil {
+			ctx = context.WithoutCancel(ctx)
+		}
+		return next(ctx, cmds)
+	}
+}
 
 // bound limits ctx to redisTimeout.
 func bound(ctx context.Context) (context.Context, context.CancelFunc) {
