@@ -272,6 +272,30 @@ func (e *env) waitState(id, user string, state tasks.State, timeout time.Duratio
 	}
 }
 
+// waitArchived polls the task monitor until task id is in asynq's archive,
+// where failed and cancelled tasks end and which no attempt leaves.
+func (e *env) waitArchived(id string, timeout time.Duration) {
+	e.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		res := e.do("GET", "/tasks/admin/queues/default/archived?size=100", "admin", nil)
+		if res.Code != http.StatusOK {
+			e.t.Fatalf("archived tasks: %d %s", res.Code, res.Body)
+		}
+		var list struct{ Tasks []tasks.Status }
+		res.json(e.t, &list)
+		for _, st := range list.Tasks {
+			if st.ID == id {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("task %s not archived after %v", id, timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // sseEvent is one Server-Sent Event.
 type sseEvent struct {
 	ID, Name string

@@ -122,6 +122,7 @@ func (s *redisServer) thaw() {
 // /health says so; once it is back, work continues without a restart, and
 // no task that was acknowledged is lost.
 func TestRedisOutage(t *testing.T) {
+	t.Parallel()
 	rs := startRedisServer(t)
 	var mu sync.Mutex
 	ran := map[string]int{}
@@ -167,7 +168,7 @@ func TestRedisOutage(t *testing.T) {
 	for range 3 {
 		<-running
 	}
-	rs.stop()
+	rs.kill() // appendfsync always: what Redis acknowledged is on disk
 	res := e.do("POST", "/tasks/test.count", "alice", echoIn{Text: "down"})
 	var body webos.ErrorBody
 	res.json(t, &body)

@@ -16,6 +16,7 @@ import (
 // interrupts runs again after the restart, and the tasks that were waiting
 // or had finished are still there, with their status.
 func TestInProcessRestart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var calls atomic.Int32
 	started := make(chan string, 4)

@@ -267,7 +267,7 @@ func TestPermanentFailure(t *testing.T) {
 		if st.State != tasks.StateFailed || st.Retried != 0 || st.Error != "bad input: x" {
 			t.Fatalf("status %+v", st)
 		}
-		time.Sleep(300 * time.Millisecond)
+		// Failed is asynq's archive, which no attempt leaves.
 		if n := k.failCalls.Load(); n != 1 {
 			t.Fatalf("%d attempts, want 1", n)
 		}
@@ -317,7 +317,7 @@ func TestCancelRunning(t *testing.T) {
 		if last := events[len(events)-1]; last.Name != "cancelled" {
 			t.Fatalf("stream ends with %s", last.Name)
 		}
-		time.Sleep(500 * time.Millisecond)
+		e.waitArchived(id, 10*time.Second) // no attempt leaves the archive
 		if n := k.blockCalls.Load(); n != 1 {
 			t.Fatalf("%d attempts, want 1", n)
 		}
@@ -531,13 +531,27 @@ func withoutStatus(events []sseEvent) []sseEvent {
 // even though the handler has not recorded anything yet.
 func TestCancelStubbornHandler(t *testing.T) {
 	started := make(chan struct{}, 1)
+	release := make(chan struct{})
 	e := newEnv(t, "", tasks.Options{}, func(*slog.Logger) []tasks.Definition {
 		return []tasks.Definition{tasks.Define("test.stubborn", func(ctx context.Context, p echoIn) (any, error) {
 			started <- struct{}{}
-			time.Sleep(1500 * time.Millisecond)
+			<-release // not ctx.Done()
 			return "done anyway", nil
 		}, tasks.Expose(permRun))}
 	})
+	// The worker reports on the attempt once the handler has returned.
+	reported := make(chan tasks.Event, 1)
+	unsubscribe := e.app.Bus().Subscribe(tasks.TopicCancelled, func(_ context.Context, env bus.Envelope) error {
+		ev, err := bus.PayloadAs[tasks.Event](env)
+		if err == nil {
+			select {
+			case reported <- ev:
+			default:
+			}
+		}
+		return err
+	})
+	defer unsubscribe()
 	id := e.enqueue("test.stubborn", "alice", echoIn{Text: "x"})
 	<-started
 	res := e.do("DELETE", "/tasks/"+id, "alice", nil)
@@ -555,7 +569,16 @@ func TestCancelStubbornHandler(t *testing.T) {
 	if res := e.do("GET", "/tasks/"+id+"/events", "alice", nil, "Last-Event-ID", last.ID); res.Code != http.StatusNoContent {
 		t.Fatalf("reconnect: %d", res.Code)
 	}
-	time.Sleep(2 * time.Second) // the handler returns; the task stays cancelled
+	close(release)
+	select {
+	case ev := <-reported:
+		if ev.ID != id {
+			t.Fatalf("cancelled event of %s, want %s", ev.ID, id)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no report on the attempt after the handler returned")
+	}
+	// The handler has returned; the task stays cancelled.
 	if st := e.status(id, "alice"); st.State != tasks.StateCancelled || st.Result != nil {
 		t.Fatalf("status %+v", st)
 	}

@@ -11,7 +11,7 @@ import (
 
 // tick is how often key lifetimes are advanced: miniredis does not expire
 // keys by the wall clock on its own.
-const tick = time.Second
+var tick = time.Second
 
 // saveInterval is how often a server with a file saves its data while it
 // runs; Close saves it once more.
