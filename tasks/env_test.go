@@ -256,22 +256,6 @@ func (e *env) waitDone(id, user string, timeout time.Duration) tasks.Status {
 	}
 }
 
-// waitState polls the task's status until it is in state.
-func (e *env) waitState(id, user string, state tasks.State, timeout time.Duration) tasks.Status {
-	e.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		st := e.status(id, user)
-		if st.State == state {
-			return st
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("task %s is %s after %v, want %s", id, st.State, timeout, state)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // waitArchived polls the task monitor until task id is in asynq's archive,
 // where failed and cancelled tasks end and which no attempt leaves.
 func (e *env) waitArchived(id string, timeout time.Duration) {

@@ -53,8 +53,8 @@ type stepsIn struct {
 
 // kit is a set of task definitions the tests use.
 type kit struct {
-	echo, steps, fail, permanent, block, slow, hidden *tasks.Def[echoIn]
-	stepsDef                                          *tasks.Def[stepsIn]
+	echo, fail, permanent, block, slow, hidden *tasks.Def[echoIn]
+	stepsDef                                   *tasks.Def[stepsIn]
 
 	failCalls  atomic.Int32
 	blockCalls atomic.Int32

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
+
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/internal/testenv"
 	"github.com/webos-go/webos/tasks"
@@ -23,7 +25,16 @@ func TestSeparateWorker(t *testing.T) {
 	web := newEnv(t, url, tasks.Options{Namespace: ns, NoWorker: true}, newKit().defs)
 
 	id := web.enqueue("test.echo", "alice", echoIn{Text: "far"})
-	time.Sleep(300 * time.Millisecond)
+	// No worker serves the queue, so nothing can have taken the task.
+	servers, err := asynq.NewInspectorFromRedisClient(web.tasks.Redis()).Servers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, srv := range servers {
+		if _, ok := srv.Queues[ns+":default"]; ok {
+			t.Fatalf("a worker serves the queue of a web instance without one: %+v", srv)
+		}
+	}
 	if st := web.status(id, "alice"); st.State != tasks.StateQueued {
 		t.Fatalf("without a worker the task is %s", st.State)
 	}
