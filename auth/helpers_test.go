@@ -69,6 +69,9 @@ type envOptions struct {
 	database string // reuse this database (not dropped); "" makes a fresh one
 	secrets  []webos.Secret
 	extra    []webos.Module
+	// sqlite runs the embedded store in a temporary folder instead of
+	// MongoDB.
+	sqlite bool
 	// wantStartErr returns the env with startErr set instead of failing.
 	wantStartErr bool
 }
@@ -77,7 +80,10 @@ type envOptions struct {
 // admin@example.com with adminPassword.
 func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
-	url := testenv.MongoURL(t)
+	url := ""
+	if !o.sqlite {
+		url = testenv.MongoURL(t)
+	}
 	e := &env{t: t, logs: &syncBuffer{}, clock: newClock(), db: o.database}
 	fresh := e.db == ""
 	if fresh {
@@ -100,6 +106,9 @@ func newEnv(t testing.TB, o envOptions) *env {
 		cfg.Now = e.clock.Now
 	}
 	e.store = &store.Module{URL: url, Database: e.db}
+	if o.sqlite {
+		e.store.Dir = t.TempDir()
+	}
 	e.auth = auth.New(cfg)
 	e.out = &syncBuffer{}
 	e.auth.Out = e.out
@@ -112,7 +121,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		if o.wantStartErr {
 			e.startErr = err
 			_ = e.app.Stop(context.Background())
-			if fresh {
+			if fresh && url != "" {
 				dropDatabase(url, e.db)
 			}
 			return e
