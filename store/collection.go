@@ -380,43 +380,57 @@ func (c *core[T]) page(ctx context.Context, q Query) (*Page[T], error) {
 		keys = []query.SortKey{{Field: FieldID}}
 		fq.Sort = keys
 	}
-	items := make([]T, 0, limit+1)
-	cursors := make([]string, 0, limit+1)
+	items := make([]T, 0, limit)
+	// Only the first and last documents give cursors: keep copies of
+	// them, not a cursor per document.
+	var first, last []byte
+	more := false
 	err = c.coll.Find(ctx, fq, func(raw bson.Raw) error {
+		if len(items) == limit {
+			more = true
+			return nil
+		}
 		items = append(items, *new(T))
 		if err := bson.Unmarshal(raw, &items[len(items)-1]); err != nil {
 			return err
 		}
-		cur, err := encodeCursor(raw, keys)
-		cursors = append(cursors, cur)
-		return err
+		if len(items) == 1 {
+			first = append(first[:0], raw...)
+		}
+		last = append(last[:0], raw...)
+		return nil
 	})
 	if err != nil {
 		return nil, c.wrap("page", err)
 	}
-	more := len(items) > limit
-	if more {
-		items, cursors = items[:limit], cursors[:limit]
-	}
 	p := &Page[T]{Items: items}
+	if len(items) == 0 {
+		return p, nil
+	}
+	cursor := func(raw []byte) (string, error) { return encodeCursor(bson.Raw(raw), keys) }
+	firstCur, err := cursor(first)
+	if err != nil {
+		return nil, c.wrap("page", err)
+	}
+	lastCur, err := cursor(last)
+	if err != nil {
+		return nil, c.wrap("page", err)
+	}
 	if q.Before != "" {
+		// Read backwards: reverse into the query's order; the first read
+		// is the last shown.
 		slices.Reverse(p.Items)
-		slices.Reverse(cursors)
-		if len(cursors) > 0 {
-			p.Next = cursors[len(cursors)-1]
-			if more {
-				p.Prev = cursors[0]
-			}
+		p.Next = firstCur
+		if more {
+			p.Prev = lastCur
 		}
 		return p, nil
 	}
-	if len(cursors) > 0 {
-		if more {
-			p.Next = cursors[len(cursors)-1]
-		}
-		if q.After != "" || q.Skip > 0 {
-			p.Prev = cursors[0]
-		}
+	if more {
+		p.Next = lastCur
+	}
+	if q.After != "" || q.Skip > 0 {
+		p.Prev = firstCur
 	}
 	return p, nil
 }
