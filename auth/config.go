@@ -38,9 +38,11 @@ type Config struct {
 	// MinPasswordLength is the minimum number of characters of a new
 	// password (default 10).
 	MinPasswordLength int `env:"AUTH_MIN_PASSWORD_LENGTH"`
-	// DisableRegistration closes POST /auth/register; administrators still
-	// create users.
-	DisableRegistration bool `env:"AUTH_DISABLE_REGISTRATION"`
+	// Registration says whether people may create their own accounts
+	// through POST /auth/register: [RegistrationClosed] (the default, also
+	// for "") or [RegistrationOpen]. Administrators create users either
+	// way.
+	Registration string `env:"AUTH_REGISTRATION"`
 	// DefaultRoles are given to users created without roles, such as
 	// self-registered ones (default ["user"]).
 	DefaultRoles []string `env:"AUTH_DEFAULT_ROLES"`
@@ -53,6 +55,18 @@ type Config struct {
 	// make cookie-authenticated state-changing requests across origins.
 	TrustedOrigins []string `env:"AUTH_TRUSTED_ORIGINS"`
 
+	// CredentialCacheTTL is how long an instance keeps a verified token —
+	// its user, the user's resolved permissions and the token record — in
+	// memory, so that authenticated requests need no database read
+	// (default 5 s; negative turns the cache off). Changes made on the
+	// instance take effect at once; other instances hear of them through
+	// the application's bus and, without a shared bus, stop using what
+	// they cached after at most this long.
+	CredentialCacheTTL time.Duration `env:"AUTH_CREDENTIAL_CACHE_TTL"`
+	// CredentialCacheSize bounds the number of tokens the cache holds
+	// (default 10000).
+	CredentialCacheSize int `env:"AUTH_CREDENTIAL_CACHE_SIZE"`
+
 	// Password sets the argon2id parameters of new hashes (default
 	// [DefaultParams]). Hashes with other parameters are replaced at the
 	// next successful login.
@@ -63,6 +77,15 @@ type Config struct {
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
+
+// Values of [Config.Registration].
+const (
+	// RegistrationClosed refuses POST /auth/register with 403.
+	RegistrationClosed = "closed"
+	// RegistrationOpen lets anyone create an account with the default
+	// roles.
+	RegistrationOpen = "open"
+)
 
 // LoadConfig reads a Config from the environment and .env files, as
 // [webos.Load] does.
@@ -94,6 +117,15 @@ func (c Config) withDefaults() Config {
 	if c.MinPasswordLength <= 0 {
 		c.MinPasswordLength = 10
 	}
+	if c.Registration == "" {
+		c.Registration = RegistrationClosed
+	}
+	if c.CredentialCacheTTL == 0 {
+		c.CredentialCacheTTL = 5 * time.Second
+	}
+	if c.CredentialCacheSize <= 0 {
+		c.CredentialCacheSize = 10000
+	}
 	if len(c.DefaultRoles) == 0 {
 		c.DefaultRoles = []string{RoleUser}
 	}
@@ -107,6 +139,16 @@ func (c Config) withDefaults() Config {
 		c.Now = time.Now
 	}
 	return c
+}
+
+// check reports a configuration error.
+func (c Config) check() error {
+	switch c.Registration {
+	case RegistrationClosed, RegistrationOpen:
+	default:
+		return fmt.Errorf("auth: WEBOS_AUTH_REGISTRATION is %q: want %q or %q", c.Registration, RegistrationOpen, RegistrationClosed)
+	}
+	return nil
 }
 
 // parsePrefixes parses addresses and CIDR prefixes.

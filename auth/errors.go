@@ -22,8 +22,9 @@ var (
 	// ErrCrossOrigin: a cookie-authenticated state-changing request from
 	// another origin, refused as a possible CSRF attack (403).
 	ErrCrossOrigin = fmt.Errorf("auth: %w: cross-origin request refused", webos.ErrForbidden)
-	// ErrRegistrationClosed: self-registration is disabled (403).
-	ErrRegistrationClosed = fmt.Errorf("auth: %w: registration is closed", webos.ErrForbidden)
+	// ErrRegistrationClosed: self-registration is not open (403; see
+	// [Config.Registration]).
+	ErrRegistrationClosed = fmt.Errorf("auth: %w: registration is closed: ask an administrator for an account", webos.ErrForbidden)
 	// ErrTooManyAttempts: login or registration throttled; the error is a
 	// *webos.RetryAfterError that says when to retry (429).
 	ErrTooManyAttempts = fmt.Errorf("auth: %w: too many attempts, try again later", webos.ErrTooManyRequests)

@@ -17,8 +17,8 @@ const bodyLimit = 16 << 10
 
 // Routes mounts the endpoints under /auth:
 //
-//	POST   /auth/register        {email, password, display_name} → 201 user
-//	POST   /auth/login           {email, password} → {token, expires_at, user} and the session cookie
+//	POST   /auth/register        {email, password, display_name} → 202 {message}, when registration is open (403 otherwise)
+//	POST   /auth/login           {email, password, token} → {expires_at, user} and the session cookie; with "token": true also {token}
 //	POST   /auth/logout          ends the session and revokes the presented token → 204
 //	GET    /auth/me              the current user, with resolved permissions
 //	POST   /auth/password        {current_password, new_password} → 204; every session ends
@@ -63,9 +63,11 @@ func (m *Module) Routes(r *webos.Router) {
 
 // LoginResponse is the body of a successful POST /auth/login.
 type LoginResponse struct {
-	// Token is the bearer token; the session cookie holds the same
-	// credential.
-	Token     string    `json:"token"`
+	// Token is the bearer token, present only when the request asked for
+	// one with "token": true; the session cookie holds the same credential.
+	// A browser leaves it out, so that page scripts never see the secret
+	// the HttpOnly cookie keeps from them.
+	Token     string    `json:"token,omitempty"`
 	ExpiresAt time.Time `json:"expires_at"`
 	User      *User     `json:"user"`
 }
@@ -85,7 +87,7 @@ func retryLater(wait time.Duration) error {
 }
 
 func (m *Module) handleRegister(w http.ResponseWriter, r *http.Request) error {
-	if m.cfg.DisableRegistration {
+	if m.cfg.Registration != RegistrationOpen {
 		return ErrRegistrationClosed
 	}
 	if err := m.cop.Check(r); err != nil {
@@ -102,16 +104,27 @@ func (m *Module) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	if err := webos.Decode(r, &in); err != nil {
 		return err
 	}
-	u, err := m.CreateUser(r.Context(), NewUser{Email: in.Email, Password: in.Password, DisplayName: in.DisplayName})
-	if err != nil {
+	// A taken address gets the same answer as a new one, after the same
+	// work (validation, one password hash, one insert), so that the
+	// endpoint does not tell who has an account.
+	_, err := m.CreateUser(r.Context(), NewUser{Email: in.Email, Password: in.Password, DisplayName: in.DisplayName})
+	switch {
+	case errors.Is(err, ErrEmailTaken):
+		m.log.InfoContext(r.Context(), "registration for an address that has an account", "ip", m.ClientIP(r))
+	case err != nil:
 		return err
 	}
-	if err := m.resolve(r.Context(), u); err != nil {
-		return err
-	}
-	webos.WriteJSON(w, http.StatusCreated, u)
+	webos.WriteJSON(w, http.StatusAccepted, RegisterResponse{Message: registeredMessage})
 	return nil
 }
+
+// RegisterResponse is the body of an accepted POST /auth/register. It is
+// the same whether the address was free or already had an account.
+type RegisterResponse struct {
+	Message string `json:"message"`
+}
+
+const registeredMessage = "registration received: if the address had no account, one was created and you can sign in with the password you chose"
 
 func (m *Module) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := m.cop.Check(r); err != nil {
@@ -120,6 +133,8 @@ func (m *Module) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
+		// Token asks for the bearer token in the body.
+		Token bool `json:"token"`
 	}
 	if err := webos.Decode(r, &in); err != nil {
 		return err
@@ -128,8 +143,12 @@ func (m *Module) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	out := LoginResponse{ExpiresAt: tok.ExpiresAt, User: u}
+	if in.Token {
+		out.Token = secret
+	}
 	noStore(w)
-	webos.WriteJSON(w, http.StatusOK, LoginResponse{Token: secret, ExpiresAt: tok.ExpiresAt, User: u})
+	webos.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 

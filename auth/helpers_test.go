@@ -15,6 +15,7 @@ import (
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/auth"
+	"github.com/webos-go/webos/bus"
 	"github.com/webos-go/webos/internal/testenv"
 	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/store"
@@ -74,6 +75,11 @@ type envOptions struct {
 	sqlite bool
 	// wantStartErr returns the env with startErr set instead of failing.
 	wantStartErr bool
+	// hub links the application's bus with the other apps given the same
+	// hub, as Redis links instances.
+	hub *bus.Hub
+	// storeOptions are passed to the store module.
+	storeOptions []store.Option
 }
 
 // newEnv starts an application. The admin created on first run is
@@ -105,7 +111,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if cfg.Now == nil {
 		cfg.Now = e.clock.Now
 	}
-	e.store = &store.Module{URL: url, Database: e.db}
+	e.store = &store.Module{URL: url, Database: e.db, Options: o.storeOptions}
 	if o.sqlite {
 		e.store.Dir = t.TempDir()
 	}
@@ -115,6 +121,13 @@ func newEnv(t testing.TB, o envOptions) *env {
 	mods := append([]webos.Module{e.store, e.auth, &notesModule{}}, o.extra...)
 	e.app = webos.New(kcfg, mods...)
 	e.app.SetLogger(slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	if o.hub != nil {
+		b := bus.New(bus.Options{Transport: o.hub.Transport(), Logger: e.app.Logger()})
+		if err := e.app.SetBus(b); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = b.Close(context.Background()) }) // after the app stopped
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := e.app.Start(ctx); err != nil {
@@ -256,15 +269,14 @@ func must(t testing.TB, r resp, status int) resp {
 	return r
 }
 
-// register creates a user through the API.
+// register creates a user with the default roles, as registration does.
 func (e *env) register(email, password string) *auth.User {
 	e.t.Helper()
-	r := must(e.t, e.do(req{method: "POST", path: "/auth/register", body: map[string]string{
-		"email": email, "password": password, "display_name": strings.Split(email, "@")[0],
-	}}), http.StatusCreated)
-	var u auth.User
-	r.decode(e.t, &u)
-	return &u
+	u, err := e.auth.CreateUser(context.Background(), auth.NewUser{Email: email, Password: password, DisplayName: strings.Split(email, "@")[0]})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return u
 }
 
 // session is a logged-in client.
@@ -274,9 +286,10 @@ type session struct {
 	user   auth.User
 }
 
+// login signs in asking for a bearer token, and keeps the cookie too.
 func (e *env) login(email, password string) session {
 	e.t.Helper()
-	r := must(e.t, e.do(req{method: "POST", path: "/auth/login", body: map[string]string{"email": email, "password": password}}), http.StatusOK)
+	r := must(e.t, e.do(req{method: "POST", path: "/auth/login", body: map[string]any{"email": email, "password": password, "token": true}}), http.StatusOK)
 	var lr auth.LoginResponse
 	r.decode(e.t, &lr)
 	if lr.Token == "" || lr.User == nil || r.cookie == nil {

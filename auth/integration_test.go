@@ -3,6 +3,7 @@ package auth_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"regexp"
 	"slices"
@@ -20,16 +21,18 @@ import (
 // Acceptance: register → login → token → protected route 200; no token 401;
 // without the permission 403, with it 200; logout revokes.
 func TestRegisterLoginAndPermissions(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	e := newEnv(t, envOptions{cfg: auth.Config{Registration: auth.RegistrationOpen}})
 	r := must(t, e.do(req{method: "POST", path: "/auth/register", body: map[string]string{
 		"email": "  Ada@Example.com ", "password": "analytical-engine", "display_name": "Ada",
-	}}), http.StatusCreated)
-	if bytes.Contains(r.body, []byte("argon2")) || bytes.Contains(r.body, []byte("password")) {
-		t.Fatalf("registration response leaks the hash: %s", r.body)
+	}}), http.StatusAccepted)
+	if bytes.Contains(r.body, []byte("argon2")) || bytes.Contains(r.body, []byte("ada@")) {
+		t.Fatalf("registration response tells more than it must: %s", r.body)
 	}
-	var u auth.User
-	r.decode(t, &u)
-	if u.Email != "ada@example.com" || u.ID == "" || !u.Active || !slices.Equal(u.Roles, []string{auth.RoleUser}) || u.CreatedBy != u.ID {
+	u, err := e.auth.UserByEmail(context.Background(), "ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Email != "ada@example.com" || u.ID == "" || !u.Active || !slices.Equal(u.Roles, []string{auth.RoleUser}) || u.CreatedBy != u.ID || u.DisplayName != "Ada" {
 		t.Fatalf("registered user %+v", u)
 	}
 
@@ -83,6 +86,46 @@ func TestRegisterLoginAndPermissions(t *testing.T) {
 	must(t, e.do(req{method: "GET", path: "/auth/me", token: s2.token}), http.StatusUnauthorized)
 	// Logout without credentials is harmless.
 	must(t, e.do(req{method: "POST", path: "/auth/logout"}), http.StatusNoContent)
+}
+
+// A browser's login gets the session cookie and the user, never the
+// secret in the body, where page scripts could read it; a client that asks
+// for a bearer token gets it, and it is the same login as the cookie.
+func TestLoginTokenOnlyWhenAsked(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.register("tim@example.com", "hypertext-transfer")
+	for _, body := range []any{
+		map[string]any{"email": "tim@example.com", "password": "hypertext-transfer"},
+		map[string]any{"email": "tim@example.com", "password": "hypertext-transfer", "token": false},
+		"email=tim%40example.com&password=hypertext-transfer",
+	} {
+		q := req{method: "POST", path: "/auth/login", body: body}
+		if _, form := body.(string); form {
+			q.header = map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+		}
+		r := must(t, e.do(q), http.StatusOK)
+		var raw map[string]any
+		r.decode(t, &raw)
+		if _, ok := raw["token"]; ok || r.cookie == nil || !r.cookie.HttpOnly {
+			t.Fatalf("browser login: %s, cookie %+v", r.body, r.cookie)
+		}
+		var lr auth.LoginResponse
+		r.decode(t, &lr)
+		if lr.User == nil || lr.User.Email != "tim@example.com" || lr.ExpiresAt.IsZero() {
+			t.Fatalf("browser login: %s", r.body)
+		}
+		must(t, e.do(req{method: "GET", path: "/auth/me", cookie: r.cookie}), http.StatusOK)
+	}
+	s := e.login("tim@example.com", "hypertext-transfer") // "token": true
+	must(t, e.do(req{method: "GET", path: "/auth/me", token: s.token}), http.StatusOK)
+	must(t, e.do(req{method: "POST", path: "/auth/logout", cookie: s.cookie}), http.StatusNoContent)
+	must(t, e.do(req{method: "GET", path: "/auth/me", token: s.token}), http.StatusUnauthorized)
+	// A form asks the same way.
+	r := must(t, e.do(req{method: "POST", path: "/auth/login", body: "email=tim%40example.com&password=hypertext-transfer&token=true",
+		header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}), http.StatusOK)
+	var lr auth.LoginResponse
+	r.decode(t, &lr)
+	must(t, e.do(req{method: "GET", path: "/auth/me", token: lr.Token}), http.StatusOK)
 }
 
 // Acceptance: an expired token is 401; so is an expired session.
@@ -156,7 +199,7 @@ func TestDeactivatedUser(t *testing.T) {
 func TestCookieFlags(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	e.register("ken@example.com", "unix-philosophy")
-	r := must(t, e.do(req{method: "POST", path: "/auth/login", body: map[string]string{"email": "ken@example.com", "password": "unix-philosophy"}}), http.StatusOK)
+	r := must(t, e.do(req{method: "POST", path: "/auth/login", body: map[string]any{"email": "ken@example.com", "password": "unix-philosophy", "token": true}}), http.StatusOK)
 	c := r.cookie
 	if c == nil {
 		t.Fatal("no session cookie")
@@ -199,7 +242,7 @@ func TestCookieFlags(t *testing.T) {
 // Acceptance: a cross-origin POST carrying a session cookie is refused 403;
 // the same request with a bearer token passes.
 func TestCrossOriginProtection(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	e := newEnv(t, envOptions{cfg: auth.Config{Registration: auth.RegistrationOpen}})
 	u := e.register("barbara@example.com", "liskov-substitution")
 	e.grant(e.admin(), u.ID, "writer", "notes.read", "notes.write")
 	s := e.login("barbara@example.com", "liskov-substitution")
@@ -228,8 +271,11 @@ func TestCrossOriginProtection(t *testing.T) {
 	// Login and registration forms cannot be posted from another site.
 	must(t, e.do(req{method: "POST", path: "/auth/login", header: crossSite,
 		body: map[string]string{"email": "barbara@example.com", "password": "liskov-substitution"}}), http.StatusForbidden).errBody(t)
-	must(t, e.do(req{method: "POST", path: "/auth/register", header: crossSite,
-		body: map[string]string{"email": "x@example.com", "password": "liskov-substitution"}}), http.StatusForbidden).errBody(t)
+	r = must(t, e.do(req{method: "POST", path: "/auth/register", header: crossSite,
+		body: map[string]string{"email": "x@example.com", "password": "liskov-substitution"}}), http.StatusForbidden)
+	if b := r.errBody(t); !strings.Contains(b.Error, "cross-origin") {
+		t.Fatalf("error %q", b.Error)
+	}
 }
 
 // Acceptance: repeated wrong passwords hit 429 before the 21st try; the right
@@ -350,10 +396,10 @@ func TestOwnerIsolation(t *testing.T) {
 	must(t, e.do(req{method: "GET", path: "/notes/" + nb.ID, token: b.token}), http.StatusOK)
 }
 
-// Acceptance: duplicate registration 409; malformed JSON 400; oversized body
-// 413; weak password 422 with the field named — all JSON.
+// Acceptance: malformed JSON 400; oversized body 413; weak password 422
+// with the field named — all JSON.
 func TestRegistrationErrors(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	e := newEnv(t, envOptions{cfg: auth.Config{Registration: auth.RegistrationOpen}})
 	e.register("donald@example.com", "literate-programming")
 	cases := []struct {
 		name   string
@@ -361,8 +407,6 @@ func TestRegistrationErrors(t *testing.T) {
 		status int
 		field  string
 	}{
-		{"duplicate", map[string]string{"email": "donald@example.com", "password": "another-password"}, 409, ""},
-		{"duplicate other case", map[string]string{"email": "Donald@EXAMPLE.com", "password": "another-password"}, 409, ""},
 		{"malformed JSON", `{"email": "x@example.com", "password": `, 400, ""},
 		{"wrong type", `{"email": 42, "password": "another-password"}`, 400, ""},
 		{"unknown field", `{"email": "x@example.com", "password": "another-password", "admin": true}`, 400, ""},
@@ -390,16 +434,64 @@ func TestRegistrationErrors(t *testing.T) {
 	}
 }
 
+// Registration is closed unless configured open: 403 with a JSON error
+// that says so, and nobody is created.
+func TestRegistrationClosedByDefault(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	r := must(t, e.do(req{method: "POST", path: "/auth/register", body: map[string]string{"email": "x@example.com", "password": "long-enough-pw"}}), http.StatusForbidden)
+	if b := r.errBody(t); !strings.Contains(b.Error, "registration is closed") {
+		t.Fatalf("error %q", b.Error)
+	}
+	if _, err := e.auth.UserByEmail(context.Background(), "x@example.com"); !errors.Is(err, auth.ErrUserNotFound) {
+		t.Fatalf("closed registration created a user: %v", err)
+	}
+	// A value that is neither open nor closed stops the start.
+	e2 := newEnv(t, envOptions{cfg: auth.Config{Registration: "maybe"}, wantStartErr: true})
+	if e2.startErr == nil || !strings.Contains(e2.startErr.Error(), "WEBOS_AUTH_REGISTRATION") {
+		t.Fatalf("start error %v", e2.startErr)
+	}
+}
+
+// Registration does not tell whether an address has an account: a taken
+// address gets the same status and body as a free one, and the existing
+// account keeps its password.
+func TestRegistrationDoesNotRevealAccounts(t *testing.T) {
+	e := newEnv(t, envOptions{cfg: auth.Config{Registration: auth.RegistrationOpen}})
+	e.register("donald@example.com", "literate-programming")
+	register := func(email, pw string) resp {
+		return must(t, e.do(req{method: "POST", path: "/auth/register", body: map[string]string{"email": email, "password": pw}}), http.StatusAccepted)
+	}
+	fresh := register("grace@example.com", "another-password")
+	for _, email := range []string{"donald@example.com", "Donald@EXAMPLE.com"} {
+		taken := register(email, "another-password")
+		if !bytes.Equal(taken.body, fresh.body) || taken.header.Get("Content-Type") != fresh.header.Get("Content-Type") {
+			t.Fatalf("taken %s: %s, free: %s", email, taken.body, fresh.body)
+		}
+	}
+	var body auth.RegisterResponse
+	fresh.decode(t, &body)
+	if body.Message == "" {
+		t.Fatalf("no message: %s", fresh.body)
+	}
+	users, err := e.auth.Users(context.Background(), 0, 0)
+	if err != nil || len(users) != 3 { // the admin, donald, grace
+		t.Fatalf("users %v %v", users, err)
+	}
+	must(t, e.do(req{method: "POST", path: "/auth/login", body: map[string]string{"email": "donald@example.com", "password": "another-password"}}), http.StatusUnauthorized)
+	e.login("donald@example.com", "literate-programming")
+	e.login("grace@example.com", "another-password")
+}
+
 func TestRegistrationClosedAndThrottled(t *testing.T) {
-	e := newEnv(t, envOptions{cfg: auth.Config{DisableRegistration: true}})
+	e := newEnv(t, envOptions{cfg: auth.Config{Registration: auth.RegistrationClosed}})
 	must(t, e.do(req{method: "POST", path: "/auth/register", body: map[string]string{"email": "x@example.com", "password": "long-enough-pw"}}), http.StatusForbidden).errBody(t)
 	// Administrators still create users.
 	admin := e.admin()
 	must(t, e.do(req{method: "POST", path: "/auth/users", token: admin.token, body: map[string]any{"email": "x@example.com", "password": "long-enough-pw", "roles": []string{"user"}}}), http.StatusCreated)
 	must(t, e.do(req{method: "POST", path: "/auth/users", token: admin.token, body: map[string]any{"email": "y@example.com", "password": "long-enough-pw", "roles": []string{"nope"}}}), http.StatusUnprocessableEntity)
 
-	e2 := newEnv(t, envOptions{cfg: auth.Config{Throttle: auth.Throttle{Register: auth.Limit{Burst: 2, Every: time.Hour}}}})
-	for i, want := range []int{201, 201, 429} {
+	e2 := newEnv(t, envOptions{cfg: auth.Config{Registration: auth.RegistrationOpen, Throttle: auth.Throttle{Register: auth.Limit{Burst: 2, Every: time.Hour}}}})
+	for i, want := range []int{202, 202, 429} {
 		r := e2.do(req{method: "POST", path: "/auth/register", body: map[string]string{"email": "u" + strconv.Itoa(i) + "@example.com", "password": "long-enough-pw"}})
 		must(t, r, want)
 	}

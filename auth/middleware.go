@@ -28,11 +28,6 @@ type credential struct {
 
 type credKey struct{}
 
-func credentialFrom(ctx context.Context) (credential, bool) {
-	c, ok := ctx.Value(credKey{}).(credential)
-	return c, ok
-}
-
 // authenticate finds the user r acts as. An Authorization header must hold
 // a valid bearer token (anything else is 401, never a fallback to the
 // cookie). Without one, the session cookie is used; a cookie-authenticated

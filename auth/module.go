@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/bus"
 	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/store"
 )
@@ -66,9 +67,9 @@ type Module struct {
 	roles  *store.Collection[Role]
 	tokens *store.Collection[Token]
 
-	roleMu    sync.Mutex
-	roleCache map[string][]string
-	roleAt    time.Time
+	bus      *bus.Bus // the application's, set by Provision
+	roleDefs *roleCache
+	creds    *credCache
 
 	stopJanitor context.CancelFunc
 	janitorDone chan struct{}
@@ -83,6 +84,7 @@ var (
 	_ webos.RouteProvider      = (*Module)(nil)
 	_ webos.CommandProvider    = (*Module)(nil)
 	_ webos.AuthorizerProvider = (*Module)(nil)
+	_ webos.Subscriber         = (*Module)(nil)
 	_ PermissionProvider       = (*Module)(nil)
 )
 
@@ -90,7 +92,17 @@ var (
 // defaults of zero fields).
 func New(cfg Config) *Module {
 	cfg = cfg.withDefaults()
-	return &Module{cfg: cfg, throttle: newLoginThrottle(cfg.Throttle)}
+	m := &Module{cfg: cfg, throttle: newLoginThrottle(cfg.Throttle), creds: newCredCache(cfg.CredentialCacheTTL, cfg.CredentialCacheSize)}
+	roleTTL := cfg.CredentialCacheTTL
+	if roleTTL <= 0 {
+		roleTTL = defaultRoleTTL
+	}
+	m.roleDefs = &roleCache{load: m.loadRoles, now: m.now, ttl: roleTTL, log: func(ctx context.Context, err error) {
+		if m.log != nil {
+			m.log.WarnContext(ctx, "refreshing the roles failed; the cached ones stay in use", "err", err)
+		}
+	}}
+	return m
 }
 
 // ModuleInfo describes the module.
@@ -134,8 +146,12 @@ func (m *Module) Provision(ctx context.Context, app *webos.App) error {
 		return fmt.Errorf("auth: %w", err)
 	}
 	m.store = db
+	m.bus = app.Bus()
 	registry.Register(app.Registry(), m)
 
+	if err := m.cfg.check(); err != nil {
+		return err
+	}
 	if err := m.cfg.Password.check(); err != nil {
 		return err
 	}
@@ -193,6 +209,7 @@ func (m *Module) Start(ctx context.Context) error {
 	m.mu.Lock()
 	m.db, m.users, m.roles, m.tokens = db, users, roles, tokens
 	m.mu.Unlock()
+	m.roleDefs.start()
 
 	if err := m.seedRoles(ctx); err != nil {
 		return err
@@ -206,13 +223,16 @@ func (m *Module) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop ends the background cleanup.
+// Stop ends the background cleanup and the role queries in flight, and
+// empties the caches.
 func (m *Module) Stop(context.Context) error {
 	if m.stopJanitor != nil {
 		m.stopJanitor()
 		<-m.janitorDone
 		m.stopJanitor = nil
 	}
+	m.roleDefs.stop()
+	m.creds.forgetAll()
 	m.mu.Lock()
 	m.db, m.users, m.roles, m.tokens = nil, nil, nil, nil
 	m.mu.Unlock()

@@ -198,7 +198,19 @@ func (m *Module) SetDisplayName(ctx context.Context, userID, name string) error 
 	return m.changeUser(ctx, userID, store.Set("display_name", name))
 }
 
+// changeUser updates the user and drops what the instances cached about
+// them.
 func (m *Module) changeUser(ctx context.Context, userID string, ups ...store.Update) error {
+	if err := m.updateUser(ctx, userID, ups...); err != nil {
+		return err
+	}
+	m.changed(ctx, CredentialsChanged{UserID: userID})
+	return nil
+}
+
+// updateUser updates the user, leaving the caches alone: for what no
+// cached credential depends on.
+func (m *Module) updateUser(ctx context.Context, userID string, ups ...store.Update) error {
 	users, _, _, err := m.colls()
 	if err != nil {
 		return err
@@ -243,7 +255,9 @@ func (m *Module) finishLogin(ctx context.Context, u *User, password string) (sec
 			u.PasswordHash = h
 		}
 	}
-	if err := m.changeUser(identity.With(ctx, u), u.ID, set...); err != nil {
+	// The time of the login and a rehash of the same password change
+	// nothing a cached credential is checked by.
+	if err := m.updateUser(identity.With(ctx, u), u.ID, set...); err != nil {
 		m.log.WarnContext(ctx, "recording the login failed", "user_id", u.ID, "err", err)
 	}
 	u.LastLoginAt = &now
@@ -349,12 +363,17 @@ func (m *Module) revoke(ctx context.Context, id string) error {
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrTokenNotFound
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	m.changed(ctx, CredentialsChanged{TokenID: id})
+	return nil
 }
 
 // AuthenticateToken returns the active user a token secret — bearer token
 // or session — belongs to, with permissions resolved, and the token. Any
-// reason to refuse it is [ErrInvalidToken].
+// reason to refuse it is [ErrInvalidToken]. What the database says is
+// cached for Config.CredentialCacheTTL (see [TopicCredentialsChanged]).
 func (m *Module) AuthenticateToken(ctx context.Context, secret string) (*User, *Token, error) {
 	users, _, tokens, err := m.colls()
 	if err != nil {
@@ -363,7 +382,12 @@ func (m *Module) AuthenticateToken(ctx context.Context, secret string) (*User, *
 	if !wellFormedToken(secret) {
 		return nil, nil, ErrInvalidToken
 	}
-	t, err := tokens.Get(ctx, HashToken(secret))
+	id := HashToken(secret)
+	if u, t, ok := m.creds.get(id, m.now()); ok {
+		return u, t, nil
+	}
+	gen := m.creds.generation()
+	t, err := tokens.Get(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, ErrInvalidToken
 	}
@@ -383,23 +407,19 @@ func (m *Module) AuthenticateToken(ctx context.Context, secret string) (*User, *
 	if !u.Active || u.Version != t.UserVersion {
 		return nil, nil, ErrInvalidToken
 	}
-	if err := m.resolve(ctx, u); err != nil {
+	roles, err := m.roleDefs.get(ctx)
+	if err != nil {
 		return nil, nil, err
 	}
+	u.Permissions = roles.grant(u.Roles)
+	// Role definitions served stale while they are refreshed are not
+	// cached with the user beyond their own lifetime.
+	m.creds.put(id, u, t, gen, m.now(), roles.at.Add(m.roleDefs.ttl))
 	return u, t, nil
 }
 
-// roleTTL is how long role definitions are cached; changes made through this
-// module are seen at once, changes by other instances after at most this.
-const roleTTL = 5 * time.Second
-
-// rolePermissions returns every role's permissions, cached briefly.
-func (m *Module) rolePermissions(ctx context.Context) (map[string][]string, error) {
-	m.roleMu.Lock()
-	defer m.roleMu.Unlock()
-	if m.roleCache != nil && time.Since(m.roleAt) < roleTTL {
-		return m.roleCache, nil
-	}
+// loadRoles reads every role's permissions from the database.
+func (m *Module) loadRoles(ctx context.Context) (map[string][]string, error) {
 	_, roles, _, err := m.colls()
 	if err != nil {
 		return nil, err
@@ -412,31 +432,38 @@ func (m *Module) rolePermissions(ctx context.Context) (map[string][]string, erro
 	for _, r := range list {
 		c[r.Name] = r.Permissions
 	}
-	m.roleCache, m.roleAt = c, time.Now()
 	return c, nil
 }
 
-func (m *Module) forgetRoles() {
-	m.roleMu.Lock()
-	m.roleCache = nil
-	m.roleMu.Unlock()
+// rolePermissions returns every role's permissions, cached briefly.
+func (m *Module) rolePermissions(ctx context.Context) (map[string][]string, error) {
+	s, err := m.roleDefs.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.perms, nil
 }
 
-// resolve fills u.Permissions from its roles.
-func (m *Module) resolve(ctx context.Context, u *User) error {
-	rp, err := m.rolePermissions(ctx)
-	if err != nil {
-		return err
-	}
+// grant returns the permissions the roles grant, each once.
+func (s *roleSnapshot) grant(roles []string) []string {
 	var perms []string
-	for _, r := range u.Roles {
-		for _, p := range rp[r] {
+	for _, r := range roles {
+		for _, p := range s.perms[r] {
 			if !slices.Contains(perms, p) {
 				perms = append(perms, p)
 			}
 		}
 	}
-	u.Permissions = perms
+	return perms
+}
+
+// resolve fills u.Permissions from its roles.
+func (m *Module) resolve(ctx context.Context, u *User) error {
+	s, err := m.roleDefs.get(ctx)
+	if err != nil {
+		return err
+	}
+	u.Permissions = s.grant(u.Roles)
 	return nil
 }
 
@@ -476,7 +503,7 @@ func (m *Module) SaveRole(ctx context.Context, r Role) (*Role, error) {
 	if r.Permissions == nil {
 		r.Permissions = []string{}
 	}
-	defer m.forgetRoles()
+	defer m.changed(ctx, CredentialsChanged{Roles: true})
 	existing, err := roles.Get(ctx, r.Name)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -509,7 +536,7 @@ func (m *Module) DeleteRole(ctx context.Context, name string) error {
 	if n > 0 {
 		return fmt.Errorf("auth: %w: role %q is given to %d users", webos.ErrConflict, name, n)
 	}
-	defer m.forgetRoles()
+	defer m.changed(ctx, CredentialsChanged{Roles: true})
 	if err := roles.Delete(ctx, name); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return ErrRoleNotFound

@@ -375,17 +375,26 @@ func TestConfigDefaults(t *testing.T) {
 	t.Setenv("WEBOS_AUTH_TRUSTED_PROXIES", "10.0.0.0/8,127.0.0.1")
 	t.Setenv("WEBOS_ADMIN_EMAIL", "root@example.com")
 	t.Setenv("WEBOS_AUTH_SESSION_TTL", "2h")
+	t.Setenv("WEBOS_AUTH_REGISTRATION", "open")
 	c, err := LoadConfig("/nonexistent/.env")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.InsecureCookies || len(c.TrustedProxies) != 2 || c.AdminEmail != "root@example.com" || c.SessionTTL != 2*time.Hour {
+	if !c.InsecureCookies || len(c.TrustedProxies) != 2 || c.AdminEmail != "root@example.com" || c.SessionTTL != 2*time.Hour || c.Registration != RegistrationOpen {
 		t.Fatalf("%+v", c)
 	}
 	d := c.withDefaults()
 	if d.CookieName != "webos_session" || d.MinPasswordLength != 10 || d.Password != DefaultParams ||
-		d.Throttle != DefaultThrottle || len(d.DefaultRoles) != 1 || d.SessionTTL != 2*time.Hour || d.Now == nil {
+		d.Throttle != DefaultThrottle || len(d.DefaultRoles) != 1 || d.SessionTTL != 2*time.Hour || d.Now == nil ||
+		d.CredentialCacheTTL != 5*time.Second || d.CredentialCacheSize != 10000 {
 		t.Fatalf("defaults %+v", d)
+	}
+	// Registration is closed unless configured open.
+	if z := (Config{}).withDefaults(); z.Registration != RegistrationClosed || z.check() != nil {
+		t.Fatalf("zero config: registration %q", z.Registration)
+	}
+	if err := (Config{Registration: "yes"}).withDefaults().check(); err == nil {
+		t.Fatal("registration \"yes\" accepted")
 	}
 }
 
