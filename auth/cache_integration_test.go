@@ -12,8 +12,11 @@ import (
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/bus"
+	"github.com/webos-go/webos/bus/redisbus"
+	"github.com/webos-go/webos/internal/testenv"
 	"github.com/webos-go/webos/store"
 )
 
@@ -100,11 +103,12 @@ func TestSlowRoleQueryDoesNotQueueRequests(t *testing.T) {
 }
 
 // newInstances starts two applications over one database, as two
-// instances behind a load balancer; with a hub their buses are linked, as
-// Redis links them.
-func newInstances(t *testing.T, hub *bus.Hub) (a, b *env) {
-	a = newEnv(t, envOptions{hub: hub})
-	b = newEnv(t, envOptions{hub: hub, database: a.db})
+// instances behind a load balancer, each with the options o gives.
+func newInstances(t *testing.T, o func() envOptions) (a, b *env) {
+	a = newEnv(t, o())
+	ob := o()
+	ob.database = a.db
+	b = newEnv(t, ob)
 	return a, b
 }
 
@@ -125,9 +129,24 @@ func within(t *testing.T, d time.Duration, what string, check func() bool) {
 // A change made on one instance takes effect on the other within a second
 // when they share a bus, although the other cached the credential: logout,
 // a revoked API token, a password change, a deactivation, a role taken
-// away and a permission taken from a role.
+// away and a permission taken from a role. The buses are linked by a hub
+// and, as in production, by Redis.
 func TestChangesReachEveryInstanceThroughTheBus(t *testing.T) {
-	a, b := newInstances(t, bus.NewHub())
+	t.Run("hub", func(t *testing.T) {
+		hub := bus.NewHub()
+		a, b := newInstances(t, func() envOptions { return envOptions{hub: hub} })
+		changesReach(t, a, b)
+	})
+	t.Run("redis", func(t *testing.T) {
+		url, channel := testenv.RedisURL(t), newDatabaseName()
+		a, b := newInstances(t, func() envOptions {
+			return envOptions{extra: []webos.Module{&redisbus.Module{URL: url, Options: redisbus.Options{Keys: [][]byte{[]byte(testSecret)}, Channel: channel}}}}
+		})
+		changesReach(t, a, b)
+	})
+}
+
+func changesReach(t *testing.T, a, b *env) {
 	admin := a.admin()
 	u := a.register("ada@example.com", "analytical-engine")
 	status := func(e *env, path string, s session) func() int {
@@ -187,7 +206,7 @@ func TestChangesReachEveryInstanceThroughTheBus(t *testing.T) {
 // Without a shared bus another instance keeps using what it cached, but no
 // longer than the cache's TTL.
 func TestChangesReachOtherInstancesWithinTheTTL(t *testing.T) {
-	a, b := newInstances(t, nil)
+	a, b := newInstances(t, func() envOptions { return envOptions{} })
 	a.register("ada@example.com", "analytical-engine")
 	s := a.login("ada@example.com", "analytical-engine")
 	must(t, b.do(req{method: "GET", path: "/auth/me", token: s.token}), http.StatusOK)

@@ -14,15 +14,37 @@
 // admin console.
 //
 // A login (POST /auth/login) creates one credential, stored as a [Token]
-// under the SHA-256 of a random 32-byte secret. The secret goes back twice:
-// in the JSON body as a bearer token, and inside the session cookie, which
-// gorilla/sessions signs and encrypts with keys derived from
-// WEBOS_SECRET_KEYS (several keys rotate: the first signs, all verify). Both
-// ways of presenting it lead to the same record, so logging out through
-// either ends both. Every request re-reads the token and the user, so a
-// revoked token, an expired one, a deactivated user or a changed password
-// ([User.Version]) take effect at once. Users can also create named API
-// tokens with their own lifetime.
+// under the SHA-256 of a random 32-byte secret. The secret goes into the
+// session cookie, HttpOnly, which gorilla/sessions signs and encrypts with
+// keys derived from WEBOS_SECRET_KEYS (several keys rotate: the first
+// signs, all verify); the JSON body carries the user. A client that wants
+// a bearer token instead — a script, a native app — asks for it with
+// "token": true in the body (or token=true in a form) and gets the same
+// secret in the body as well. Both ways of presenting it lead to the same
+// record, so logging out through either ends both. Users can also create
+// named API tokens with their own lifetime.
+//
+// Each instance caches a verified token — its user, the permissions the
+// user's roles grant and the token record — for WEBOS_AUTH_CREDENTIAL_CACHE_TTL
+// (5 s by default; negative turns it off), at most
+// WEBOS_AUTH_CREDENTIAL_CACHE_SIZE (10000) of them, so that authenticated
+// requests need no database read in the common case. Revoking a token
+// (logout, DELETE /auth/tokens/{id}), changing a password, deactivating a
+// user ([User.Version] moves on), changing a user's roles or a role's
+// permissions take effect at once on the instance that made the change and
+// are announced on the application's bus ([TopicCredentialsChanged]):
+// with a bus shared between instances (Redis) every instance drops what it
+// cached within moments, and without one, after at most the TTL. Role
+// definitions are cached for as long; when they are stale, requests keep
+// using them while a single query, bounded to a few seconds, refreshes
+// them, so a slow database does not hold up authenticated requests.
+//
+// Self-registration (POST /auth/register) is closed unless
+// WEBOS_AUTH_REGISTRATION=open ([Config.Registration]); closed, it answers
+// 403. Open, it answers 202 with the same message whether the address was
+// free (an account with the default roles is created) or already had an
+// account (nothing changes), after the same work, so that it does not tell
+// who has an account.
 //
 // [Module.Require] is the middleware for routes: it authenticates the
 // request if nothing did before (bearer token first, then the cookie), puts
