@@ -137,7 +137,7 @@ func enqueuers(b *testing.B) (viaAsynq, viaTasks func() error) {
 		return err
 	}
 	viaTasks = func() error {
-		_, err := tasks.Enqueue(ctx, def, payload)
+		_, err := def.Enqueue(ctx, payload)
 		return err
 	}
 	return viaAsynq, viaTasks

@@ -10,7 +10,7 @@
 // "report.generate", a handler that takes a typed payload and returns a
 // result, and options (queue, retries, timeout, retention, whether HTTP
 // clients may enqueue it). Modules hand their definitions to the tasks
-// [Module] by implementing [Provider]. [Enqueue] stores a task in Redis and
+// [Module] by implementing [Provider]. [Def.Enqueue] stores a task in Redis and
 // returns its id as soon as Redis has it; from then on the task survives
 // restarts of the application (with a Redis that persists). A worker picks
 // it up and calls the handler with a context that carries the enqueuing
@@ -75,7 +75,7 @@
 //	}
 //
 //	// Anywhere with a request context:
-//	id, err := tasks.Enqueue(ctx, m.generate, Params{Steps: 10})
+//	id, err := m.generate.Enqueue(ctx, Params{Steps: 10})
 //
 // The application composes the module with its Redis URL:
 //

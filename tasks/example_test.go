@@ -35,7 +35,7 @@ func Example() {
 	defer app.Stop(ctx)
 
 	ctx = identity.With(ctx, identity.Subject("ada")) // as a signed-in request's
-	id, err := tasks.Enqueue(ctx, hello, Greeting{Name: "Ada"})
+	id, err := hello.Enqueue(ctx, Greeting{Name: "Ada"})
 	if err != nil {
 		fmt.Println(err)
 		return

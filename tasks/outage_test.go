@@ -158,7 +158,7 @@ func TestRedisOutage(t *testing.T) {
 	// These wait in Redis while it goes down and comes back.
 	ctx := contextAs("alice")
 	for range 10 {
-		id, err := tasks.Enqueue(ctx, count, echoIn{Text: "delayed"}, tasks.Delay(2*time.Second))
+		id, err := count.Enqueue(ctx, echoIn{Text: "delayed"}, tasks.Delay(2*time.Second))
 		if err != nil {
 			t.Fatal(err)
 		}

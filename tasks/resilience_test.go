@@ -56,7 +56,7 @@ func checkLifecycle(t *testing.T, e *env, k *kit) {
 	if last := events[len(events)-1]; last.Name != "succeeded" {
 		t.Fatalf("stream ends with %s", last.Name)
 	}
-	later, err := tasks.Enqueue(contextAs("alice"), k.echo, echoIn{Text: "later"}, tasks.Delay(time.Hour))
+	later, err := k.echo.Enqueue(contextAs("alice"), echoIn{Text: "later"}, tasks.Delay(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestRedisFrozen(t *testing.T) {
 	k := newKit()
 	e := newEnv(t, rs.url(), tasks.Options{}, k.defs)
 	ctx := contextAs("alice")
-	id, err := tasks.Enqueue(ctx, k.echo, echoIn{Text: "later"}, tasks.Delay(time.Hour))
+	id, err := k.echo.Enqueue(ctx, echoIn{Text: "later"}, tasks.Delay(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestRedisFrozen(t *testing.T) {
 	}
 	wg.Go(func() {
 		start := time.Now()
-		_, err := tasks.Enqueue(ctx, k.echo, echoIn{Text: "x"})
+		_, err := k.echo.Enqueue(ctx, echoIn{Text: "x"})
 		if took := time.Since(start); !errors.Is(err, tasks.ErrUnavailable) || took > redisWait {
 			t.Errorf("Enqueue while Redis is frozen: %v after %v", err, took)
 		}

@@ -36,7 +36,7 @@ func TestInProcessRestart(t *testing.T) {
 	e := newEnvIn(t, dir, "", opts, defs)
 	finished := e.enqueue("test.echo", "alice", echoIn{Text: "before"})
 	e.waitDone(finished, "alice", 20*time.Second)
-	later, err := tasks.Enqueue(contextAs("alice"), resume, echoIn{Text: "later"}, tasks.Delay(time.Hour))
+	later, err := resume.Enqueue(contextAs("alice"), echoIn{Text: "later"}, tasks.Delay(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -178,15 +178,19 @@ func decodeBody(r *http.Request, v any) error {
 	return webos.Decode(r, v)
 }
 
-// Enqueue adds a task of type d with payload p to its queue and returns the
-// task's id, once Redis has stored it. The caller's user (see
+// Enqueue adds a task of d's type with payload p to its queue and returns
+// the task's id, once Redis has stored it:
+//
+//	id, err := m.generate.Enqueue(ctx, Params{Steps: 10})
+//
+// The caller's user (see
 // [identity.ID]) becomes the task's owner, and it and the trace id of ctx
 // are restored into the handler's context. opts override the definition's
 // options for this task. When Redis cannot be reached the error wraps
 // [ErrUnavailable] and nothing was enqueued — unless Redis stopped
 // answering during the call, which then gives up after a few seconds and
 // may have stored the task.
-func Enqueue[P any](ctx context.Context, d *Def[P], p P, opts ...Option) (string, error) {
+func (d *Def[P]) Enqueue(ctx context.Context, p P, opts ...Option) (string, error) {
 	m := d.c.module.Load()
 	if m == nil {
 		return "", fmt.Errorf("%w: %q", ErrNotRegistered, d.c.typ)

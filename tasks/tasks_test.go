@@ -336,7 +336,7 @@ func TestCancelWaiting(t *testing.T) {
 	backends(t, func(t *testing.T, url string) {
 		k := newKit()
 		e := newEnv(t, url, tasks.Options{}, k.defs)
-		id, err := tasks.Enqueue(identity.With(context.Background(), identity.Subject("alice")), k.echo, echoIn{Text: "later"}, tasks.Delay(time.Hour))
+		id, err := k.echo.Enqueue(identity.With(context.Background(), identity.Subject("alice")), echoIn{Text: "later"}, tasks.Delay(time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -464,7 +464,7 @@ func TestEnqueueGo(t *testing.T) {
 	k := newKit()
 	e := newEnv(t, "", tasks.Options{}, k.defs)
 	ctx := identity.With(trace.WithID(context.Background(), "abc"), identity.Subject("carol"))
-	id, err := tasks.Enqueue(ctx, k.hidden, echoIn{Text: "x"}, tasks.MaxRetry(7))
+	id, err := k.hidden.Enqueue(ctx, echoIn{Text: "x"}, tasks.MaxRetry(7))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -472,7 +472,7 @@ func TestEnqueueGo(t *testing.T) {
 	if st.State != tasks.StateSucceeded || st.MaxRetry != 7 || st.TraceID != "abc" || string(st.Result) != `"ok"` {
 		t.Fatalf("status %+v", st)
 	}
-	if _, err := tasks.Enqueue(ctx, k.hidden, echoIn{}, tasks.Queue("nowhere")); err == nil || !strings.Contains(err.Error(), "has no worker") {
+	if _, err := k.hidden.Enqueue(ctx, echoIn{}, tasks.Queue("nowhere")); err == nil || !strings.Contains(err.Error(), "has no worker") {
 		t.Fatalf("enqueue to an unknown queue: %v", err)
 	}
 }
@@ -500,7 +500,7 @@ func TestBusEvents(t *testing.T) {
 	})
 	defer cancel()
 	ctx := identity.With(context.Background(), identity.Subject("dave"))
-	if _, err := tasks.Enqueue(ctx, k.stepsDef, stepsIn{Steps: 2, DelayMS: 50}); err != nil {
+	if _, err := k.stepsDef.Enqueue(ctx, stepsIn{Steps: 2, DelayMS: 50}); err != nil {
 		t.Fatal(err)
 	}
 	select {

@@ -84,7 +84,7 @@ func TestProgressOutsideTask(t *testing.T) {
 
 func TestEnqueueNotRegistered(t *testing.T) {
 	d := tasks.Define("lonely.task", noop)
-	if _, err := tasks.Enqueue(context.Background(), d, struct{}{}); !errors.Is(err, tasks.ErrNotRegistered) {
+	if _, err := d.Enqueue(context.Background(), struct{}{}); !errors.Is(err, tasks.ErrNotRegistered) {
 		t.Fatalf("Enqueue: %v", err)
 	}
 }

@@ -103,7 +103,7 @@ func (m *Module) Tasks() []tasks.Definition { return []tasks.Definition{m.genera
 
 // Generate enqueues a report for the user in ctx and returns the task's id.
 func (m *Module) Generate(ctx context.Context, p Params) (string, error) {
-	return tasks.Enqueue(ctx, m.generate, p)
+	return m.generate.Enqueue(ctx, p)
 }
 
 // run is the task's handler: one step after the other, with progress.

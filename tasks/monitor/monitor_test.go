@@ -26,7 +26,7 @@ func TestMonitorAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer app.Stop(context.Background())
-	if _, err := tasks.Enqueue(identity.With(context.Background(), identity.Subject("ada")), hello, struct{}{}, tasks.Delay(3600e9)); err != nil {
+	if _, err := hello.Enqueue(identity.With(context.Background(), identity.Subject("ada")), struct{}{}, tasks.Delay(3600e9)); err != nil {
 		t.Fatal(err)
 	}
 	get := func(path, user string) *httptest.ResponseRecorder {
