@@ -121,6 +121,7 @@ func (m *Module) handleRegister(w http.ResponseWriter, r *http.Request) error {
 // RegisterResponse is the body of an accepted POST /auth/register. It is
 // the same whether the address was free or already had an account.
 type RegisterResponse struct {
+	// Message tells the client what happens next.
 	Message string `json:"message"`
 }
 
