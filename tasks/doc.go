@@ -87,7 +87,12 @@
 // [PermAdmin], both checked by the application's authorizer.
 //
 // With no Redis URL the module runs an in-process Redis (and logs a warning
-// saying so): right for trying things out, not for production. It keeps
+// saying so, with its address): right for trying things out, not for
+// production. It listens on a free port of 127.0.0.1 and requires a random
+// password, made at each start and kept only in the process's memory: it is
+// never printed, logged or part of an error, so other local processes that
+// find the port can neither read task payloads nor enqueue a task in
+// someone's name. It keeps
 // its data in tasks-redis.gob in the application's data folder
 // (webos.Config.DataDir): saved every five seconds and at shutdown, loaded
 // at start. So tasks survive a restart of the application: waiting ones

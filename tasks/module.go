@@ -211,19 +211,19 @@ func (m *Module) Provision(_ context.Context, app *webos.App) error {
 // unless Options.NoWorker. A Redis server that does not answer is an error
 // wrapping [ErrUnavailable].
 func (m *Module) Start(ctx context.Context) error {
-	url := m.opts.RedisURL
-	if url == "" {
+	var ropts *redis.Options
+	if m.opts.RedisURL == "" {
 		mem, err := m.startMem(ctx)
 		if err != nil {
 			return err
 		}
 		m.mem = mem
-		url = mem.URL()
-	}
-	ropts, err := redis.ParseURL(url)
-	if err != nil {
-		m.closeMem()
-		return fmt.Errorf("tasks: invalid Redis URL: want redis://[user:password@]host:port/db or rediss://…")
+		ropts = mem.ClientOptions()
+	} else {
+		var err error
+		if ropts, err = redis.ParseURL(m.opts.RedisURL); err != nil {
+			return fmt.Errorf("tasks: invalid Redis URL: want redis://[user:password@]host:port/db or rediss://…")
+		}
 	}
 	ropts.PoolSize = max(ropts.PoolSize, 10*runtime.GOMAXPROCS(0)) + m.opts.Concurrency
 	ropts.OnConnect = m.onConnect

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/webos-go/webos/tasks/internal/memredis"
 )
 
@@ -19,7 +17,7 @@ func TestEndedContexts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer mem.Close()
-	opts, _ := redis.ParseURL(mem.URL())
+	opts := mem.ClientOptions()
 	cn, err := dial(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,7 @@ func Example() {
 		return
 	}
 	defer s.Close()
-	opts, _ := redis.ParseURL(s.URL())
+	opts := s.ClientOptions()
 	c := redis.NewClient(opts)
 	defer c.Close()
 	ctx := context.Background()

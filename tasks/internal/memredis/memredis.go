@@ -2,6 +2,7 @@ package memredis
 
 import (
 	"context"
+	"crypto/rand"
 	"sync"
 	"time"
 
@@ -21,9 +22,12 @@ var saveInterval = 5 * time.Second
 type Server struct {
 	mr   *miniredis.Miniredis
 	file string
-	rdb  *redis.Client // for saving, which reads all data in one script
-	stop chan struct{}
-	wg   sync.WaitGroup
+	// password is the random password every connection must give; it is
+	// never printed (see ClientOptions).
+	password string
+	rdb      *redis.Client // for saving, which reads all data in one script
+	stop     chan struct{}
+	wg       sync.WaitGroup
 	// report gets the errors of the saves made while the server runs.
 	report func(error)
 
@@ -31,7 +35,8 @@ type Server struct {
 }
 
 // Start starts a server on a free port of 127.0.0.1 whose data lives in
-// memory only.
+// memory only. Like every server of the package it requires a random
+// password (see [Server.ClientOptions]).
 func Start() (*Server, error) { return Open("", nil) }
 
 // Open starts a server on a free port of 127.0.0.1 that keeps its data in
@@ -48,12 +53,18 @@ func Open(file string, report func(error)) (*Server, error) {
 			return nil, err
 		}
 	}
+	// The password is set before the server listens: no connection is
+	// ever served without it.
+	password := rand.Text()
+	mr.RequireAuth(password)
 	if err := mr.Start(); err != nil {
 		return nil, err
 	}
-	s := &Server{mr: mr, file: file, stop: make(chan struct{}), report: report}
+	s := &Server{mr: mr, file: file, password: password, stop: make(chan struct{}), report: report}
 	if file != "" {
-		s.rdb = redis.NewClient(&redis.Options{Addr: mr.Addr(), PoolSize: 1, MaxRetries: -1})
+		opts := s.ClientOptions()
+		opts.PoolSize, opts.MaxRetries = 1, -1
+		s.rdb = redis.NewClient(opts)
 	}
 	s.wg.Go(s.clock)
 	return s, nil
@@ -86,10 +97,18 @@ func (s *Server) clock() {
 	}
 }
 
-// URL returns the redis:// URL clients connect to.
-func (s *Server) URL() string { return "redis://" + s.mr.Addr() + "/0" }
+// ClientOptions returns new go-redis options that connect to the server,
+// its password included. The password is random, made when the server
+// starts, and lives only in this process: other processes on the machine
+// that find the port are refused. It is not part of any text the package
+// makes (addresses, errors): keep it that way, and do not log these
+// options.
+func (s *Server) ClientOptions() *redis.Options {
+	return &redis.Options{Addr: s.mr.Addr(), Password: s.password}
+}
 
-// Addr returns the host:port the server listens on.
+// Addr returns the host:port the server listens on; it carries no
+// credentials and may be logged.
 func (s *Server) Addr() string { return s.mr.Addr() }
 
 // File returns the file the server keeps its data in, or "".

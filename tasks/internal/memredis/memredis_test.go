@@ -21,7 +21,7 @@ func TestKeysExpire(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	opts, _ := redis.ParseURL(s.URL())
+	opts := s.ClientOptions()
 	c := redis.NewClient(opts)
 	defer c.Close()
 	ctx := context.Background()
@@ -150,7 +150,7 @@ func TestBadFile(t *testing.T) {
 }
 
 func client(s *Server) *redis.Client {
-	opts, _ := redis.ParseURL(s.URL())
+	opts := s.ClientOptions()
 	return redis.NewClient(opts)
 }
 
@@ -162,5 +162,56 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := os.WriteFile(to, b, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPasswordRequired: the server refuses clients without its password,
+// or with a wrong one, and serves those with ClientOptions; neither its
+// address nor the texts of refusals carry the password.
+func TestPasswordRequired(t *testing.T) {
+	s, err := Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	pw := s.ClientOptions().Password
+	if len(pw) < 20 {
+		t.Fatalf("password %d characters long, want a random one of 20 or more", len(pw))
+	}
+	if strings.Contains(s.Addr(), pw) {
+		t.Fatal("Addr carries the password")
+	}
+	for name, opts := range map[string]*redis.Options{
+		"none":  {Addr: s.Addr()},
+		"wrong": {Addr: s.Addr(), Password: "not-" + pw},
+		"user":  {Addr: s.Addr(), Username: "other", Password: pw},
+	} {
+		opts.MaxRetries = -1
+		c := redis.NewClient(opts)
+		for _, cmd := range []redis.Cmder{c.Ping(ctx), c.Set(ctx, "forged", "x", 0), c.Keys(ctx, "*")} {
+			if cmd.Err() == nil {
+				t.Errorf("%s password: %s succeeded", name, cmd.Name())
+			} else if strings.Contains(cmd.Err().Error(), pw) {
+				t.Errorf("%s password: the error names the password: %v", name, cmd.Err())
+			}
+		}
+		c.Close()
+	}
+	c := client(s)
+	defer c.Close()
+	if err := c.Ping(ctx).Err(); err != nil {
+		t.Fatalf("with ClientOptions: %v", err)
+	}
+	if n := c.Exists(ctx, "forged").Val(); n != 0 {
+		t.Fatal("a client without the password wrote a key")
+	}
+	other, err := Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if other.ClientOptions().Password == pw {
+		t.Fatal("two servers have the same password")
 	}
 }
