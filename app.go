@@ -35,7 +35,7 @@ type App struct {
 	cfg      Config
 	log      *slog.Logger
 	bus      *bus.Bus
-	ownsBus  bool
+	busFrom  busSource
 	busTaken bool // Bus was called: SetBus may no longer replace it
 	registry *registry.Registry
 	sinks    []slog.Handler // from LogSink modules
@@ -54,16 +54,23 @@ type App struct {
 	mode string    // set by Exec: "serve" or the command's name
 	out  io.Writer // command output, set by Exec
 
-	shutdownOnce sync.Once
-	shutdownCtx  context.Context // cancelled when the server begins to shut down
-	shutdown     context.CancelFunc
-
 	authz atomic.Pointer[Authorizer]
 
 	mux     *http.ServeMux
 	inner   http.Handler // module middleware around dispatch
 	handler http.Handler
 }
+
+// busSource says where the application's bus came from, and so who
+// closes it.
+type busSource int
+
+const (
+	busNone     busSource = iota
+	busOwned              // created by Bus: Stop closes it
+	busGiven              // given with SetBus: its caller closes it
+	busProvided           // from a BusProvider module, which closes it
+)
 
 type moduleState struct {
 	mod     Module
@@ -134,14 +141,15 @@ func (a *App) SetLogger(l *slog.Logger) { a.log = a.logger(l.Handler()) }
 // Registry returns the application's service registry.
 func (a *App) Registry() *registry.Registry { return a.registry }
 
-// Bus returns the application's event bus. Unless [App.SetBus] gave one, it
-// is an in-process bus created on first use and closed by Stop.
+// Bus returns the application's event bus: the one a [BusProvider] module
+// or [App.SetBus] gave, otherwise an in-process bus created on first use
+// and closed by Stop (a restarted app creates a fresh one).
 func (a *App) Bus() *bus.Bus {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.bus == nil {
 		a.bus = bus.New(bus.Options{Logger: a.log})
-		a.ownsBus = true
+		a.busFrom = busOwned
 	}
 	a.busTaken = true
 	return a.bus
@@ -150,15 +158,34 @@ func (a *App) Bus() *bus.Bus {
 // SetBus makes b the application's bus, e.g. one with a Redis transport so
 // that several instances share events. Call it before Start (a module
 // gives the bus as a [BusProvider] instead); it fails once anything took
-// the bus, since a module holding the old bus would miss events. The
-// caller closes b after Stop.
-func (a *App) SetBus(b *bus.Bus) error {
+// the bus, since a module holding the old bus would miss events, until
+// Stop. The caller closes b after Stop; a restarted app uses b again.
+func (a *App) SetBus(b *bus.Bus) error { return a.setBus(b, busGiven) }
+
+func (a *App) setBus(b *bus.Bus, from busSource) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.busTaken {
 		return errors.New("webos: SetBus after the bus was handed out: set it before Start, or compose a BusProvider module")
 	}
-	a.bus, a.ownsBus = b, false
+	a.bus, a.busFrom = b, from
+	return nil
+}
+
+// releaseBus lets go of the bus at Stop, closing it when the app created
+// it: the next Start begins with the bus the application gave, or a fresh
+// one.
+func (a *App) releaseBus(ctx context.Context) error {
+	a.mu.Lock()
+	b, from := a.bus, a.busFrom
+	a.busTaken = false
+	if from != busGiven {
+		a.bus, a.busFrom = nil, busNone
+	}
+	a.mu.Unlock()
+	if from == busOwned && b != nil {
+		return b.Close(ctx)
+	}
 	return nil
 }
 
@@ -243,8 +270,16 @@ func requires(m *moduleState) []string {
 
 // Start validates the composition, provisions every module in dependency
 // order, mounts their routes, then starts them in dependency order and makes
-// their bus subscriptions. If a step fails, the modules already started are
-// stopped in reverse order and the error, naming the module, is returned.
+// their bus subscriptions. If a step fails — returns an error or panics —
+// the modules already started are stopped in reverse order, every
+// provisioned module is cleaned up, and the error, naming the module, is
+// returned.
+//
+// An app can be started again after [App.Stop] (also after a failed
+// Start): every module is provisioned and started anew, a [BusProvider]
+// gives its new bus, an app that created its own bus creates a fresh one,
+// and [App.ServeListener] serves streams as the first time. Start while
+// the app is running is an error.
 func (a *App) Start(ctx context.Context) error {
 	a.mu.Lock()
 	if a.running {
@@ -264,46 +299,58 @@ func (a *App) Start(ctx context.Context) error {
 	a.moduleChecks = nil // a restarted app collects its modules' checks again
 	a.mu.Unlock()
 
+	fail := func(err error) error { return errors.Join(err, a.teardown(ctx)) }
 	for _, m := range order {
 		if p, ok := m.mod.(Provisioner); ok {
-			if err := p.Provision(ctx, a); err != nil {
+			if err := a.step(m, "provision", func() error { return p.Provision(ctx, a) }); err != nil {
 				m.state.Store(StateFailed)
-				return errors.Join(fmt.Errorf("module %q: provision: %w", m.info.ID, err), a.cleanup())
-			}
-		}
-		if bp, ok := m.mod.(BusProvider); ok {
-			if err := a.SetBus(bp.Bus()); err != nil {
-				m.state.Store(StateFailed)
-				return errors.Join(fmt.Errorf("module %q: bus: %w", m.info.ID, err), a.cleanup())
+				return fail(fmt.Errorf("module %q: provision: %w", m.info.ID, err))
 			}
 		}
 		a.mu.Lock()
 		a.provisioned = append(a.provisioned, m)
 		a.mu.Unlock()
+		if bp, ok := m.mod.(BusProvider); ok {
+			var b *bus.Bus
+			err := a.step(m, "bus", func() error { b = bp.Bus(); return nil })
+			if err == nil && b == nil {
+				err = errors.New("provided no bus")
+			}
+			if err == nil {
+				err = a.setBus(b, busProvided)
+			}
+			if err != nil {
+				m.state.Store(StateFailed)
+				return fail(fmt.Errorf("module %q: bus: %w", m.info.ID, err))
+			}
+		}
 		m.state.Store(StateProvisioned)
 		if hc, ok := m.mod.(HealthChecker); ok {
-			checks := hc.HealthChecks()
+			var checks []HealthCheck
+			if err := a.step(m, "health checks", func() error { checks = hc.HealthChecks(); return nil }); err != nil {
+				m.state.Store(StateFailed)
+				return fail(fmt.Errorf("module %q: health checks: %w", m.info.ID, err))
+			}
 			a.mu.Lock()
 			a.moduleChecks = append(a.moduleChecks, checks...)
 			a.mu.Unlock()
 		}
 	}
 	if ap, err := a.findAuthorizer(); err != nil {
-		return errors.Join(err, a.cleanup())
+		return fail(err)
 	} else if ap != nil {
 		az := ap.Authorizer()
 		a.authz.Store(&az)
 	}
 	if err := a.buildRoutes(order); err != nil {
-		return errors.Join(err, a.cleanup())
+		return fail(err)
 	}
 	b := a.Bus()
 	for _, m := range order {
 		if s, ok := m.mod.(Starter); ok {
-			if err := s.Start(ctx); err != nil {
+			if err := a.step(m, "start", func() error { return s.Start(ctx) }); err != nil {
 				m.state.Store(StateFailed)
-				stopErr := a.stopStarted(ctx)
-				return errors.Join(fmt.Errorf("module %q: start: %w", m.info.ID, err), stopErr, a.cleanup())
+				return fail(fmt.Errorf("module %q: start: %w", m.info.ID, err))
 			}
 		}
 		m.state.Store(StateStarted)
@@ -311,13 +358,18 @@ func (a *App) Start(ctx context.Context) error {
 		a.started = append(a.started, m)
 		a.mu.Unlock()
 		if s, ok := m.mod.(Subscriber); ok {
-			cancel, err := b.SubscribeAll(s.Subscriptions())
+			var subs []bus.Subscription
+			err := a.step(m, "subscribe", func() error { subs = s.Subscriptions(); return nil })
+			if err == nil {
+				var cancel func()
+				if cancel, err = b.SubscribeAll(subs); err == nil {
+					m.cancels = append(m.cancels, cancel)
+				}
+			}
 			if err != nil {
 				m.state.Store(StateFailed)
-				stopErr := a.stopStarted(ctx)
-				return errors.Join(fmt.Errorf("module %q: subscribe: %w", m.info.ID, err), stopErr, a.cleanup())
+				return fail(fmt.Errorf("module %q: subscribe: %w", m.info.ID, err))
 			}
-			m.cancels = append(m.cancels, cancel)
 		}
 		a.log.Debug("module started", "module", m.info.ID)
 	}
@@ -329,21 +381,21 @@ func (a *App) Start(ctx context.Context) error {
 
 // Stop stops the started modules in reverse start order, cancelling their
 // subscriptions, cleans up every provisioned module ([Cleaner]), then
-// drains the bus if the app created it. Every module is
-// asked to stop even when another fails; the errors are joined.
+// drains the bus if the app created it. Every module is asked to stop even
+// when another fails or panics; the errors are joined. The app can be
+// started again afterwards.
 func (a *App) Stop(ctx context.Context) error {
-	err := errors.Join(a.stopStarted(ctx), a.cleanup())
+	err := a.teardown(ctx)
 	a.mu.Lock()
 	a.running = false
-	b, owns := a.bus, a.ownsBus
-	if owns {
-		a.bus, a.busTaken = nil, false
-	}
 	a.mu.Unlock()
-	if owns && b != nil {
-		err = errors.Join(err, b.Close(ctx))
-	}
 	return err
+}
+
+// teardown stops what started, cleans up what was provisioned and lets go
+// of the bus: the end of Stop and of a failed Start.
+func (a *App) teardown(ctx context.Context) error {
+	return errors.Join(a.stopStarted(ctx), a.cleanup(), a.releaseBus(ctx))
 }
 
 // cleanup calls Cleanup of every provisioned module, in reverse order.
@@ -355,7 +407,7 @@ func (a *App) cleanup() error {
 	var errs []error
 	for i := len(provisioned) - 1; i >= 0; i-- {
 		if c, ok := provisioned[i].mod.(Cleaner); ok {
-			if err := c.Cleanup(); err != nil {
+			if err := a.step(provisioned[i], "cleanup", c.Cleanup); err != nil {
 				errs = append(errs, fmt.Errorf("module %q: cleanup: %w", provisioned[i].info.ID, err))
 			}
 		}
@@ -376,7 +428,7 @@ func (a *App) stopStarted(ctx context.Context) error {
 		}
 		m.cancels = nil
 		if s, ok := m.mod.(Stopper); ok {
-			if err := s.Stop(ctx); err != nil {
+			if err := a.step(m, "stop", func() error { return s.Stop(ctx) }); err != nil {
 				errs = append(errs, fmt.Errorf("module %q: stop: %w", m.info.ID, err))
 			}
 		}
@@ -529,59 +581,87 @@ func RegisterCapability(describe func(m Module) string) {
 }
 
 // Serve listens on cfg.Addr and serves until ctx is done, then shuts the
-// server down, draining in-flight requests for at most ShutdownTimeout.
-// The app must have been started.
+// server down; see [App.ServeListener]. The app must have been started.
 func (a *App) Serve(ctx context.Context) error {
-	ln, err := net.Listen("tcp", a.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("webos: listen: %w", err)
-	}
-	return a.ServeListener(ctx, ln)
+	_, release, err := a.serve(ctx)
+	release()
+	return err
 }
 
-// ServeListener is like Serve on an existing listener.
+// ServeListener serves on ln until ctx is done, then shuts the server
+// down within [Config.ShutdownTimeout]: it stops accepting connections,
+// ends event streams at once, and lets every other request in flight —
+// JSON calls, uploads, downloads — finish. When the time is up, the
+// contexts of the requests still running are cancelled, their connections
+// closed, and the error says so. An app may serve again after a shutdown.
 func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
-	srv := a.httpServer(ctx)
-	srv.RegisterOnShutdown(func() { a.shuttingDown(); a.shutdown() })
+	_, release, err := a.serveListener(ctx, ln)
+	release()
+	return err
+}
+
+func (a *App) serve(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		budget, release := a.shutdownBudget(ctx)
+		return budget, release, fmt.Errorf("webos: listen: %w", err)
+	}
+	return a.serveListener(ctx, ln)
+}
+
+// shutdownBudget returns a context that ends when the shutdown budget,
+// starting now, runs out.
+func (a *App) shutdownBudget(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), a.shutdownTimeout())
+}
+
+func (a *App) shutdownTimeout() time.Duration {
+	return orDefault(a.cfg.ShutdownTimeout, DefaultShutdownTimeout)
+}
+
+// serveListener is ServeListener that also returns the shutdown budget's
+// context, for Run to stop the modules in the time the drain left.
+func (a *App) serveListener(ctx context.Context, ln net.Listener) (budget context.Context, release context.CancelFunc, err error) {
+	// Every request's context ends when the budget runs out.
+	base, expire := context.WithCancel(context.WithoutCancel(ctx))
+	defer expire()
+	d := &drain{}
+	d.begun, d.begin = context.WithCancel(context.Background())
+	defer d.begin()
+	srv := a.httpServer(context.WithValue(base, drainKey{}, d))
 	a.log.Info("WebOS listening", "url", "http://"+ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		return err
+		budget, release = a.shutdownBudget(ctx)
+		return budget, release, err
 	case <-ctx.Done():
 	}
-	drain := orDefault(a.cfg.ShutdownTimeout, 15*time.Second)
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drain)
-	defer cancel()
-	a.log.Info("shutting down: draining requests", "timeout", drain)
-	err := srv.Shutdown(sctx)
-	if err != nil {
+	timeout := a.shutdownTimeout()
+	budget, release = a.shutdownBudget(ctx)
+	a.log.Info("shutting down: draining requests", "timeout", timeout)
+	d.begin() // event streams end now
+	if err = srv.Shutdown(budget); err != nil {
+		expire()
 		_ = srv.Close()
-		return fmt.Errorf("webos: shutdown: %w", err)
+		err = fmt.Errorf("webos: shutdown: requests still running after %s: %w", timeout, err)
 	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
 	}
-	return nil
+	return budget, release, err
 }
 
-// shuttingDown returns a context cancelled when the server begins to shut
-// down; stream routes end with it.
-func (a *App) shuttingDown() context.Context {
-	a.shutdownOnce.Do(func() {
-		a.shutdownCtx, a.shutdown = context.WithCancel(context.Background())
-	})
-	return a.shutdownCtx
-}
-
-// Run starts the app, serves HTTP until ctx is done, then stops the app.
+// Run starts the app, serves HTTP until ctx is done, then shuts down
+// within one budget, [Config.ShutdownTimeout], counted from the moment
+// ctx is done: in-flight requests drain first (see [App.ServeListener]),
+// then the modules stop with the time that is left.
 func (a *App) Run(ctx context.Context) error {
 	if err := a.Start(ctx); err != nil {
 		return err
 	}
-	serveErr := a.Serve(ctx)
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
-	defer cancel()
-	return errors.Join(serveErr, a.Stop(sctx))
+	budget, release, serveErr := a.serve(ctx)
+	defer release()
+	return errors.Join(serveErr, a.Stop(budget))
 }

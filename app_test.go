@@ -521,6 +521,19 @@ func TestModuleSubscriptions(t *testing.T) {
 	}
 }
 
+// closeSignal is a listener that tells when it is closed.
+type closeSignal struct {
+	net.Listener
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (l *closeSignal) Close() error {
+	err := l.Listener.Close()
+	l.once.Do(func() { close(l.closed) })
+	return err
+}
+
 func TestGracefulShutdownDrains(t *testing.T) {
 	release := make(chan struct{})
 	entered := make(chan struct{})
@@ -532,7 +545,21 @@ func TestGracefulShutdownDrains(t *testing.T) {
 			return nil
 		})
 	}})
-	base, cancel, served := serveApp(t, app)
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = app.Stop(context.Background()) })
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := &closeSignal{Listener: inner, closed: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- app.ServeListener(ctx, ln) }()
+	base := "http://" + inner.Addr().String()
 
 	got := make(chan string, 1)
 	go func() {
@@ -547,14 +574,20 @@ func TestGracefulShutdownDrains(t *testing.T) {
 	}()
 	<-entered
 	cancel() // as SIGTERM does through Main
-	time.Sleep(50 * time.Millisecond)
+	// Shutdown closes the listener first, then waits for the request.
+	select {
+	case <-ln.closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the listener was not closed at shutdown")
+	}
 	select {
 	case err := <-served:
 		t.Fatalf("server returned before the in-flight request finished: %v", err)
 	default:
 	}
 	// New connections are refused while draining.
-	if _, err := net.DialTimeout("tcp", strings.TrimPrefix(base, "http://"), time.Second); err == nil {
+	if c, err := net.DialTimeout("tcp", inner.Addr().String(), time.Second); err == nil {
+		c.Close()
 		t.Fatal("listener still accepts during shutdown")
 	}
 	close(release)

@@ -49,7 +49,9 @@ type Config struct {
 	// RequestTimeout bounds a request's context unless a route opts out
 	// (streams) or sets its own.
 	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT" envDefault:"30s" validate:"gt=0"`
-	// ShutdownTimeout bounds draining in-flight requests on SIGINT/SIGTERM.
+	// ShutdownTimeout bounds the whole shutdown on SIGINT/SIGTERM: draining
+	// in-flight requests first, then stopping the modules with the time
+	// that is left (see [App.Run]).
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s" validate:"gt=0"`
 	// ReadHeaderTimeout bounds reading a request's line and headers (zero:
 	// [DefaultReadHeaderTimeout]).

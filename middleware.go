@@ -2,6 +2,7 @@ package webos
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +24,20 @@ type responseRecorder struct {
 	status int
 	size   int64
 	guard  *bodyGuard // the request body's, when it has one
+	// onEventStream, when set (by a stream route), is called as the
+	// response turns out to be an event stream, when its header is sent.
+	onEventStream func()
+}
+
+// begin records the status of the response as its header is sent.
+func (rw *responseRecorder) begin(code int) {
+	if rw.status != 0 {
+		return
+	}
+	rw.status = code
+	if rw.onEventStream != nil && isEventStream(rw.ResponseWriter.Header()) {
+		rw.onEventStream()
+	}
 }
 
 // SetReadDeadline lets the body guard know of a deadline the handler sets
@@ -35,16 +50,14 @@ func (rw *responseRecorder) SetReadDeadline(t time.Time) error {
 }
 
 func (rw *responseRecorder) WriteHeader(code int) {
-	if rw.status == 0 {
-		rw.status = code
+	if code >= 200 { // informational headers are not the response's
+		rw.begin(code)
 	}
 	rw.ResponseWriter.WriteHeader(code)
 }
 
 func (rw *responseRecorder) Write(b []byte) (int, error) {
-	if rw.status == 0 {
-		rw.status = http.StatusOK
-	}
+	rw.begin(http.StatusOK)
 	n, err := rw.ResponseWriter.Write(b)
 	rw.size += int64(n)
 	return n, err
@@ -52,9 +65,7 @@ func (rw *responseRecorder) Write(b []byte) (int, error) {
 
 // ReadFrom keeps the server's sendfile path for file downloads.
 func (rw *responseRecorder) ReadFrom(src io.Reader) (int64, error) {
-	if rw.status == 0 {
-		rw.status = http.StatusOK
-	}
+	rw.begin(http.StatusOK)
 	var n int64
 	var err error
 	if rf, ok := rw.ResponseWriter.(io.ReaderFrom); ok {
@@ -71,9 +82,7 @@ func (rw *responseRecorder) ReadFrom(src io.Reader) (int64, error) {
 type writerOnly struct{ io.Writer }
 
 func (rw *responseRecorder) Flush() {
-	if rw.status == 0 {
-		rw.status = http.StatusOK
-	}
+	rw.begin(http.StatusOK)
 	_ = http.NewResponseController(rw.ResponseWriter).Flush()
 }
 
@@ -89,8 +98,8 @@ func (a *App) serveKernel(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := trace.FromRequest(r)
 	w.Header().Set(trace.HeaderRequestID, id)
-	r = r.WithContext(trace.WithID(r.Context(), id))
 	rec := &responseRecorder{ResponseWriter: w}
+	r = r.WithContext(context.WithValue(trace.WithID(r.Context(), id), recorderKey{}, rec))
 	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
 		rec.guard = a.newBodyGuard(w, r.Body)
 		r.Body = rec.guard

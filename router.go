@@ -48,9 +48,12 @@ func BodyLimit(n int64) RouteOption { return func(c *routeConfig) { c.bodyLimit 
 // Timeout sets the deadline of the route's request context.
 func Timeout(d time.Duration) RouteOption { return func(c *routeConfig) { c.timeout = d } }
 
-// Stream marks a long-lived route, such as Server-Sent Events or a large
-// download: its context has no deadline; it ends when the client goes away
-// or as soon as the server begins to shut down.
+// Stream marks a long-lived route, such as Server-Sent Events, a large
+// upload or a large download: its context has no deadline; it ends when
+// the client goes away. When the server shuts down, an event stream (a
+// response of type text/event-stream) ends at once, while uploads and
+// downloads are drained like other requests, within the shutdown budget
+// ([Config.ShutdownTimeout]).
 func Stream() RouteOption { return func(c *routeConfig) { c.timeout = -1 } }
 
 // Prefix returns the URL prefix routes are mounted under ("" for the root).
@@ -190,13 +193,11 @@ func (h routeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(h.cfg.timeout))
 		}
 	case h.cfg.timeout < 0:
-		// A stream has no deadline but ends when the server shuts down,
-		// so that it does not hold up the draining of other requests.
-		ctx, cancel := context.WithCancel(r.Context())
-		defer cancel()
-		stop := context.AfterFunc(h.app.shuttingDown(), cancel)
-		defer stop()
-		r = r.WithContext(ctx)
+		// A stream has no deadline; an event stream ends as soon as the
+		// server begins to shut down (see App.streamRequest).
+		var done func()
+		r, done = h.app.streamRequest(r)
+		defer done()
 	}
 	h.next.ServeHTTP(w, r)
 }

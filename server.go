@@ -20,6 +20,7 @@ const (
 	DefaultIdleTimeout       = 120 * time.Second
 	DefaultBodyIdleTimeout   = 15 * time.Second
 	DefaultBodyMinRate       = 1024 // bytes a second
+	DefaultShutdownTimeout   = 15 * time.Second
 )
 
 func orDefault(d, def time.Duration) time.Duration {
@@ -30,14 +31,15 @@ func orDefault(d, def time.Duration) time.Duration {
 }
 
 // httpServer returns the server [App.ServeListener] runs: the app's handler
-// with the configured timeouts.
-func (a *App) httpServer(ctx context.Context) *http.Server {
+// with the configured timeouts; base is the parent of every request's
+// context.
+func (a *App) httpServer(base context.Context) *http.Server {
 	return &http.Server{
 		Handler:           a.Handler(),
 		ReadHeaderTimeout: orDefault(a.cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout),
 		IdleTimeout:       orDefault(a.cfg.IdleTimeout, DefaultIdleTimeout),
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		BaseContext:       func(net.Listener) context.Context { return base },
 	}
 }
 
