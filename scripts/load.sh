@@ -184,7 +184,7 @@ json() { api "$1" "$2" -H 'Content-Type: application/json' --data-binary "$3" "$
 
 # --- demo: sign in (token and cookie), one 1 MiB file, the records
 login_hdr=$WORK/demo/login.headers
-login=$(json POST "http://$DEMO/auth/login" "{\"email\":\"$ADMIN_EMAIL\",\"password\":\"$ADMIN_PASSWORD\"}" -D "$login_hdr")
+login=$(json POST "http://$DEMO/auth/login" "{\"email\":\"$ADMIN_EMAIL\",\"password\":\"$ADMIN_PASSWORD\",\"token\":true}" -D "$login_hdr")
 DEMO_TOKEN=$(jq -r .token <<<"$login")
 DEMO_ADMIN_ID=$(jq -r .user.id <<<"$login")
 DEMO_COOKIE=$(tr -d '\r' <"$login_hdr" | sed -n 's/^[Ss]et-[Cc]ookie: *\([^;]*\).*/\1/p' | head -1)

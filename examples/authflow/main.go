@@ -108,7 +108,7 @@ func run(ctx context.Context, cfg webos.Config, out io.Writer) error {
 
 	// 2. Log in over HTTP for a token.
 	var login auth.LoginResponse
-	status, err := call(ctx, "POST", base+"/auth/login", "", map[string]string{"email": email, "password": password}, &login)
+	status, err := call(ctx, "POST", base+"/auth/login", "", map[string]any{"email": email, "password": password, "token": true}, &login)
 	if err != nil {
 		return err
 	}

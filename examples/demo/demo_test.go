@@ -139,7 +139,7 @@ func TestFilesNeedPermission(t *testing.T) {
 	app, srv := startDemo(t, cfg)
 
 	resp, err := http.Post(srv.URL+"/auth/login", "application/json",
-		strings.NewReader(`{"email":"root@example.com","password":"correct-horse-battery"}`))
+		strings.NewReader(`{"email":"root@example.com","password":"correct-horse-battery","token":true}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func TestTaskRunsAsTheSignedInUser(t *testing.T) {
 
 	login := func(email, password string) (token, id string) {
 		resp, err := http.Post(srv.URL+"/auth/login", "application/json",
-			strings.NewReader(`{"email":"`+email+`","password":"`+password+`"}`))
+			strings.NewReader(`{"email":"`+email+`","password":"`+password+`","token":true}`))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -260,8 +260,8 @@ func TestTaskRunsAsTheSignedInUser(t *testing.T) {
 		return resp.StatusCode
 	}
 	adminToken, adminID := login("root@example.com", "correct-horse-battery")
-	if status := call("POST", "/auth/register", "", `{"email":"bea@example.com","password":"bea-password-1","display_name":"Bea"}`, nil); status != 201 {
-		t.Fatalf("register: %d", status)
+	if status := call("POST", "/auth/users", adminToken, `{"email":"bea@example.com","password":"bea-password-1","display_name":"Bea"}`, nil); status != 201 {
+		t.Fatalf("create bea: %d", status)
 	}
 	beaToken, _ := login("bea@example.com", "bea-password-1")
 
@@ -308,7 +308,7 @@ func TestSettingsChangeTheGreeting(t *testing.T) {
 	cfg.MongoDatabase = testenv.DatabaseName("demo")
 	_, srv := startDemo(t, cfg)
 
-	resp, err := http.Post(srv.URL+"/auth/login", "application/json", strings.NewReader(`{"email":"root@example.com","password":"correct-horse-battery"}`))
+	resp, err := http.Post(srv.URL+"/auth/login", "application/json", strings.NewReader(`{"email":"root@example.com","password":"correct-horse-battery","token":true}`))
 	if err != nil {
 		t.Fatal(err)
 	}
