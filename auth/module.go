@@ -29,7 +29,7 @@ const ModuleID = "auth"
 const (
 	UsersCollection  = "auth_users"
 	RolesCollection  = "auth_roles"
-	TokensCollection = "auth_tokens"
+	TokensCollection = "auth_tokens" // #nosec G101 -- a collection name, not a credential
 )
 
 // Permissions the auth module defines.

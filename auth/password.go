@@ -151,7 +151,7 @@ func decodeHash(encoded string) (p Params, salt, key []byte, err error) {
 	if key, err = b64.DecodeString(parts[5]); err != nil {
 		return p, nil, nil, ErrMalformedHash
 	}
-	p.SaltLen, p.KeyLen = uint32(len(salt)), uint32(len(key))
+	p.SaltLen, p.KeyLen = uint32(len(salt)), uint32(len(key)) // #nosec G115 -- lengths of decoded fields of a stored hash, far below 4 GiB; check() bounds them to 1024 next
 	if err := p.check(); err != nil {
 		return p, nil, nil, fmt.Errorf("%w: %v", ErrMalformedHash, err)
 	}

@@ -132,7 +132,7 @@ func (s *DiskStore) Sweep() (int, error) {
 		for k, v := c.First(); k != nil; {
 			expired := len(v) < deadlineLen
 			if !expired {
-				d := int64(binary.BigEndian.Uint64(v))
+				d := int64(binary.BigEndian.Uint64(v)) // #nosec G115 -- the deadline was stored as uint64(int64 UnixNano): converted back bit for bit
 				expired = d != 0 && d < now
 			}
 			if !expired {

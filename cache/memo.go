@@ -306,7 +306,7 @@ func unseal(b []byte) (expires time.Time, payload []byte, err error) {
 	if crc32.ChecksumIEEE(payload) != binary.BigEndian.Uint32(b[9:13]) {
 		return time.Time{}, nil, fmt.Errorf("%w: checksum mismatch", errCorrupt)
 	}
-	if ns := int64(binary.BigEndian.Uint64(b[1:9])); ns != 0 {
+	if ns := int64(binary.BigEndian.Uint64(b[1:9])); ns != 0 { // #nosec G115 -- the expiry was stored as uint64(int64 UnixNano): converted back bit for bit
 		expires = time.Unix(0, ns)
 	}
 	return expires, payload, nil

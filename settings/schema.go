@@ -406,7 +406,7 @@ func storable(rv reflect.Value) (any, error) {
 		if rv.Uint() > 1<<63-1 {
 			return nil, errors.New("is too large")
 		}
-		return int64(rv.Uint()), nil
+		return int64(rv.Uint()), nil // #nosec G115 -- values above MaxInt64 are refused just above
 	case reflect.Float32, reflect.Float64:
 		return rv.Float(), nil
 	}

@@ -99,7 +99,7 @@ func DefaultBackoff(attempt int, _ error) time.Duration {
 	if attempt < 9 {
 		d = min(d, 2*time.Second<<attempt)
 	}
-	return d + time.Duration(rand.Int64N(int64(d/4)+1))
+	return d + time.Duration(rand.Int64N(int64(d/4)+1)) // #nosec G404 -- retry jitter, not a secret
 }
 
 // run is one attempt of a task, as its handler's context carries it.

@@ -15,6 +15,7 @@ const (
 	RedisURLVar    = "WEBOS_TEST_REDIS_URL"   // redis://127.0.0.1:PORT/0
 	S3EndpointVar  = "WEBOS_TEST_S3_ENDPOINT" // http://127.0.0.1:PORT (versitygw)
 	S3AccessKeyVar = "WEBOS_TEST_S3_ACCESS_KEY"
+	// #nosec G101 -- the name of an environment variable, not a credential
 	S3SecretKeyVar = "WEBOS_TEST_S3_SECRET_KEY"
 	PostgresURLVar = "WEBOS_TEST_POSTGRES_URL" // postgres://postgres@127.0.0.1:PORT/postgres
 	ChromiumVar    = "WEBOS_TEST_CHROMIUM"     // path of the chromium binary

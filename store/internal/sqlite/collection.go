@@ -544,13 +544,13 @@ func withID(doc []byte, id string) []byte {
 	out := make([]byte, 4, len(doc)+len(id)+16)
 	out = append(out, tString)
 	out = append(out, "_id\x00"...)
-	n := uint32(len(id) + 1)
-	out = append(out, byte(n), byte(n>>8), byte(n>>16), byte(n>>24))
+	n := uint32(len(id) + 1)                                         // #nosec G115 -- BSON's int32 length of an _id string, far below 2 GiB
+	out = append(out, byte(n), byte(n>>8), byte(n>>16), byte(n>>24)) // #nosec G115 -- the little-endian bytes of n: truncation intended
 	out = append(out, id...)
 	out = append(out, 0)
 	out = append(out, doc[4:]...)
-	n = uint32(len(out))
-	out[0], out[1], out[2], out[3] = byte(n), byte(n>>8), byte(n>>16), byte(n>>24)
+	n = uint32(len(out))                                                           // #nosec G115 -- BSON's int32 length of a driver-encoded document plus its _id
+	out[0], out[1], out[2], out[3] = byte(n), byte(n>>8), byte(n>>16), byte(n>>24) // #nosec G115 -- the little-endian bytes of n: truncation intended
 	return out
 }
 

@@ -54,7 +54,7 @@ func docBody(b []byte) ([]byte, error) {
 	if len(b) < 5 {
 		return nil, errMalformed
 	}
-	n := int64(int32(binary.LittleEndian.Uint32(b)))
+	n := int64(int32(binary.LittleEndian.Uint32(b))) // #nosec G115 -- BSON's signed int32 length read bit for bit, checked against len(b) next
 	if n != int64(len(b)) || b[n-1] != 0 {
 		return nil, errMalformed
 	}
@@ -114,7 +114,7 @@ func valueLen(typ byte, b []byte) (int, error) {
 		if len(b) < 5 {
 			return 0, errMalformed
 		}
-		n := int64(int32(binary.LittleEndian.Uint32(b)))
+		n := int64(int32(binary.LittleEndian.Uint32(b))) // #nosec G115 -- BSON's signed int32 length read bit for bit, checked against len(b) next
 		if n < 5 || n > int64(len(b)) || b[n-1] != 0 {
 			return 0, errMalformed
 		}
@@ -123,7 +123,7 @@ func valueLen(typ byte, b []byte) (int, error) {
 		if len(b) < 5 {
 			return 0, errMalformed
 		}
-		n := int64(int32(binary.LittleEndian.Uint32(b)))
+		n := int64(int32(binary.LittleEndian.Uint32(b))) // #nosec G115 -- BSON's signed int32 length read bit for bit, checked against len(b) next
 		if n < 0 || 5+n > int64(len(b)) {
 			return 0, errMalformed
 		}
@@ -161,7 +161,7 @@ func stringLen(b []byte) (int, error) {
 	if len(b) < 5 {
 		return 0, errMalformed
 	}
-	n := int64(int32(binary.LittleEndian.Uint32(b)))
+	n := int64(int32(binary.LittleEndian.Uint32(b))) // #nosec G115 -- BSON's signed int32 length read bit for bit, checked against len(b) next
 	if n < 1 || 4+n > int64(len(b)) || b[3+n] != 0 {
 		return 0, errMalformed
 	}
@@ -236,14 +236,14 @@ func appendJSONValue(dst []byte, typ byte, val []byte, depth int) ([]byte, error
 		return append(dst, "false"...), nil
 	case tDateTime:
 		dst = append(dst, '"')
-		dst = appendTime(dst, int64(binary.LittleEndian.Uint64(val)))
+		dst = appendTime(dst, int64(binary.LittleEndian.Uint64(val))) // #nosec G115 -- BSON's int64 datetime read bit for bit
 		return append(dst, '"'), nil
 	case tNull, tUndefined:
 		return append(dst, "null"...), nil
 	case tInt32:
-		return strconv.AppendInt(dst, int64(int32(binary.LittleEndian.Uint32(val))), 10), nil
+		return strconv.AppendInt(dst, int64(int32(binary.LittleEndian.Uint32(val))), 10), nil // #nosec G115 -- BSON's int32 value read bit for bit
 	case tInt64:
-		return strconv.AppendInt(dst, int64(binary.LittleEndian.Uint64(val)), 10), nil
+		return strconv.AppendInt(dst, int64(binary.LittleEndian.Uint64(val)), 10), nil // #nosec G115 -- BSON's int64 value read bit for bit
 	default:
 		if typ == tCodeScope {
 			// Validate the nested parts before the driver's String walks them.
@@ -398,6 +398,6 @@ func project(dst, doc []byte, keep map[string]struct{}) ([]byte, error) {
 		}
 	}
 	dst = append(dst, 0)
-	binary.LittleEndian.PutUint32(dst[start:], uint32(len(dst)-start))
+	binary.LittleEndian.PutUint32(dst[start:], uint32(len(dst)-start)) // #nosec G115 -- a projection of a document whose int32 length was checked, so no longer than it
 	return dst, nil
 }
