@@ -18,9 +18,16 @@
 // [Module.Set] validates a patch against the schema (unknown keys, locked
 // keys, wrong types and failed rules are a *webos.ValidationError naming
 // each key), stores it, updates the cache and emits settings.changed with
-// the module, the keys and the acting user. Every instance reloads the
-// module's document when it sees that event, so with a bus transport
-// shared between instances (Redis) a change reaches all of them.
+// the module, the keys, the acting user and the document's new version.
+// Every instance reloads the module's document when it sees that event
+// with a version newer than its cache, so with a bus transport shared
+// between instances (Redis) a change reaches all of them at once. Events
+// can be lost — an emit that failed, a Redis subscription that was
+// reconnecting — so each document also carries a version, incremented in
+// the same update that changes its values, and every
+// [Module.ResyncInterval] (30 s by default) each instance compares the
+// stored versions with its cache in one query and reloads what changed: a
+// missed change arrives within that interval.
 //
 // The HTTP API lives under /settings: GET /settings/ lists every module's
 // settings with types, defaults, current values, descriptions and locked

@@ -55,6 +55,8 @@ type options struct {
 	hub    *bus.Hub
 	authz  webos.Module // the authorizer; nil means webos.AllowAll
 	mws    []webos.Module
+	resync time.Duration // the settings module's ResyncInterval
+	dir    string        // the embedded store's folder, when url is ""
 }
 
 // newDB returns a fresh database name, dropped when the test ends.
@@ -82,11 +84,11 @@ func start(t *testing.T, url, dbName string, o options) *instance {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := &instance{set: &settings.Module{}}
+	in := &instance{set: &settings.Module{ResyncInterval: o.resync}}
 	if o.authz == nil {
 		o.authz = webos.AllowAll()
 	}
-	mods := append([]webos.Module{&store.Module{URL: url, Database: dbName}, o.authz}, o.mws...)
+	mods := append([]webos.Module{&store.Module{URL: url, Database: dbName, Dir: o.dir}, o.authz}, o.mws...)
 	in.blog = newBlog(o.schema)
 	mods = append(mods, in.set, plain{}, in.blog)
 	in.app = webos.New(cfg, mods...)

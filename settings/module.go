@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -25,8 +26,17 @@ import (
 const ModuleID = "settings"
 
 // Collection is the collection that holds the settings: one document per
-// module, {_id: moduleID, values: {key: value, ...}}.
+// module, {_id: moduleID, values: {key: value, ...}, version: n}. version
+// counts the changes: every [Module.Set] increments it in the same update
+// that sets the values, so an instance can tell whether its cache is
+// current.
 const Collection = "system_settings"
+
+// DefaultResyncInterval is how often, unless [Module.ResyncInterval] says
+// otherwise, the module compares the versions of the stored settings with
+// its cache and reloads those that changed — the changes whose event it
+// missed.
+const DefaultResyncInterval = 30 * time.Second
 
 // TopicChanged is the bus topic of a change; its payload is a [Changed].
 const TopicChanged = "settings.changed"
@@ -72,25 +82,44 @@ type Changed struct {
 	Keys []string `json:"keys"`
 	// User is the ID of the user who changed them, "" for none.
 	User string `json:"user,omitempty"`
+	// Version is the version of the module's settings document after the
+	// change; an instance whose cache holds that version or a newer one
+	// has the change already.
+	Version int64 `json:"version,omitempty"`
 }
 
 // record is the stored document of one module's settings.
 type record struct {
 	store.Doc `bson:",inline"`
 	Values    bson.M `bson:"values"`
+	Version   int64  `bson:"version"`
 }
 
 // Module is the settings service: it collects the schemas of the modules
 // that implement [Provider], keeps their stored values in memory, serves
 // them with [Get], changes them with [Module.Set] and answers the HTTP API
 // under /settings. It requires the store module.
+//
+// Its cache follows the changes other instances make through their
+// [TopicChanged] events, and — since an event can be lost (an emit that
+// failed, a Redis subscription that was reconnecting) — by comparing the
+// stored versions with its own every ResyncInterval. The zero value is
+// ready to compose.
 type Module struct {
+	// ResyncInterval is how often the stored versions are compared with
+	// the cache; 0 or less means [DefaultResyncInterval]. It bounds how
+	// long a missed change can keep an instance stale.
+	ResyncInterval time.Duration
+
 	app  *webos.App
 	db   *store.DB
 	bus  *bus.Bus
 	log  *slog.Logger
 	coll *store.Collection[record]
 	cat  atomic.Pointer[catalog]
+
+	stopResync context.CancelFunc // ends the resync loop; nil when not running
+	resyncDone chan struct{}      // closed when the resync loop returns
 }
 
 // catalog is what Start collected.
@@ -106,9 +135,11 @@ type entry struct {
 	io       sync.Mutex                     // serialises writes and reloads
 	stored   atomic.Pointer[map[string]any] // valid stored values
 	json     atomic.Pointer[[]byte]         // effective values as JSON
+	version  atomic.Int64                   // of the stored document the cache holds; 0 for none
 }
 
-func (e *entry) setStored(v map[string]any) {
+// setStored caches v, the values of the stored document at version.
+func (e *entry) setStored(v map[string]any, version int64) {
 	v = e.schema.clean(v)
 	b, err := json.Marshal(e.schema.resolve(v))
 	if err != nil { // cannot happen: values are in JSON form
@@ -116,12 +147,14 @@ func (e *entry) setStored(v map[string]any) {
 	}
 	e.stored.Store(&v)
 	e.json.Store(&b)
+	e.version.Store(version)
 }
 
 var (
 	_ webos.Module             = (*Module)(nil)
 	_ webos.Provisioner        = (*Module)(nil)
 	_ webos.Starter            = (*Module)(nil)
+	_ webos.Stopper            = (*Module)(nil)
 	_ webos.Dependent          = (*Module)(nil)
 	_ webos.Subscriber         = (*Module)(nil)
 	_ webos.RouteProvider      = (*Module)(nil)
@@ -163,8 +196,10 @@ func (m *Module) Permissions() []webos.Permission {
 	}
 }
 
-// Start collects the schemas of the application's modules and loads the
-// stored values. A module whose schema is unusable fails the start, named.
+// Start collects the schemas of the application's modules, loads the
+// stored values and starts comparing their versions with the cache every
+// ResyncInterval, until Stop. A module whose schema is unusable fails the
+// start, named.
 func (m *Module) Start(ctx context.Context) error {
 	if m.app == nil {
 		return errors.New("settings: module not provisioned")
@@ -191,7 +226,7 @@ func (m *Module) Start(ctx context.Context) error {
 			s.bind(m, st.ID)
 		}
 		e := &entry{id: st.ID, name: st.Name, schema: s}
-		e.setStored(nil)
+		e.setStored(nil, 0)
 		cat.order = append(cat.order, e)
 		cat.byID[st.ID] = e
 	}
@@ -206,12 +241,87 @@ func (m *Module) Start(ctx context.Context) error {
 		}
 		for _, r := range recs {
 			if e := cat.byID[r.ID]; e != nil {
-				e.setStored(plainMap(r.Values))
+				e.setStored(plainMap(r.Values), r.Version)
 			}
 		}
 	}
 	m.cat.Store(cat)
+	if len(cat.order) > 0 {
+		m.startResync(cat)
+	}
 	return nil
+}
+
+// Stop ends the resync loop and waits for it.
+func (m *Module) Stop(context.Context) error {
+	if m.stopResync != nil {
+		m.stopResync()
+		<-m.resyncDone
+		m.stopResync, m.resyncDone = nil, nil
+	}
+	return nil
+}
+
+// startResync starts the loop that compares the stored versions with the
+// cache.
+func (m *Module) startResync(cat *catalog) {
+	every := m.ResyncInterval
+	if every <= 0 {
+		every = DefaultResyncInterval
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	m.stopResync, m.resyncDone = cancel, done
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		failing := false
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			err := m.resync(ctx, cat, every)
+			switch {
+			case ctx.Err() != nil:
+				return
+			case err != nil && !failing:
+				m.log.WarnContext(ctx, "settings: comparing versions with the database failed", "err", err)
+			case err == nil && failing:
+				m.log.InfoContext(ctx, "settings: comparing versions with the database works again")
+			}
+			failing = err != nil
+		}
+	}()
+}
+
+// resync reloads the settings whose stored version differs from the
+// cache's: one query that reads only the versions, then a read of each
+// document that changed.
+func (m *Module) resync(ctx context.Context, cat *catalog, within time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, within)
+	defer cancel()
+	ids := make([]string, len(cat.order))
+	for i, e := range cat.order {
+		ids[i] = e.id
+	}
+	recs, err := m.coll.Find(ctx, store.Query{Where: store.In(store.FieldID, ids...), Fields: []string{"version"}})
+	if err != nil {
+		return fmt.Errorf("settings: reading versions: %w", err)
+	}
+	stored := make(map[string]int64, len(recs))
+	for _, r := range recs {
+		stored[r.ID] = r.Version
+	}
+	var errs []error
+	for _, e := range cat.order {
+		if stored[e.id] != e.version.Load() {
+			errs = append(errs, m.reload(ctx, e))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Subscriptions keep the cache up to date with changes made by other
@@ -228,6 +338,9 @@ func (m *Module) onChanged(ctx context.Context, _ bus.Envelope, c Changed) error
 	if err != nil {
 		return err
 	}
+	if c.Version > 0 && c.Version <= e.version.Load() {
+		return nil // the cache has that change already (this instance made it)
+	}
 	return m.reload(ctx, e)
 }
 
@@ -237,13 +350,13 @@ func (m *Module) reload(ctx context.Context, e *entry) error {
 	defer e.io.Unlock()
 	r, err := m.coll.Get(ctx, e.id)
 	if errors.Is(err, store.ErrNotFound) {
-		e.setStored(nil)
+		e.setStored(nil, 0)
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("settings: reloading %q: %w", e.id, err)
 	}
-	e.setStored(plainMap(r.Values))
+	e.setStored(plainMap(r.Values), r.Version)
 	return nil
 }
 
@@ -306,7 +419,9 @@ func (m *Module) Schema(moduleID string) (Schema, error) {
 // that fails the schema's validation is a *webos.ValidationError naming
 // each bad key, and nothing changes. Otherwise the values are stored,
 // cached, and announced on the bus as [TopicChanged] with the acting user
-// from ctx, so that every instance updates its cache.
+// from ctx and the document's new version, so that every instance updates
+// its cache; an instance that misses the event catches up within its
+// ResyncInterval.
 func (m *Module) Set(ctx context.Context, moduleID string, patch map[string]any) error {
 	e, err := m.entry(moduleID)
 	if err != nil {
@@ -318,12 +433,12 @@ func (m *Module) Set(ctx context.Context, moduleID string, patch map[string]any)
 		e.io.Unlock()
 		return err
 	}
-	stored, err := m.persist(ctx, e.id, set, unset)
+	stored, version, err := m.persist(ctx, e.id, set, unset)
 	if err != nil {
 		e.io.Unlock()
 		return err
 	}
-	e.setStored(stored)
+	e.setStored(stored, version)
 	e.io.Unlock()
 
 	keys := make([]string, 0, len(set)+len(unset))
@@ -332,47 +447,49 @@ func (m *Module) Set(ctx context.Context, moduleID string, patch map[string]any)
 	}
 	keys = append(keys, unset...)
 	slices.Sort(keys)
-	c := Changed{Module: e.id, Keys: keys, User: identity.ID(ctx)}
+	c := Changed{Module: e.id, Keys: keys, User: identity.ID(ctx), Version: version}
 	if err := m.bus.Emit(ctx, TopicChanged, c); err != nil {
 		m.log.WarnContext(ctx, "settings: change not announced", "module", e.id, "err", err)
 	}
 	return nil
 }
 
-// persist writes the change and returns the stored values after it.
-func (m *Module) persist(ctx context.Context, id string, set map[string]any, unset []string) (map[string]any, error) {
-	ups := make([]store.Update, 0, len(set)+len(unset))
+// persist writes the change, incrementing the document's version in the
+// same update, and returns the stored values and the version after it.
+func (m *Module) persist(ctx context.Context, id string, set map[string]any, unset []string) (map[string]any, int64, error) {
+	ups := make([]store.Update, 0, len(set)+len(unset)+1)
 	for _, k := range slices.Sorted(maps.Keys(set)) {
 		ups = append(ups, store.Set("values."+k, set[k]))
 	}
 	for _, k := range unset {
 		ups = append(ups, store.Unset("values."+k))
 	}
+	ups = append(ups, store.Inc("version", int64(1)))
 	for range 2 {
 		r, err := m.coll.Update(ctx, id, ups...)
 		if err == nil {
-			return plainMap(r.Values), nil
+			return plainMap(r.Values), r.Version, nil
 		}
 		if !errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("settings: saving %q: %w", id, err)
+			return nil, 0, fmt.Errorf("settings: saving %q: %w", id, err)
 		}
 		if len(set) == 0 {
-			return map[string]any{}, nil // nothing stored, nothing to reset
+			return map[string]any{}, 0, nil // nothing stored, nothing to reset
 		}
 		vals := bson.M{}
 		for k, v := range set {
 			vals[k] = v
 		}
-		err = m.coll.Insert(ctx, &record{Doc: store.Doc{ID: id}, Values: vals})
+		err = m.coll.Insert(ctx, &record{Doc: store.Doc{ID: id}, Values: vals, Version: 1})
 		if err == nil {
-			return plainMap(vals), nil
+			return plainMap(vals), 1, nil
 		}
 		if !errors.Is(err, store.ErrConflict) {
-			return nil, fmt.Errorf("settings: saving %q: %w", id, err)
+			return nil, 0, fmt.Errorf("settings: saving %q: %w", id, err)
 		}
 		// Another instance created the document in between: update it.
 	}
-	return nil, fmt.Errorf("settings: saving %q: %w", id, webos.ErrConflict)
+	return nil, 0, fmt.Errorf("settings: saving %q: %w", id, webos.ErrConflict)
 }
 
 // plainMap turns a decoded document into plain maps and slices.
