@@ -2,6 +2,8 @@ module github.com/webos-go/webos
 
 go 1.26.0
 
+toolchain go1.27.3
+
 require (
 	github.com/FerretDB/FerretDB v1.24.2
 	github.com/alicebob/miniredis/v2 v2.40.0
