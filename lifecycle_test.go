@@ -359,6 +359,9 @@ func TestShutdownDrainsEveryKindOfRequest(t *testing.T) {
 			t.Fatal("the load never had every kind of request in flight")
 		}
 	}
+	s.mu.Lock()
+	t.Logf("shutting down with in flight: %v", s.inFlight)
+	s.mu.Unlock()
 	begun := time.Now()
 	cancel()
 	var err error
