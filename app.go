@@ -461,7 +461,10 @@ func (a *App) buildRoutes(order []*moduleState) error {
 		if m.info.Permission != "" {
 			r.guard = guard{need: true, perms: []string{m.info.Permission}}
 		}
-		rp.Routes(r)
+		if err := a.step(m, "routes", func() error { rp.Routes(r); return nil }); err != nil {
+			m.state.Store(StateFailed)
+			errs = append(errs, fmt.Errorf("module %q: routes: %w", m.info.ID, err))
+		}
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)

@@ -635,15 +635,22 @@ func (m *panicModule) Start(ctx context.Context) error {
 	return nil
 }
 
-// TestPanicInProvisionOrStart: a panicking Provision or Start fails the
-// start with an error naming the module, and the app cleans up as for any
-// failed start — and can start again.
+func (m *panicModule) Routes(r *Router) {
+	if m.at == "routes" {
+		panic("kaboom")
+	}
+}
+
+// TestPanicInProvisionOrStart: a panicking Provision, Routes or Start
+// fails the start with an error naming the module, and the app cleans up
+// as for any failed start — and can start again.
 func TestPanicInProvisionOrStart(t *testing.T) {
 	cases := []struct {
 		at   string
 		want []string
 	}{
 		{"provision", []string{"provision a", "provision boom", "cleanup a"}},
+		{"routes", []string{"provision a", "provision boom", "provision c", "cleanup c", "cleanup boom", "cleanup a"}},
 		{"start", []string{"provision a", "provision boom", "provision c", "start a", "start boom", "stop a", "cleanup c", "cleanup boom", "cleanup a"}},
 	}
 	for _, c := range cases {
