@@ -3,6 +3,7 @@ package webos
 import (
 	"errors"
 	"fmt"
+	"math"
 	"mime"
 	"net/http"
 	"reflect"
@@ -180,7 +181,7 @@ func setFormValue(fv reflect.Value, vals []string) string {
 			return ""
 		}
 		f, err := strconv.ParseFloat(strings.TrimSpace(s), fv.Type().Bits())
-		if err != nil {
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			return "must be a number"
 		}
 		fv.SetFloat(f)

@@ -201,6 +201,21 @@ func (c *core[T]) check(n *query.Node) error {
 	case kindArray:
 		n.Array = true
 	}
+	if n.Op == query.Prefix || n.Op == query.Contains {
+		if want, ok := c.schema.scalar[n.Field]; ok && want != scalarString && want != scalarOther {
+			return fmt.Errorf("field %q holds %s: Prefix and Contains need strings", n.Field, want)
+		}
+	}
+	if n.Op != query.Exists {
+		if err := c.schema.checkValue(n.Field, n.Value); err != nil {
+			return err
+		}
+	}
+	for _, v := range n.Values {
+		if err := c.schema.checkValue(n.Field, v); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -366,6 +381,9 @@ func (c *core[T]) find(ctx context.Context, q Query) ([]T, error) {
 }
 
 func (c *core[T]) page(ctx context.Context, q Query) (*Page[T], error) {
+	if q.Limit < 0 {
+		return nil, c.bad("page", errors.New("limit must not be negative"))
+	}
 	if q.Limit == 0 {
 		q.Limit = DefaultPageSize
 	}
@@ -573,10 +591,16 @@ func (c *core[T]) update(ctx context.Context, id string, ups []Update) (*T, erro
 			if k != kindArray && k != kindDocArray && k != kindAny {
 				return nil, c.bad(op, fmt.Errorf("field %q is not an array", u.u.Path))
 			}
+			if _, isDoc := u.u.Value.(bson.D); isDoc && u.u.Kind == query.Pull {
+				return nil, c.bad(op, fmt.Errorf("Pull %q: remove documents by replacing the array with Set", u.u.Path))
+			}
 		case query.Inc:
 			if k != kindScalar && k != kindAny {
 				return nil, c.bad(op, fmt.Errorf("field %q is not a number", u.u.Path))
 			}
+		}
+		if err := c.fits(u.u); err != nil {
+			return nil, c.bad(op, err)
 		}
 		list = append(list, u.u)
 	}
@@ -593,6 +617,32 @@ func (c *core[T]) update(ctx context.Context, id string, ups []Update) (*T, erro
 		return nil, c.wrap(op, err)
 	}
 	return v, nil
+}
+
+// fits checks that the value of an update decodes into the document type,
+// so that a wrong type is refused before it is stored, not found by every
+// later read.
+func (c *core[T]) fits(u query.Update) error {
+	if u.Kind == query.Unset || u.Value == nil {
+		return nil
+	}
+	v := u.Value
+	if u.Kind == query.Push || u.Kind == query.AddToSet || u.Kind == query.Pull {
+		v = bson.A{v}
+	}
+	segs := strings.Split(u.Path, ".")
+	doc := bson.D{{Key: segs[len(segs)-1], Value: v}}
+	for i := len(segs) - 2; i >= 0; i-- {
+		doc = bson.D{{Key: segs[i], Value: doc}}
+	}
+	raw, err := bson.Marshal(doc)
+	if err != nil {
+		return fmt.Errorf("%s: %w", u.Path, err)
+	}
+	if err := bson.Unmarshal(raw, new(T)); err != nil {
+		return fmt.Errorf("%s: the value does not fit the field's type", u.Path)
+	}
+	return nil
 }
 
 func (c *core[T]) replace(ctx context.Context, v *T) error {

@@ -356,7 +356,6 @@ func TestFilters(t *testing.T) {
 			{"not or", store.Not(store.Or(store.Eq("n", 2), store.Eq("b", true))), []string{"banana", "eggplant"}},
 			{"not not", store.Not(store.Not(store.Eq("n", 5))), []string{"eggplant"}},
 			{"id", store.Eq("_id", seed[1].ID), []string{"banana"}},
-			{"type bracketing: number vs string", store.Gt("title", 5), nil},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -428,6 +427,11 @@ func TestBadInput(t *testing.T) {
 			"nested projection":      {Fields: []string{"meta.color"}},
 			"unknown projection":     {Fields: []string{"nosuch"}},
 			"deep in a bad combo":    {Where: store.Or(store.Eq("n", 1), store.And(store.Eq("nosuch", 2)))},
+			"number for a string":    {Where: store.Gt("title", 5)},
+			"string for a time":      {Where: store.Lt("at", "2027")},
+			"string for a number":    {Where: store.In("n", "1", "2")},
+			"prefix of a time":       {Where: store.Prefix("at", "2026")},
+			"negative page limit":    {Limit: -1},
 		} {
 			if _, err := items.Find(ctx, q); webos.StatusOf(err) != 400 {
 				t.Errorf("%s: %v (status %d)", name, err, webos.StatusOf(err))
@@ -804,6 +808,7 @@ func TestNewCollectionPanicsOnMisuse(t *testing.T) {
 		"quote in name":       func() { store.NewCollection[Item](db, `x"y`) },
 		"bad index":           func() { store.NewCollection[Item](db, "x", store.Index{}) },
 		"index unknown field": func() { store.NewCollection[Item](db, "x", store.Index{Keys: []string{"nosuch"}}) },
+		"unique array index":  func() { store.NewCollection[Item](db, "x", store.Index{Keys: []string{"tags"}, Unique: true}) },
 	} {
 		func() {
 			defer func() {
@@ -866,4 +871,124 @@ func TestSQLitePersistsAcrossReopen(t *testing.T) {
 	if err := items.Insert(ctx, &Item{Title: "kept"}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("unique index after reopen: %v", err)
 	}
+}
+
+func TestUpdateRefusesWhatDoesNotFit(t *testing.T) {
+	each(t, func(t *testing.T, e engine) {
+		db := e.open(t)
+		items := store.NewCollection[Item](db, "items")
+		ctx := as("alice")
+		n := &Item{Title: "x", Tags: []string{"a"}}
+		if err := items.Insert(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+		for name, u := range map[string]store.Update{
+			"number into a string":   store.Set("title", 5),
+			"string into a number":   store.Set("n", "five"),
+			"string into a time":     store.Set("at", "yesterday"),
+			"number into a sub-doc":  store.Set("meta.color", 7),
+			"push a number":          store.Push("tags", 3),
+			"pull a document":        store.Pull("tags", map[string]any{"a": 1}),
+			"fraction into an int":   store.Inc("n", 0.5),
+			"document into a string": store.Set("title", map[string]any{"x": 1}),
+		} {
+			if _, err := items.Update(ctx, n.ID, u); webos.StatusOf(err) != 400 {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+		got, err := items.Get(ctx, n.ID)
+		if err != nil || got.Title != "x" || len(got.Tags) != 1 {
+			t.Fatalf("after refused updates: %+v, %v", got, err)
+		}
+		if _, err := items.Page(ctx, store.Query{Limit: -1}); webos.StatusOf(err) != 400 {
+			t.Errorf("negative page limit: %v", err)
+		}
+		big := make([]string, store.MaxInValues+1)
+		if _, err := items.Find(ctx, store.Query{Where: store.In("title", big...)}); webos.StatusOf(err) != 400 {
+			t.Errorf("too many In values: %v", err)
+		}
+		if _, err := items.Find(ctx, store.Query{Where: store.Contains("title", strings.Repeat("x", store.MaxValueSize+1))}); webos.StatusOf(err) != 400 {
+			t.Errorf("huge Contains: %v", err)
+		}
+	})
+}
+
+// TestKeysetPagingOverNulls pages on a field that half of the documents
+// lack: they come first in ascending order and last in descending order,
+// and every document is visited once in both directions.
+func TestKeysetPagingOverNulls(t *testing.T) {
+	each(t, func(t *testing.T, e engine) {
+		db := e.open(t)
+		items := store.NewCollection[Item](db, "items", store.Index{Keys: []string{"due"}})
+		ctx := as("alice")
+		if err := db.EnsureIndexes(ctx); err != nil {
+			t.Fatal(err)
+		}
+		base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+		var all []Item
+		for i := range 50 {
+			n := &Item{Title: fmt.Sprint(i)}
+			if i%2 == 1 {
+				d := base.Add(time.Duration(i%7) * time.Hour) // ties too
+				n.Due = &d
+			}
+			if err := items.Insert(ctx, n); err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, *n)
+		}
+		for _, desc := range []bool{false, true} {
+			want := slices.Clone(all)
+			slices.SortFunc(want, func(a, b Item) int {
+				c := 0
+				switch {
+				case a.Due == nil && b.Due != nil:
+					c = -1
+				case a.Due != nil && b.Due == nil:
+					c = 1
+				case a.Due != nil:
+					c = a.Due.Compare(*b.Due)
+				}
+				if c == 0 {
+					c = strings.Compare(a.ID, b.ID)
+				}
+				if desc {
+					c = -c
+				}
+				return c
+			})
+			sort := []string{"due"}
+			if desc {
+				sort = []string{"-due"}
+			}
+			var got []Item
+			var last *store.Page[Item]
+			q := store.Query{Sort: sort, Limit: 7}
+			for {
+				p, err := items.Page(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, last = append(got, p.Items...), p
+				if p.Next == "" {
+					break
+				}
+				q.After = p.Next
+			}
+			if !slices.Equal(ids(got), ids(want)) {
+				t.Fatalf("desc=%v forward: %d documents, want %d in order", desc, len(got), len(want))
+			}
+			back := slices.Clone(last.Items)
+			for p := last; p.Prev != ""; {
+				var err error
+				if p, err = items.Page(ctx, store.Query{Sort: sort, Limit: 7, Before: p.Prev}); err != nil {
+					t.Fatal(err)
+				}
+				back = append(slices.Clone(p.Items), back...)
+			}
+			if !slices.Equal(ids(back), ids(want)) {
+				t.Fatalf("desc=%v backward: %d documents, want %d in order", desc, len(back), len(want))
+			}
+		}
+	})
 }

@@ -36,7 +36,8 @@ type Filter struct {
 func Eq(field string, v any) Filter { return leaf(query.Eq, field, v) }
 
 // Ne matches documents whose field does not equal v, including those
-// without the field.
+// without the field (unless v is nil: Ne(f, nil) matches documents where f
+// is present and not null).
 func Ne(field string, v any) Filter { return leaf(query.Ne, field, v) }
 
 // Lt matches documents whose field is less than v (a number compares with
@@ -69,14 +70,21 @@ func Exists(field string) Filter {
 // Prefix matches documents whose field is a string starting with prefix,
 // case-sensitively. An index on the field serves it.
 func Prefix(field, prefix string) Filter {
-	return Filter{n: query.Node{Op: query.Prefix, Field: field, Value: prefix}, err: checkField(field)}
+	return Filter{n: query.Node{Op: query.Prefix, Field: field, Value: prefix}, err: errors.Join(checkField(field), checkSize(field, prefix))}
 }
 
 // Contains matches documents whose field is a string containing s, ignoring
 // case. It reads every document the rest of the filter selects; combine it
 // with an indexed condition on large collections.
 func Contains(field, s string) Filter {
-	return Filter{n: query.Node{Op: query.Contains, Field: field, Value: s}, err: checkField(field)}
+	return Filter{n: query.Node{Op: query.Contains, Field: field, Value: s}, err: errors.Join(checkField(field), checkSize(field, s))}
+}
+
+func checkSize(field, s string) error {
+	if len(s) > MaxValueSize {
+		return fmt.Errorf("%s: a value of %d bytes is more than %d", field, len(s), MaxValueSize)
+	}
+	return nil
 }
 
 // And matches documents that every filter matches; with none, every
@@ -110,9 +118,19 @@ func leaf(op query.Op, field string, v any) Filter {
 	return Filter{n: query.Node{Op: op, Field: field, Value: nv}}
 }
 
+// Limits of filter values, so that a filter built from user input stays
+// cheap on both engines.
+const (
+	MaxInValues  = 1000
+	MaxValueSize = 4096
+)
+
 func set[V any](op query.Op, field string, values []V) Filter {
 	if err := checkField(field); err != nil {
 		return Filter{err: err}
+	}
+	if len(values) > MaxInValues {
+		return Filter{err: fmt.Errorf("%s: %d values are more than %d", field, len(values), MaxInValues)}
 	}
 	vs := make([]any, len(values))
 	for i, v := range values {
@@ -153,6 +171,9 @@ func normalize(v any) (any, error) {
 	case nil:
 		return nil, nil
 	case string:
+		if len(v) > MaxValueSize {
+			return nil, fmt.Errorf("a value of %d bytes is more than %d", len(v), MaxValueSize)
+		}
 		return v, nil
 	case bool:
 		return v, nil
@@ -163,6 +184,9 @@ func normalize(v any) (any, error) {
 	case int32:
 		return v, nil
 	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, errors.New("a number must be finite")
+		}
 		return v, nil
 	case time.Time:
 		return bson.NewDateTimeFromTime(v), nil
@@ -189,7 +213,7 @@ func normalize(v any) (any, error) {
 		}
 		return int64(u), nil
 	case reflect.Float32, reflect.Float64:
-		return rv.Float(), nil
+		return normalize(rv.Float())
 	case reflect.Pointer:
 		if rv.IsNil() {
 			return nil, nil

@@ -51,6 +51,9 @@ func (ix Index) compile(s *schema) (query.Index, error) {
 		if kind == kindDoc || kind == kindDocArray {
 			return query.Index{}, fmt.Errorf("index: field %q holds documents: index its fields", sk.Field)
 		}
+		if kind == kindArray && ix.Unique {
+			return query.Index{}, fmt.Errorf("index: field %q holds an array: a unique index on it is not supported", sk.Field)
+		}
 		q.Keys = append(q.Keys, sk)
 		q.Array = append(q.Array, kind == kindArray)
 		if name.Len() > 0 {

@@ -298,7 +298,8 @@ func mfilter(n query.Node, neg bool) bson.D {
 
 // expandSeek writes a Seek as comparisons: for keys (a, b, _id) after
 // (va, vb, vid), a > va OR (a = va AND b > vb) OR (a = va AND b = vb AND
-// _id > vid), with < for descending keys.
+// _id > vid), with < for descending keys — and with null (a missing field)
+// ordered before every value, as MongoDB sorts it.
 func expandSeek(n query.Node) query.Node {
 	or := query.Node{Op: query.Or}
 	for i, k := range n.Keys {
@@ -309,11 +310,24 @@ func expandSeek(n query.Node) query.Node {
 		for j := range i {
 			and.Children = append(and.Children, query.Node{Op: query.Eq, Field: n.Keys[j].Field, Value: n.Values[j]})
 		}
-		op := query.Gt
-		if k.Desc {
-			op = query.Lt
+		// A missing or null field sorts before every value: it is last in
+		// a descending order.
+		v := n.Values[i]
+		var after query.Node
+		switch {
+		case !k.Desc && v == nil:
+			after = query.Node{Op: query.Ne, Field: k.Field, Value: nil}
+		case !k.Desc:
+			after = query.Node{Op: query.Gt, Field: k.Field, Value: v}
+		case v == nil:
+			continue // nothing comes after null in a descending order
+		default:
+			after = query.Node{Op: query.Or, Children: []query.Node{
+				{Op: query.Lt, Field: k.Field, Value: v},
+				{Op: query.Eq, Field: k.Field, Value: nil},
+			}}
 		}
-		and.Children = append(and.Children, query.Node{Op: op, Field: k.Field, Value: n.Values[i]})
+		and.Children = append(and.Children, after)
 		or.Children = append(or.Children, and)
 	}
 	return or

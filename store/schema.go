@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // fieldKind is what the store knows of a field of a document type.
@@ -21,6 +23,39 @@ const (
 // schema maps the BSON field paths of a document type to their kinds.
 type schema struct {
 	fields map[string]fieldKind
+	scalar map[string]scalarKind // the value class of scalar fields and array elements
+}
+
+// scalarKind is the class of values a scalar field holds, for checking
+// filter values against the document type.
+type scalarKind uint8
+
+const (
+	scalarOther scalarKind = iota // ids, binary data: not checked
+	scalarString
+	scalarNumber
+	scalarBool
+	scalarTime
+)
+
+func scalarOf(t reflect.Type) scalarKind {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == timeType || (t.Kind() == reflect.Struct && t.ConvertibleTo(timeType)) {
+		return scalarTime
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return scalarString
+	case reflect.Bool:
+		return scalarBool
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return scalarNumber
+	}
+	return scalarOther
 }
 
 var schemas sync.Map // reflect.Type → *schema
@@ -30,7 +65,7 @@ func schemaOf(t reflect.Type) *schema {
 	if s, ok := schemas.Load(t); ok {
 		return s.(*schema)
 	}
-	s := &schema{fields: map[string]fieldKind{}}
+	s := &schema{fields: map[string]fieldKind{}, scalar: map[string]scalarKind{}}
 	s.walk(t, "", 0)
 	v, _ := schemas.LoadOrStore(t, s)
 	return v.(*schema)
@@ -69,6 +104,12 @@ func (s *schema) walk(t reflect.Type, prefix string, depth int) {
 		path := prefix + name
 		kind := kindOfType(ft)
 		s.fields[path] = kind
+		switch kind {
+		case kindScalar:
+			s.scalar[path] = scalarOf(ft)
+		case kindArray:
+			s.scalar[path] = scalarOf(ft.Elem())
+		}
 		if kind == kindDoc {
 			s.walk(ft, path+".", depth+1)
 		}
@@ -130,4 +171,45 @@ func (s *schema) lookup(path string) (fieldKind, error) {
 		return kindAny, nil
 	}
 	return 0, fmt.Errorf("unknown field %q", path)
+}
+
+// checkValue reports whether v, a normalised filter value, may be compared
+// with the field at path: a string with a string field, a number with a
+// number field, and so on. nil compares with every field.
+func (s *schema) checkValue(path string, v any) error {
+	want, ok := s.scalar[path]
+	if !ok || want == scalarOther || v == nil {
+		return nil
+	}
+	var got scalarKind
+	switch v.(type) {
+	case string:
+		got = scalarString
+	case int32, int64, float64:
+		got = scalarNumber
+	case bool:
+		got = scalarBool
+	case bson.DateTime:
+		got = scalarTime
+	default:
+		return nil
+	}
+	if got != want {
+		return fmt.Errorf("field %q holds %s, not %s", path, want, got)
+	}
+	return nil
+}
+
+func (k scalarKind) String() string {
+	switch k {
+	case scalarString:
+		return "strings"
+	case scalarNumber:
+		return "numbers"
+	case scalarBool:
+		return "booleans"
+	case scalarTime:
+		return "times"
+	}
+	return "values"
 }

@@ -419,9 +419,13 @@ func mapErr(ctx context.Context, err error) error {
 			return fmt.Errorf("%w: %w", ctx.Err(), err)
 		case code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return fmt.Errorf("%w: %w", query.ErrConflict, err)
-		case code&0xFF == sqlite3.SQLITE_CONSTRAINT, code&0xFF == sqlite3.SQLITE_ERROR,
+		case code&0xFF == sqlite3.SQLITE_CONSTRAINT,
 			code&0xFF == sqlite3.SQLITE_TOOBIG, code&0xFF == sqlite3.SQLITE_MISMATCH, code&0xFF == sqlite3.SQLITE_RANGE:
 			return fmt.Errorf("%w: %w", query.ErrBadRequest, err)
+		case code&0xFF == sqlite3.SQLITE_ERROR:
+			// SQL the engine generated and SQLite refused: the engine's
+			// fault, not the client's (a 500, logged).
+			return err
 		}
 	}
 	if ctx != nil && ctx.Err() != nil {
