@@ -14,7 +14,7 @@ BENCHFLAGS ?= -run '^$$' -bench . -benchmem
 export PKGS TESTFLAGS
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-short bench load lint services-up services-down services-status services-env clean
+.PHONY: help run test test-short bench load lint security services-up services-down services-status services-env clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -34,8 +34,11 @@ bench: ## benchmarks against real servers
 load: ## load suite (wrk): the demo vs PocketBase v0.36.8 and bare net/http, report in artifacts/load/ (LOAD_DURATION=3s LOAD_ROUNDS=1 for a quick check)
 	@bash scripts/with-services.sh bash scripts/load.sh
 
-lint: ## gofmt check and go vet
+lint: ## gofmt check, go vet and the security checks (make security)
 	@bash scripts/lint.sh
+
+security: ## govulncheck (offline database), staticcheck, gosec high severity; tools installed once into the shared tools folder
+	@bash scripts/security.sh
 
 services-up: ## start the test servers on 127.0.0.1 and leave them running
 	@bash scripts/services.sh up
