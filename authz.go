@@ -115,7 +115,8 @@ func (a *App) Authorize(ctx context.Context, perm string) error {
 func (a *App) Can(ctx context.Context, perm string) bool { return a.Authorize(ctx, perm) == nil }
 
 // Access is what a route requires of the user: nothing, a signed-in user,
-// or a signed-in user holding every one of Permissions.
+// or a signed-in user holding every one of Permissions (which implies
+// SignIn).
 type Access struct {
 	SignIn      bool
 	Permissions []string
@@ -123,7 +124,7 @@ type Access struct {
 
 // Permits reports whether the user in ctx passes acc; see [App.Authorize].
 func (a *App) Permits(ctx context.Context, acc Access) bool {
-	return guard{need: acc.SignIn, perms: acc.Permissions}.check(ctx, a) == nil
+	return guard{need: acc.SignIn || len(acc.Permissions) > 0, perms: acc.Permissions}.check(ctx, a) == nil
 }
 
 // RouteAccess returns what the route that serves method and target (a

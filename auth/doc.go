@@ -46,14 +46,16 @@
 // account (nothing changes), after the same work, so that it does not tell
 // who has an account.
 //
-// [Module.Require] is the middleware for routes: it authenticates the
-// request if nothing did before (bearer token first, then the cookie), puts
-// the user into the context ([UserFrom]; also [identity.With], so store's
-// owner-scoped collections and the logs see it), and answers 401 when
-// there is no user and 403 when a permission is missing. Requests
-// authenticated by cookie that change state must pass Go's
-// [net/http.CrossOriginProtection]; bearer-token requests are not affected,
-// since a browser never adds that header by itself.
+// The module is the application's [webos.Authorizer] ([Module.Authorizer]):
+// every guard of the application ([webos.Router.Require],
+// [webos.ModuleInfo.Permission], [webos.App.Can]) asks it. It identifies
+// the request (bearer token first, then the cookie), puts the user into
+// the context ([UserFrom]; also [identity.With], so store's owner-scoped
+// collections and the logs see it), and answers 401 when there is no user
+// and 403 when a permission is missing. Requests authenticated by cookie
+// that change state must pass Go's [net/http.CrossOriginProtection];
+// bearer-token requests are not affected, since a browser never adds that
+// header by itself.
 //
 // Wrong passwords are throttled per account and address, per address and,
 // more loosely, per account ([Throttle]), with 429 and Retry-After; a wrong
@@ -68,16 +70,16 @@
 //	accounts := auth.New(cfg)
 //	app := webos.New(kernelCfg, &store.Module{URL: url}, accounts, &blog.Module{})
 //
-// and in the blog module, which gets the auth module in Provision with
-// [Of]:
+// and in the blog module, whose routes the application's authorizer —
+// this module — guards:
 //
-//	func (m *Module) Permissions() []auth.Permission {
-//		return []auth.Permission{{Name: "blog.read"}, {Name: "blog.write"}}
+//	func (m *Module) Permissions() []webos.Permission {
+//		return []webos.Permission{{Name: "blog.read"}, {Name: "blog.write"}}
 //	}
 //
 //	func (m *Module) Routes(r *webos.Router) {
-//		r.With(m.auth.Require("blog.read")).HandleFunc("GET /posts", m.list)
-//		w := r.With(m.auth.Require("blog.write"))
+//		r.Require("blog.read").HandleFunc("GET /posts", m.list)
+//		w := r.Require("blog.write")
 //		w.HandleFunc("POST /posts", m.create)
 //	}
 //

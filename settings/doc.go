@@ -43,8 +43,10 @@
 //		PageSize int    `json:"page_size" validate:"min=1,max=100" desc:"Posts per page"`
 //	}
 //
+//	b.settings = settings.Declare(BlogSettings{Title: "Blog", PageSize: 20}) // in New
+//
 //	func (b *Blog) Settings() settings.Schema {
-//		s := settings.For(BlogSettings{Title: "Blog", PageSize: 20})
+//		s := b.settings.Schema()
 //		if b.cfg.Title != "" { // WEBOS_BLOG_TITLE wins and cannot be changed
 //			s = s.Override(map[string]any{"title": b.cfg.Title})
 //		}
@@ -52,6 +54,6 @@
 //	}
 //
 //	// composition: &store.Module{...}, &settings.Module{}, blog
-//	cfg, err := settings.Get[BlogSettings](ctx, sm, "blog")
+//	title := b.settings.Get(ctx).Title // the defaults without a settings module
 //	err = sm.Set(ctx, "blog", map[string]any{"page_size": 50})
 package settings

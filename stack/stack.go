@@ -81,11 +81,14 @@ func Standard(cfg webos.Config) (*Modules, error) {
 			Options: redisbus.Options{Keys: redisbus.KeysFrom(cfg.SecretKeys)},
 		}
 	}
-	am := m.Auth
 	m.Tasks = tasks.New(tasks.Options{
 		RedisURL: cfg.RedisURL.Reveal(),
 		// A user deleted since the task was enqueued is a permanent failure.
 		RestoreUser: func(ctx context.Context, id string) (context.Context, error) {
+			am := m.Auth // the auth module listed, also when the field was replaced
+			if am == nil {
+				return ctx, nil // without auth the task runs as the bare user id
+			}
 			u, err := am.User(ctx, id)
 			if errors.Is(err, auth.ErrUserNotFound) {
 				return ctx, tasks.Permanent(err)

@@ -60,8 +60,9 @@
 //
 // In an application, [Module] owns the database: with WEBOS_MONGO_URL it
 // uses MongoDB, without it the SQLite file [SQLiteFile] in the data folder.
-// It opens the database in Provision, so modules that require it make their
-// collections on [Module.DB] in their own Provision or Start.
+// It opens the database in Provision and registers the [*DB], so modules
+// that require it take it with registry.Get[*store.DB] in their own
+// Provision and make their collections there.
 //
 // # The two engines
 //

@@ -24,10 +24,14 @@
 //	WidgetProvider     SlotWidgets() []Widget         widgets in the header, sidebar, dashboard, footer slots
 //	PaletteProvider    PaletteCommands() []Command    palette commands that navigate or post
 //
-// Each contribution may name a permission; with the auth module registered,
-// a user sees only what their roles allow, and a disabled module
-// contributes nothing. Modules render their own pages inside the shell
-// with [Module.Render] and protect them with [Module.Require].
+// No contribution names a permission: a user sees the contributions of a
+// module whose [webos.ModuleInfo.Permission] they hold, and only those
+// whose path leads to a route they may open (see [webos.Router.Require]);
+// a disabled module contributes nothing. Paths are relative to the
+// module's prefix, and a card takes its name, description and icon from
+// the module's info unless it says otherwise. Modules render their own
+// pages inside the shell with [Module.Render], taking the shell from the
+// registry (registry.Get[*ui.Module]) in Provision.
 //
 // The look is a [Theme]: colour palettes for light and dark and the
 // typography, turned into CSS custom properties. The page follows the
@@ -37,24 +41,22 @@
 //
 // Live widgets: [ProgressBar] and [TaskProgress] follow a task's status
 // stream (/tasks/{id}/events); [Terminal] shows the server's log live from a
-// [LogBuffer], a slog.Handler ring buffer the module puts in front of the
-// application's logger (administrators only).
+// [LogBuffer], a ring buffer that receives every module's records (the
+// shell is a [webos.LogSink]), for holders of ui.logs.read.
 //
 // # Usage
 //
 //	shell := ui.New(ui.Config{Apps: []string{"hello"}})
-//	app := webos.New(cfg, db, authModule, shell, hello.New(db), sales.New())
+//	app := webos.New(cfg, db, authModule, shell, hello.New(), sales.New())
 //
-//	// In a module:
-//	func (m *Sales) LaunchpadApps() []ui.App {
-//		return []ui.App{{Name: "Sales", Icon: "chart", Path: "/sales/", Permission: "sales.view"}}
-//	}
+//	// In a module whose ModuleInfo has Permission: "sales.view":
+//	func (m *Sales) LaunchpadApps() []ui.App { return []ui.App{{Path: "/"}} }
 //	func (m *Sales) SlotWidgets() []ui.Widget {
 //		return []ui.Widget{{ID: "sales-chart", Slot: ui.SlotDashboard, Priority: 10,
 //			Render: func(ctx context.Context) g.Node { return ui.Card("Sales", chart()) }}}
 //	}
 //	func (m *Sales) Routes(r *webos.Router) {
-//		r.With(m.shell.Require("sales.view")).HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) error {
+//		r.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) error {
 //			return m.shell.Render(w, r, ui.Page{Title: "Sales", Content: chart()})
 //		})
 //	}

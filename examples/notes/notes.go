@@ -38,6 +38,7 @@ type Module struct {
 	settings *settings.Handle[Settings]
 	shell    *ui.Module
 	app      *webos.App
+	prefix   string // where the routes are mounted, "/notes"
 }
 
 // New returns the notes module.
@@ -77,6 +78,7 @@ func (m *Module) Provision(ctx context.Context, app *webos.App) (err error) {
 // Routes: GET /notes/ the page, GET /notes/list the newest as JSON (a
 // page: ?after=cursor), POST /notes/ a new note from JSON or the form.
 func (m *Module) Routes(r *webos.Router) {
+	m.prefix = r.Prefix()
 	r.HandleFunc("GET /{$}", m.page)
 	r.HandleFunc("GET /list", m.list)
 	r.HandleFunc("POST /{$}", m.create)
@@ -120,7 +122,7 @@ func (m *Module) page(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return m.shell.Render(w, r, ui.Page{Title: "Notes", Content: ui.Card("Notes",
-		h.Form(h.ID("note-form"), h.Class("form-inline"), ui.HX("post", "/notes/"), ui.HX("target", "#notes"),
+		h.Form(h.ID("note-form"), h.Class("form-inline"), ui.HX("post", m.prefix+"/"), ui.HX("target", "#notes"),
 			ui.HX("swap", "afterbegin"), ui.ResetOnSuccess(),
 			h.Label(h.For("note-title"), g.Text("Title")), h.Input(h.ID("note-title"), h.Name("title")),
 			h.Button(h.Type("submit"), h.Class("button primary"), g.Text("Add")), ui.FormErrors("note-form")),
