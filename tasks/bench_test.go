@@ -109,7 +109,8 @@ func enqueuers(b *testing.B) (viaAsynq, viaTasks func() error) {
 	url := testenv.RedisURL(b)
 	ns := randomName("bench")
 	def := tasks.Define("bench.noop", func(context.Context, echoIn) (any, error) { return nil, nil })
-	tm := tasks.New(tasks.Options{RedisURL: url, Namespace: ns, NoWorker: true, Tasks: []tasks.Definition{def}})
+	// No per-user limit: one user enqueues them all, and none runs.
+	tm := tasks.New(tasks.Options{RedisURL: url, Namespace: ns, NoWorker: true, MaxQueuedPerUser: -1, Tasks: []tasks.Definition{def}})
 	app := webos.New(testConfig(b), tm)
 	app.SetLogger(discardLogger())
 	if err := app.Start(context.Background()); err != nil {

@@ -86,6 +86,24 @@
 // its Expose names, and reading or cancelling other users' tasks needs
 // [PermAdmin], both checked by the application's authorizer.
 //
+// # Per-user limits
+//
+// One user cannot take the queues from the others. A user may have at most
+// Options.MaxQueuedPerUser unfinished tasks (default
+// [DefaultMaxQueuedPerUser]): an enqueue beyond that, from Go or over HTTP,
+// fails with an error wrapping [ErrTooManyTasks], which HTTP clients get as
+// 429 Too Many Requests with a JSON {"error": …} and Retry-After. And the
+// workers run at most Options.MaxRunningPerUser tasks of one user at once
+// (default half of Options.Concurrency): a worker that takes up one more
+// puts it back for a second or two, without counting a retry (its status
+// stays queued), and serves other users meanwhile. A negative value turns
+// a limit off. Both are counted in Redis, for every process that shares
+// it, in one sorted set of task ids per user; a task leaves the count when
+// it succeeds, fails or is cancelled, and whenever a user reaches a limit
+// the count is checked against the tasks asynq still has, so that tasks
+// that ended unnoticed (a worker died, Redis expired them) stop counting.
+// Tasks enqueued without a user are not limited.
+//
 // With no Redis URL the module runs an in-process Redis (and logs a warning
 // saying so, with its address): right for trying things out, not for
 // production. It listens on a free port of 127.0.0.1 and requires a random

@@ -38,6 +38,8 @@ const (
 // Every route needs a signed-in user (401 otherwise); enqueueing a type
 // needs the permission its [Expose] names; tasks of other users are 404
 // unless the caller holds [PermAdmin]; the monitor needs PermAdmin (403).
+// An enqueue by a user who has Options.MaxQueuedPerUser unfinished tasks
+// is 429 with Retry-After.
 func (m *Module) Routes(r *webos.Router) {
 	m.prefix = r.Prefix()
 	user := r.Require()

@@ -168,6 +168,9 @@ func (m *Module) Cancel(ctx context.Context, id string) (*Status, error) {
 		default: // waiting: pending, scheduled, retry, aggregating
 			err := call(func() error { return cn.insp.ArchiveTask(qname, id) })
 			if err == nil {
+				if st.Owner != "" {
+					m.unreserve(ctx, st.Owner, taskKey(qname, id))
+				}
 				st, err := m.Status(ctx, id)
 				if err == nil && !sawActive {
 					// No handler ran to record it.

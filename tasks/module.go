@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -78,6 +79,22 @@ type Options struct {
 	// EventTTL is how long a task's event log (what GET /tasks/{id}/events
 	// replays) is kept after its last event; 0 means [DefaultEventTTL].
 	EventTTL time.Duration
+	// MaxQueuedPerUser is how many unfinished tasks (queued, running or
+	// waiting for a retry) one user may have at once, counted in Redis for
+	// every process of the application; an enqueue beyond it, over HTTP or
+	// from Go, fails with an error wrapping [ErrTooManyTasks] (HTTP 429
+	// with Retry-After). 0 means [DefaultMaxQueuedPerUser]; a negative
+	// value means no limit. Tasks enqueued without a user are not counted.
+	MaxQueuedPerUser int
+	// MaxRunningPerUser is how many of one user's tasks the workers run at
+	// once, counted in Redis for every worker: a worker that takes up one
+	// more puts it back, for a second or two, without counting a retry,
+	// and runs other users' tasks meanwhile, so that one user's flood
+	// cannot hold every worker. 0 means half of Concurrency, at least 1; a
+	// negative value means no limit. Each worker process applies its own
+	// value to the shared count: set it explicitly when several share the
+	// queues. Tasks without a user are not counted.
+	MaxRunningPerUser int
 }
 
 // Module is the kernel module for background tasks: it connects to Redis,
@@ -134,6 +151,12 @@ func New(opts Options) *Module {
 	}
 	if opts.EventTTL <= 0 {
 		opts.EventTTL = DefaultEventTTL
+	}
+	if opts.MaxQueuedPerUser == 0 {
+		opts.MaxQueuedPerUser = DefaultMaxQueuedPerUser
+	}
+	if opts.MaxRunningPerUser == 0 {
+		opts.MaxRunningPerUser = max(opts.Concurrency/2, 1)
 	}
 	return &Module{opts: opts, log: slog.Default(), watchers: map[string]map[chan struct{}]struct{}{}}
 }
@@ -379,7 +402,12 @@ func (m *Module) qname(queue string) string {
 func (m *Module) asynqOptions(c config) []asynq.Option {
 	opts := []asynq.Option{
 		asynq.Queue(m.qname(c.queue)),
-		asynq.MaxRetry(c.maxRetry),
+		// One retry more than the task's own, which only deferred attempts
+		// (see errDeferred) can use: asynq archives a task whose attempt
+		// fails once it has had its retries, even when the failure counts
+		// none. The worker ends a task that has had its own retries itself
+		// (headerMaxRetry holds their number).
+		asynq.MaxRetry(c.maxRetry + 1),
 		asynq.Timeout(c.timeout),
 		asynq.Retention(c.retention),
 	}
@@ -395,9 +423,8 @@ func (m *Module) enqueue(ctx context.Context, c *core, payload []byte, opts []Op
 	if cl == nil {
 		return "", fmt.Errorf("%w: the tasks module is not running", ErrUnavailable)
 	}
-	aopts := c.aopts
+	cfg, aopts := c.cfg, c.aopts
 	if len(opts) > 0 {
-		cfg := c.cfg
 		for _, o := range opts {
 			o(&cfg)
 		}
@@ -407,6 +434,21 @@ func (m *Module) enqueue(ctx context.Context, c *core, payload []byte, opts []Op
 		aopts = m.asynqOptions(cfg)
 	}
 	owner := identity.ID(ctx)
+	id := newTaskID()
+	member := ""
+	if owner != "" && m.opts.MaxQueuedPerUser > 0 {
+		cn, err := m.connected()
+		if err != nil {
+			return "", err
+		}
+		member = taskKey(m.qname(cfg.queue), id)
+		if err := m.reserve(ctx, cn, owner, member); err != nil {
+			if !errors.Is(err, ErrTooManyTasks) {
+				m.log.WarnContext(ctx, "enqueue failed: Redis unavailable", "task_type", c.typ, "err", err)
+			}
+			return "", err
+		}
+	}
 	tid := trace.ID(ctx)
 	if tid == "" {
 		tid = trace.NewID()
@@ -414,6 +456,7 @@ func (m *Module) enqueue(ctx context.Context, c *core, payload []byte, opts []Op
 	headers := headerMaps.Get().(map[string]string)
 	headers[headerTrace] = tid
 	headers[headerEnqueued] = time.Now().UTC().Format(time.RFC3339Nano)
+	headers[headerMaxRetry] = strconv.Itoa(cfg.maxRetry)
 	if owner != "" {
 		headers[headerUser] = owner
 	}
@@ -421,15 +464,20 @@ func (m *Module) enqueue(ctx context.Context, c *core, payload []byte, opts []Op
 	clear(headers)
 	headerMaps.Put(headers)
 	ectx, cancel := bound(ctx)
-	info, err := cl.EnqueueContext(ectx, task, aopts...)
+	info, err := cl.EnqueueContext(ectx, task, append(aopts[:len(aopts):len(aopts)], asynq.TaskID(id))...)
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", fmt.Errorf("tasks: enqueue %s: %w", c.typ, ctx.Err())
 		}
 		if errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
+			if member != "" {
+				m.unreserve(ctx, owner, member)
+			}
 			return "", fmt.Errorf("tasks: enqueue %s: %w: %w", c.typ, webos.ErrConflict, err)
 		}
+		// The task may have been stored (Redis stopped answering): it stays
+		// counted, and a recount drops it if it was not.
 		m.log.WarnContext(ctx, "enqueue failed: Redis unavailable", "task_type", c.typ, "err", err)
 		return "", unavailable(err)
 	}

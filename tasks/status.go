@@ -3,6 +3,7 @@ package tasks
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -142,7 +143,20 @@ const (
 	headerUser     = "webos-user"
 	headerTrace    = "webos-trace"
 	headerEnqueued = "webos-enqueued"
+	// headerMaxRetry is the task's own number of retries; asynq's is one
+	// more (see Module.asynqOptions). Tasks enqueued before it existed
+	// lack it, and have asynq's.
+	headerMaxRetry = "webos-max-retry"
 )
+
+// maxRetryOf is the task's own number of retries, from its headers, or
+// asynq's when they lack it.
+func maxRetryOf(headers map[string]string, asynqMax int) int {
+	if n, err := strconv.Atoi(headers[headerMaxRetry]); err == nil && n >= 0 {
+		return n
+	}
+	return asynqMax
+}
 
 // statusOf turns asynq's view of a task into a Status. cancelled says
 // whether a cancel was requested.
@@ -152,7 +166,7 @@ func statusOf(info *asynq.TaskInfo, queue string, cancelled bool) *Status {
 		Type:            info.Type,
 		Queue:           queue,
 		Retried:         info.Retried,
-		MaxRetry:        info.MaxRetry,
+		MaxRetry:        maxRetryOf(info.Headers, info.MaxRetry),
 		Owner:           info.Headers[headerUser],
 		TraceID:         info.Headers[headerTrace],
 		LastFailedAt:    info.LastFailedAt,
@@ -166,20 +180,30 @@ func statusOf(info *asynq.TaskInfo, queue string, cancelled bool) *Status {
 	if len(info.Result) > 0 && json.Unmarshal(info.Result, &rec) == nil {
 		st.Percent, st.Message = rec.Percent, rec.Message
 	}
+	lastErr := info.LastErr
+	deferred := lastErr == errDeferred.Error()
+	if deferred {
+		// Put back because its owner had enough tasks running: no failure.
+		lastErr, st.LastFailedAt = "", time.Time{}
+	}
 	switch info.State {
 	case asynq.TaskStateActive:
 		st.State = StateRunning
 	case asynq.TaskStateRetry:
+		if deferred {
+			st.State, st.NextRunAt = StateQueued, info.NextProcessAt
+			break
+		}
 		st.State = StateRetrying
-		st.Error = info.LastErr
+		st.Error = lastErr
 		st.NextRunAt = info.NextProcessAt
 	case asynq.TaskStateCompleted:
 		st.State, st.Percent, st.Result = StateSucceeded, 100, rec.Result
 	case asynq.TaskStateArchived:
-		st.State, st.Error = StateFailed, info.LastErr
-		if cancelled || info.LastErr == context.Canceled.Error() || info.LastErr == ErrCancelled.Error() {
+		st.State, st.Error = StateFailed, lastErr
+		if cancelled || lastErr == context.Canceled.Error() || lastErr == ErrCancelled.Error() {
 			st.State, st.Error, st.CancelRequested = StateCancelled, ErrCancelled.Error(), true
-			if info.LastErr == context.Canceled.Error() && st.Retried > 0 {
+			if lastErr == context.Canceled.Error() && st.Retried > 0 {
 				// asynq counts the attempt the cancel interrupted as a
 				// failure to retry; it was not a retry of the task's own.
 				st.Retried--
@@ -188,8 +212,8 @@ func statusOf(info *asynq.TaskInfo, queue string, cancelled bool) *Status {
 	default: // pending, scheduled, aggregating
 		st.State = StateQueued
 		st.NextRunAt = info.NextProcessAt
-		if info.LastErr != "" && info.Retried > 0 {
-			st.Error = info.LastErr
+		if lastErr != "" && info.Retried > 0 {
+			st.Error = lastErr
 		}
 	}
 	if cancelled && !st.Done() && st.State != StateRunning {

@@ -63,6 +63,7 @@ func (m *Module) StartWorker() error {
 		BaseContext:              func() context.Context { return ctx },
 		Queues:                   queues,
 		RetryDelayFunc:           m.retryDelay,
+		IsFailure:                isFailure,
 		Logger:                   newAsynqLogger(m.log),
 		LogLevel:                 asynq.InfoLevel,
 		ShutdownTimeout:          m.opts.ShutdownTimeout,
@@ -84,6 +85,9 @@ func (m *Module) StartWorker() error {
 func (m *Module) retryDelay(n int, err error, t *asynq.Task) time.Duration {
 	if errors.Is(err, context.Canceled) {
 		return 0
+	}
+	if errors.Is(err, errDeferred) {
+		return deferWait + rand.N(deferWait)
 	}
 	if c := m.defs[t.Type()]; c != nil && c.cfg.backoff != nil {
 		return c.cfg.backoff(n, err)
@@ -109,8 +113,10 @@ type run struct {
 	task     *asynq.Task
 	id       string
 	retried  int
-	maxRetry int
+	maxRetry int // the task's own (asynq's is one more)
 	owner    string
+	member   string // the task's asynq key, which the owner's counts hold
+	claimed  bool   // counted towards the owner's running tasks
 
 	mu      sync.Mutex
 	percent int
@@ -183,14 +189,29 @@ func (m *Module) process(ctx context.Context, t *asynq.Task) error {
 	r := &run{m: m, c: c, task: t, owner: h[headerUser]}
 	r.id, _ = asynq.GetTaskID(ctx)
 	r.retried, _ = asynq.GetRetryCount(ctx)
-	r.maxRetry, _ = asynq.GetMaxRetry(ctx)
+	asynqMax, _ := asynq.GetMaxRetry(ctx)
+	r.maxRetry = maxRetryOf(h, asynqMax)
+	qname, _ := asynq.GetQueueName(ctx)
+	r.member = taskKey(qname, r.id)
+	if r.owner != "" && m.opts.MaxRunningPerUser > 0 {
+		// A task at asynq's last retry would be archived if deferred: it
+		// runs (only tasks enqueued before the spare retry existed).
+		if !m.claim(ctx, r) && r.retried < asynqMax {
+			return errDeferred
+		}
+		r.claimed = true
+	}
 	if r.owner != "" {
 		ctx = identity.With(ctx, identity.Subject(r.owner))
 	}
 	ctx = context.WithValue(ctx, runKey{}, r)
 
+	ended := false
+	defer func() { m.release(ctx, r, ended) }()
+
 	if m.begin(ctx, r) {
 		m.record(ctx, r.event(KindCancelled, StateCancelled))
+		ended = true
 		return Permanent(ErrCancelled)
 	}
 	log := m.log.With("task_id", r.id, "task_type", c.typ, "retried", r.retried)
@@ -221,9 +242,13 @@ func (m *Module) process(ctx context.Context, t *asynq.Task) error {
 		var raw []byte
 		if raw, err = json.Marshal(result); err != nil {
 			err = Permanent(fmt.Errorf("tasks: %s: encoding result: %w", c.typ, err))
-		} else {
-			return m.succeed(ctx, r, raw, log, took)
+		} else if err = m.succeed(ctx, r, raw, log, took); err == nil {
+			ended = true
+			return nil
+		} else if r.retried >= r.maxRetry {
+			return Permanent(err)
 		}
+		return err
 	}
 	if ctx.Err() == nil {
 		m.awaitRedis(ctx)
@@ -232,12 +257,18 @@ func (m *Module) process(ctx context.Context, t *asynq.Task) error {
 	case errors.Is(ctx.Err(), context.Canceled):
 		log.InfoContext(ctx, "task cancelled", took)
 		m.record(ctx, r.event(KindCancelled, StateCancelled))
+		ended = true
 		return Permanent(ErrCancelled)
 	case IsPermanent(err) || r.retried >= r.maxRetry:
 		log.ErrorContext(ctx, "task failed", "err", err, "permanent", IsPermanent(err), took)
 		ev := r.event(KindFailed, StateFailed)
 		ev.Error = err.Error()
 		m.record(ctx, ev)
+		ended = true
+		if !IsPermanent(err) {
+			// asynq would use the spare retry (see Module.asynqOptions).
+			err = Permanent(err)
+		}
 	default:
 		log.WarnContext(ctx, "task attempt failed: will retry", "err", err, took)
 		ev := r.event(KindRetrying, StateRetrying)
