@@ -92,7 +92,7 @@ names=(govulncheck staticcheck gosec)
 cmds=(
 	"$TOOLS/govulncheck -db file://$db ./..."
 	"$TOOLS/staticcheck ./..."
-	"$TOOLS/gosec -quiet -severity high -exclude-generated ./..."
+	"$TOOLS/gosec -quiet -color=false -severity high -exclude-generated ./..."
 )
 pids=()
 for i in "${!names[@]}"; do
@@ -123,7 +123,7 @@ for i in "${!names[@]}"; do
 		echo "$inputs" >"$STAMPS/$name"
 		log "$name passed in ${secs}s"
 		if [[ $name == govulncheck ]]; then
-			grep -E 'affected by|also found' "$STAMPS/$name.log" >&2 || true
+			sed -n '/affected by/,/^$/{/^$/d;/show verbose/d;p}' "$STAMPS/$name.log" >&2
 		fi
 	else
 		cat "$STAMPS/$name.log" >&2
