@@ -5,9 +5,20 @@
 // package store, whose zero-setup default is its own embedded SQLite engine,
 // and real MongoDB in production.
 //
-// [Start] listens on a TCP address and returns once the server answers;
-// [Server.URI] is the URL to give store.ConnectMongo; [Server.Close] stops
-// it.
+// [Start] listens on a TCP address or a Unix socket and returns once the
+// server answers; [Server.URI] is the URL to give store.ConnectMongo;
+// [Server.Close] stops it.
+//
+// The server has no authentication: FerretDB v1.24's embeddable
+// configuration (ferretdb.Config) offers none — its SCRAM users
+// (EnableNewAuth, SetupUsername) are reachable only from its own command,
+// and without them it lets every client in (over PostgreSQL it passes a
+// client's PLAIN credentials on to PostgreSQL, and connects a client that
+// gives none with the URL's own). So any local user can connect to its TCP
+// port. On a Unix socket ([Options].Socket), in a folder private to the
+// user and made mode 0600, only that user can. Its configuration takes
+// addresses, not listeners: for port 0 the server binds the free port
+// itself, once, and keeps it.
 //
 //	srv, err := mongowire.Start(ctx, mongowire.Options{PostgreSQLURL: url})
 //	defer srv.Close()

@@ -29,7 +29,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("mongowire", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var opts mongowire.Options
-	fs.StringVar(&opts.Addr, "listen", "127.0.0.1:27017", "TCP `address` to listen on")
+	fs.StringVar(&opts.Addr, "listen", "127.0.0.1:27017", "TCP `address` to listen on (any local user can connect)")
+	fs.StringVar(&opts.Socket, "socket", "", "Unix socket `path` (ending in .sock, in a folder of mode 0700) to listen on instead of TCP: only this user can connect")
 	fs.StringVar(&opts.PostgreSQLURL, "postgresql", "", "PostgreSQL connection `URL` of the backend")
 	fs.StringVar(&opts.SQLiteDir, "sqlite", "", "`folder` of the SQLite backend (created when missing)")
 	if err := fs.Parse(args); err != nil {
@@ -40,6 +41,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if (opts.PostgreSQLURL == "") == (opts.SQLiteDir == "") {
 		return errors.New("give exactly one of -postgresql and -sqlite")
+	}
+	if opts.Socket != "" {
+		listen := false
+		fs.Visit(func(f *flag.Flag) { listen = listen || f.Name == "listen" })
+		if listen {
+			return errors.New("give -listen or -socket, not both")
+		}
+		opts.Addr = ""
 	}
 
 	srv, err := mongowire.Start(ctx, opts)

@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
-	"github.com/webos-go/webos/internal/testenv"
 	"io"
+	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/webos-go/webos/internal/testenv"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -16,11 +19,29 @@ import (
 type syncBuffer = testenv.Buffer
 
 func TestRunServesUntilCancelled(t *testing.T) {
+	serveUntilCancelled(t, "-listen", "127.0.0.1:0", "-sqlite", t.TempDir())
+}
+
+// TestRunOnSocket: with -socket the server listens on the Unix socket
+// only, and its ready line names it.
+func TestRunOnSocket(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run", "m.sock")
+	uri := serveUntilCancelled(t, "-socket", path, "-sqlite", t.TempDir())
+	if !strings.Contains(uri, url.QueryEscape(path)) {
+		t.Fatalf("ready on %q, want the socket %s", uri, path)
+	}
+}
+
+// serveUntilCancelled runs the command with args, pings the server it
+// reports ready, cancels it and returns the URI it reported.
+func serveUntilCancelled(t *testing.T, args ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var out syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-sqlite", t.TempDir()}, &out, io.Discard)
+		done <- run(ctx, args, &out, io.Discard)
 	}()
 
 	var uri string
@@ -58,6 +79,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("run did not stop after cancel")
 	}
+	return uri
 }
 
 func TestRunRefusesBadFlags(t *testing.T) {
@@ -66,6 +88,7 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{"-sqlite", "x", "-postgresql", "postgres://x"},
 		{"-sqlite", "x", "extra"},
 		{"-nosuchflag"},
+		{"-sqlite", "x", "-socket", "/tmp/x.sock", "-listen", "127.0.0.1:0"},
 	} {
 		var stderr bytes.Buffer
 		if err := run(context.Background(), args, io.Discard, &stderr); err == nil {
