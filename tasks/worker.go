@@ -87,7 +87,7 @@ func (m *Module) retryDelay(n int, err error, t *asynq.Task) time.Duration {
 		return 0
 	}
 	if errors.Is(err, errDeferred) {
-		return deferWait + rand.N(deferWait)
+		return deferWait + rand.N(deferWait) // #nosec G404 -- retry jitter, not a secret
 	}
 	if c := m.defs[t.Type()]; c != nil && c.cfg.backoff != nil {
 		return c.cfg.backoff(n, err)
