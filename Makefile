@@ -1,7 +1,7 @@
 # WebOS developer tasks. The logic lives in scripts/; `make help` lists targets.
 #
 #   make run                 the demo server, zero setup (embedded services)
-#   make test                gofmt + vet + all tests with -race against real servers
+#   make test                gofmt, vet, security checks, all tests with -race against real servers
 #   make test PKGS=./store/...   the same for some packages
 #   eval $$(make -s services-env); go test ./store/...   by hand, after `make services-up`
 
@@ -22,7 +22,7 @@ help: ## list the targets
 run: ## run the demo server (no services needed)
 	$(GO) run ./examples/cmd/webos-demo
 
-test: ## gofmt, go vet, unit + integration tests with -race (starts and stops the servers)
+test: ## gofmt, go vet, govulncheck, staticcheck, gosec, then unit + integration tests with -race (starts and stops the servers)
 	@bash scripts/test.sh
 
 test-short: ## unit tests only, no servers

@@ -9,7 +9,9 @@ import (
 // permOnly grants "ok" to every request and has no user otherwise.
 type permOnly struct{}
 
-func (permOnly) Identify(_ http.ResponseWriter, r *http.Request) (*http.Request, error) { return r, nil }
+func (permOnly) Identify(_ http.ResponseWriter, r *http.Request) (*http.Request, error) {
+	return r, nil
+}
 func (permOnly) Authorize(_ context.Context, perm string) error {
 	if perm == "ok" {
 		return nil

@@ -8,6 +8,13 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# Go runs as the toolchain go.mod names (as in lint.sh) unless GOTOOLCHAIN
+# is set.
+if [[ -z ${GOTOOLCHAIN:-} ]]; then
+	tc=$(sed -n 's/^toolchain[[:space:]]\{1,\}\(go[0-9.]*\)[[:space:]]*$/\1/p' go.mod)
+	if [[ -n $tc ]]; then export GOTOOLCHAIN=$tc; fi
+fi
+
 PKGS=${PKGS:-./...}
 TESTFLAGS=${TESTFLAGS:--race -count=1 -timeout 30m -p 2}
 start=$SECONDS

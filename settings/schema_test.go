@@ -29,7 +29,7 @@ type testSettings struct {
 }
 
 func defaults() testSettings {
-	return testSettings{Title: "t", Size: 10, Ratio: 0.5, Wait: time.Second, Tags: []string{"a"}, Limits: limits{Max: 3}, Dir: "/data"}
+	return testSettings{Title: "t", Size: 10, Ratio: 0.5, Wait: time.Second, Tags: []string{"a"}, Limits: limits{Max: 3}, Dir: "/data", private: 1}
 }
 
 func fieldsOf(err error) map[string]string {

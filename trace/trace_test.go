@@ -40,7 +40,7 @@ func TestFromRequest(t *testing.T) {
 }
 
 func TestNewIDUnique(t *testing.T) {
-	if NewID() == NewID() {
+	if a, b := NewID(), NewID(); a == b {
 		t.Fatal("two ids are equal")
 	}
 }
