@@ -193,9 +193,13 @@ func (m *Module) release(ctx context.Context, r *run, ended bool) {
 	}
 }
 
-// isFailure is the worker's asynq IsFailure: a deferred attempt is not a
-// failure, so it counts no retry.
-func isFailure(err error) bool { return !errors.Is(err, errDeferred) }
+// isFailure is the worker's asynq IsFailure: neither a deferred attempt
+// nor one that Cancel interrupted (asynq fails it with the context's
+// error, and the next attempt finds the task cancelled) is a failure, so
+// neither counts a retry.
+func isFailure(err error) bool {
+	return !errors.Is(err, errDeferred) && !errors.Is(err, context.Canceled)
+}
 
 // newTaskID returns a random task id in the form of asynq's own (a UUID),
 // made before the enqueue so that the task can be counted first.

@@ -203,11 +203,6 @@ func statusOf(info *asynq.TaskInfo, queue string, cancelled bool) *Status {
 		st.State, st.Error = StateFailed, lastErr
 		if cancelled || lastErr == context.Canceled.Error() || lastErr == ErrCancelled.Error() {
 			st.State, st.Error, st.CancelRequested = StateCancelled, ErrCancelled.Error(), true
-			if lastErr == context.Canceled.Error() && st.Retried > 0 {
-				// asynq counts the attempt the cancel interrupted as a
-				// failure to retry; it was not a retry of the task's own.
-				st.Retried--
-			}
 		}
 	default: // pending, scheduled, aggregating
 		st.State = StateQueued
