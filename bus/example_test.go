@@ -52,7 +52,8 @@ func ExampleHub() {
 	type Greeting struct{ Text string }
 	for name, inst := range map[string]*bus.Bus{"a": a, "b": b} {
 		bus.On(inst, "greeting", func(ctx context.Context, e bus.Envelope, g Greeting) error {
-			fmt.Printf("%s got %q (payload %T)\n", name, g.Text, e.Payload)
+			_, local := e.Payload.(Greeting) // the emitter's value, or JSON from the other instance
+			fmt.Printf("%s got %q (local payload: %v)\n", name, g.Text, local)
 			return nil
 		})
 	}
@@ -61,6 +62,6 @@ func ExampleHub() {
 	_ = a.Close(context.Background())
 	_ = b.Close(context.Background())
 	// Unordered output:
-	// a got "hello" (payload bus_test.Greeting)
-	// b got "hello" (payload json.RawMessage)
+	// a got "hello" (local payload: true)
+	// b got "hello" (local payload: false)
 }
