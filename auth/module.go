@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -315,11 +316,22 @@ func (m *Module) janitor(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		now := m.now()
-		m.throttle.sweep(now)
-		if _, err := m.PurgeTokens(ctx, now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
-			m.log.Warn("purging old tokens failed", "err", err)
+		m.janitorRound(ctx)
+	}
+}
+
+// janitorRound runs one round of the janitor. A panic in it is logged and
+// the janitor goes on: it must not take the process down.
+func (m *Module) janitorRound(ctx context.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			m.log.Error("auth: the token janitor panicked; it goes on", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 		}
+	}()
+	now := m.now()
+	m.throttle.sweep(now)
+	if _, err := m.PurgeTokens(ctx, now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+		m.log.Warn("purging old tokens failed", "err", err)
 	}
 }
 
