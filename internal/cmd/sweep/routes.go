@@ -1,0 +1,235 @@
+package main
+
+import (
+	"strings"
+)
+
+// Body limits of the routes, as the modules set them.
+const (
+	smallLimit   = 16 << 10 // auth's and the shell's form endpoints
+	defaultLimit = -2       // the kernel's MaxBodyBytes
+	noLimit      = -1       // uploads that enforce their own (afs: 1 GiB)
+)
+
+// route is one registered route of the demo. The kernel has no listing of
+// its routes, so the list follows each module's Routes method (see the
+// comment beside each group); run checks that the server knows every one.
+type route struct {
+	method string // "" serves every method
+	path   string // with {name} and {name...} for the path parameters
+	limit  int64  // smallLimit, defaultLimit or noLimit
+	page   bool   // a shell page: HTML is the answer for a browser
+	stream bool   // Server-Sent Events: only the headers are read
+	logout bool   // ends the credential it is called with
+	// json is a plausible body (nil: the route reads none); form is the
+	// same as a form, when the route reads forms.
+	json      map[string]any
+	form      string // an urlencoded form
+	raw       string // a raw body (a file's bytes)
+	multipart bool   // a multipart/form-data upload
+}
+
+func (rt *route) String() string { return rt.methodOr("*") + " " + rt.path }
+
+func (rt *route) methodOr(def string) string {
+	if rt.method == "" {
+		return def
+	}
+	return rt.method
+}
+
+// hasBody reports whether the route reads a request body.
+func (rt *route) hasBody() bool {
+	return rt.json != nil || rt.form != "" || rt.raw != "" || rt.multipart
+}
+
+// params lists the names of the route's path parameters.
+func (rt *route) params() []string {
+	var out []string
+	for _, seg := range strings.Split(rt.path, "/") {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			out = append(out, strings.TrimSuffix(strings.Trim(seg, "{}"), "..."))
+		}
+	}
+	return out
+}
+
+// fill returns the route's path with each parameter set to its value in
+// vals (already escaped), or to its default.
+func (rt *route) fill(defaults, vals map[string]string) string {
+	segs := strings.Split(rt.path, "/")
+	for i, seg := range segs {
+		if !strings.HasPrefix(seg, "{") || !strings.HasSuffix(seg, "}") {
+			continue
+		}
+		name := strings.TrimSuffix(strings.Trim(seg, "{}"), "...")
+		v, ok := vals[name]
+		if !ok {
+			v = defaults[name]
+		}
+		segs[i] = v
+	}
+	return strings.Join(segs, "/")
+}
+
+type obj = map[string]any
+
+// routes returns the demo's routes. The ordinary user's id and a task id
+// are filled in as path defaults by the caller.
+func routes() []*route {
+	return []*route{
+		// The kernel (app.go buildRoutes, middleware.go dispatch).
+		{method: "GET", path: "/health"},
+		{method: "", path: "/health/details"},
+
+		// auth (auth/handlers.go Routes), under /auth.
+		{method: "POST", path: "/auth/register", limit: smallLimit, json: obj{"email": "new@sweep.test", "password": "a long enough password", "display_name": "New"}},
+		{method: "POST", path: "/auth/login", limit: smallLimit, json: obj{"email": "nobody@sweep.test", "password": "wrong password", "token": true}},
+		{method: "POST", path: "/auth/logout", limit: smallLimit, logout: true, json: obj{}},
+		{method: "GET", path: "/auth/me"},
+		{method: "POST", path: "/auth/password", limit: smallLimit, json: obj{"current_password": "not the password", "new_password": "another long password"}},
+		{method: "GET", path: "/auth/tokens"},
+		{method: "POST", path: "/auth/tokens", limit: smallLimit, json: obj{"name": "sweep", "expires_in": 3600}},
+		{method: "DELETE", path: "/auth/tokens/{token}"},
+		{method: "GET", path: "/auth/users"},
+		{method: "GET", path: "/auth/users/{user}"},
+		{method: "POST", path: "/auth/users", limit: smallLimit, json: obj{"email": "made@sweep.test", "password": "a long enough password", "display_name": "Made", "roles": []any{"user"}}},
+		{method: "PATCH", path: "/auth/users/{user}", limit: smallLimit, json: obj{"display_name": "Sweep user"}},
+		{method: "GET", path: "/auth/roles"},
+		{method: "PUT", path: "/auth/roles/{role}", limit: smallLimit, json: obj{"description": "made by the sweep", "permissions": []any{"notes.use"}}},
+		{method: "DELETE", path: "/auth/roles/{role}"},
+		{method: "GET", path: "/auth/permissions"},
+
+		// ui (ui/module.go Routes), at the root.
+		{method: "GET", path: "/ui/static/{asset}"},
+		{method: "GET", path: "/", page: true},
+		{method: "GET", path: "/apps/{app}", page: true},
+		{method: "GET", path: "/login", page: true},
+		{method: "GET", path: "/logout", page: true},
+		{method: "POST", path: "/login", limit: smallLimit, page: true, form: "email=nobody%40sweep.test&password=wrong+password"},
+		{method: "POST", path: "/logout", limit: smallLimit, page: true, logout: true, form: "x=1"},
+		{method: "POST", path: "/ui/theme", limit: smallLimit, form: "theme=dark"},
+		{method: "GET", path: "/ui/logs", page: true},
+		{method: "GET", path: "/ui/logs/events", stream: true},
+
+		// settings (settings/http.go Routes), under /settings.
+		{method: "GET", path: "/settings"},
+		{method: "GET", path: "/settings/{module}"},
+		{method: "PATCH", path: "/settings/{module}", limit: defaultLimit, json: obj{"salutation": "Hi"}},
+
+		// afs (afs/http.go routes), under /api/fs.
+		{method: "GET", path: "/api/fs/list/{source}"},
+		{method: "GET", path: "/api/fs/list/{source}/{dir...}"},
+		{method: "GET", path: "/api/fs/files/{source}/{file...}"},
+		{method: "PUT", path: "/api/fs/files/{source}/{file...}", limit: noLimit, raw: "raw file body"},
+		{method: "POST", path: "/api/fs/files/{source}", limit: noLimit, multipart: true},
+		{method: "POST", path: "/api/fs/files/{source}/{dir...}", limit: noLimit, multipart: true},
+		{method: "DELETE", path: "/api/fs/files/{source}/{file...}"},
+		{method: "POST", path: "/api/fs/mkdir/{source}/{dir...}"},
+		{method: "POST", path: "/api/fs/move", limit: defaultLimit, json: obj{"from": "fs://local/sweep/a.txt", "to": "fs://local/sweep/b.txt", "overwrite": true}},
+		{method: "POST", path: "/api/fs/copy", limit: defaultLimit, json: obj{"from": "fs://local/sweep/b.txt", "to": "fs://local/sweep/a.txt", "overwrite": true}},
+
+		// tasks (tasks/http.go Routes), under /tasks.
+		{method: "POST", path: "/tasks/{type}", limit: defaultLimit, json: obj{"title": "Sweep", "steps": 1}},
+		{method: "GET", path: "/tasks/{task}"},
+		{method: "GET", path: "/tasks/{task}/events", stream: true},
+		{method: "DELETE", path: "/tasks/{task}"},
+		{method: "GET", path: "/tasks/admin/queues"},
+		{method: "GET", path: "/tasks/admin/queues/{queue}/{state}"},
+
+		// tasks/monitor (tasks/monitor/monitor.go Routes): asynqmon's UI and
+		// API under /tasks/admin/monitor, every method.
+		{method: "", path: "/tasks/admin/monitor/{rest...}", page: true},
+		{method: "GET", path: "/tasks/admin/monitor/api/queues"},
+		{method: "GET", path: "/tasks/admin/monitor/api/queues/{queue}"},
+		{method: "GET", path: "/tasks/admin/monitor/api/queues/{queue}/pending_tasks"},
+		{method: "GET", path: "/tasks/admin/monitor/api/servers"},
+		{method: "GET", path: "/tasks/admin/monitor/api/redis_info"},
+
+		// examples/hello (hello.go Routes), under /hello.
+		{method: "GET", path: "/hello"},
+		{method: "GET", path: "/hello/hi"},
+		{method: "POST", path: "/hello/greetings", limit: defaultLimit, json: obj{"name": "Sweep"}, form: "name=Sweep"},
+		{method: "GET", path: "/hello/greetings"},
+
+		// examples/notes (notes.go Routes), under /notes.
+		{method: "GET", path: "/notes", page: true},
+		{method: "GET", path: "/notes/list"},
+		{method: "POST", path: "/notes", limit: defaultLimit, json: obj{"title": "Sweep note"}, form: "title=Sweep+note"},
+
+		// examples/report (page.go Routes), under /report.
+		{method: "POST", path: "/report/runs", limit: defaultLimit, form: "title=Sweep&steps=1"},
+
+		// examples/dashboard (dashboard.go Routes), under /dashboard.
+		{method: "GET", path: "/dashboard", page: true},
+		{method: "GET", path: "/dashboard/sales.csv"},
+	}
+}
+
+// pathDefaults are the values of the path parameters in the ordinary
+// requests; run adds the ordinary user's id and a task's id.
+func pathDefaults() map[string]string {
+	return map[string]string{
+		"token":  "no-such-token",
+		"user":   "no-such-user",
+		"role":   "sweep-role",
+		"file":   "sweep/a.txt",
+		"asset":  "app.css",
+		"dir":    "sweep",
+		"app":    "hello",
+		"module": "hello",
+		"source": "local",
+		"type":   "report.generate",
+		"task":   "no-such-task",
+		"queue":  "default",
+		"state":  "pending",
+		"rest":   "",
+	}
+}
+
+// oddSegments are hostile values of a path parameter, as sent (escaped).
+func oddSegments() []string {
+	return []string{
+		strings.Repeat("a", 8<<10),
+		strings.Repeat("%C3%A9", 1000),
+		"%C3%A9t%C3%A9-%E2%9C%93-%F0%9F%98%80",
+		"%ff%fe%fd",
+		"%2e%2e",
+		"%2e",
+		"..%2f..%2f..%2fetc%2fpasswd",
+		"a%2fb",
+		"%00",
+		"a%00b",
+		"a//b",
+		"a.",
+		"a..",
+		"...",
+		"-1",
+		"0",
+		"99999999999999999999999999",
+		"000000000000000000000000",
+		"null",
+		"%20",
+		"%25",
+		"*",
+		"%7Bid%7D",
+		"%27%3B--",
+		"%0d%0aX-Injected:%20yes",
+		"%3Cscript%3E",
+		"con",
+	}
+}
+
+// oddQueries are hostile query strings.
+func oddQueries() []string {
+	long := strings.Repeat("x", 8<<10)
+	return []string{
+		"limit=-1", "limit=0", "limit=99999999999", "limit=x", "limit=1e3", "limit=%00",
+		"skip=-1", "skip=99999999999999999999", "skip=x",
+		"after=garbage", "before=garbage", "after=" + long, "after=%ff%fe", "after=a&before=b",
+		"page=x", "page=-1", "size=x", "size=99999999999", "page_size=x", "page_size=-1", "page_size=99999999999",
+		"page_token=garbage", "page_token=" + long,
+		"recursive=maybe", "recursive=true&page_size=1", "download=maybe",
+		"limit=1&limit=2", "q=%zz", "%zz=1", "a=%", "=&=&&", "limit=%E2%9C%93",
+	}
+}
