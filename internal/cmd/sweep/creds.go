@@ -164,10 +164,10 @@ func (s *sweeper) signIn(adminEmail, adminPassword string) error {
 		{name: "bearer:lowercase", bearer: "bearer " + strings.TrimPrefix(admin.bearer, "Bearer ")},
 		{name: "bearer:tampered", bearer: "Bearer " + flip(strings.TrimPrefix(admin.bearer, "Bearer "))},
 		{name: "bearer:long", bearer: "Bearer " + long},
-		{name: "bearer:unicode", bearer: "Bearer \u2713\u00e9\u2603"},
+		{name: "bearer:unicode", bearer: "Bearer \u2713\u00e9\u2603"}, // #nosec G101 -- a deliberately malformed token the sweep sends
 		{name: "bearer:expired", bearer: "Bearer " + expiring},
 		{name: "bearer:revoked", bearer: "Bearer " + revoked},
-		{name: "basic", bearer: "Basic YWRtaW46YWRtaW4="},
+		{name: "basic", bearer: "Basic YWRtaW46YWRtaW4="}, // #nosec G101 -- a deliberately wrong credential the sweep sends
 		{name: "cookie:garbage", cookie: cookieName + "=garbage", origin: true},
 		{name: "cookie:empty", cookie: cookieName + "=", origin: true},
 		{name: "cookie:tampered", cookie: cookieName + "=" + tampered, origin: true},

@@ -7,7 +7,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -353,6 +352,3 @@ func (s *sweeper) api(who *ident, method, target string, in, out any) (*response
 	}
 	return r, nil
 }
-
-// escape escapes a path segment's worth of text.
-func escape(s string) string { return url.PathEscape(s) }
