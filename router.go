@@ -198,6 +198,30 @@ func (h routeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var done func()
 		r, done = h.app.streamRequest(r)
 		defer done()
+		if r.Method == http.MethodHead {
+			// net/http drops the body of a HEAD answer without an error,
+			// so a stream would never end: end it once the body begins.
+			ctx, cancel := context.WithCancel(r.Context())
+			defer cancel()
+			r = r.WithContext(ctx)
+			w = &headOnly{ResponseWriter: w, end: cancel}
+		}
 	}
 	h.next.ServeHTTP(w, r)
 }
+
+// headOnly ends a streamed HEAD request as soon as its handler starts the
+// body, which the client does not get anyway.
+type headOnly struct {
+	http.ResponseWriter
+	end func()
+}
+
+func (h *headOnly) Write(p []byte) (int, error) { h.end(); return len(p), nil }
+
+func (h *headOnly) Flush() {
+	_ = http.NewResponseController(h.ResponseWriter).Flush()
+	h.end()
+}
+
+func (h *headOnly) Unwrap() http.ResponseWriter { return h.ResponseWriter }

@@ -3,6 +3,7 @@ package settings
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/webos-go/webos"
 )
@@ -95,6 +96,9 @@ func (m *Module) patch(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("module")
 	if _, err := m.entry(id); err != nil {
 		return err
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return fmt.Errorf("%w: settings: the body must be a JSON object (application/json)", webos.ErrBadRequest)
 	}
 	var patch map[string]any
 	if err := webos.Decode(r, &patch); err != nil {

@@ -130,7 +130,9 @@ func TestRedisOutage(t *testing.T) {
 	release := make(chan struct{})     // closed once Redis is down
 	returned := make(chan struct{}, 3) // a slow handler returned
 	var count *tasks.Def[echoIn]
-	e := newEnv(t, rs.url(), tasks.Options{}, func(*slog.Logger) []tasks.Definition {
+	// The per-user limits are tested on their own (TestFairness); here
+	// one user's 33 tasks must all run through the outage.
+	e := newEnv(t, rs.url(), tasks.Options{MaxQueuedPerUser: -1, MaxRunningPerUser: -1}, func(*slog.Logger) []tasks.Definition {
 		count = tasks.Define("test.count", func(ctx context.Context, p echoIn) (any, error) {
 			if p.Text == "slow" {
 				running <- struct{}{}

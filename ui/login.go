@@ -84,6 +84,9 @@ func (m *Module) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		fields["password"] = "Enter your password."
 	}
 	if len(fields) > 0 {
+		if !wantsHTML(r) && !IsHTMX(r) {
+			return &webos.ValidationError{Fields: fields} // an API client: JSON
+		}
 		return m.write(w, r, Page{Title: "Sign in", Bare: true, Status: http.StatusUnprocessableEntity,
 			Content: m.loginForm(email, next, "Please fill in both fields.", fields)})
 	}
@@ -92,6 +95,9 @@ func (m *Module) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		AddFlash(w, r, Flash{Kind: "success", Text: "You are signed in."})
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
+	}
+	if !wantsHTML(r) && !IsHTMX(r) {
+		return err // an API client gets the kernel's JSON error (and Retry-After)
 	}
 	status := webos.StatusOf(err)
 	var problem string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync/atomic"
 
 	"github.com/hibiken/asynqmon"
@@ -96,7 +97,74 @@ func (m *Module) serve(w http.ResponseWriter, r *http.Request) {
 		webos.WriteError(w, r, fmt.Errorf("%w: the task monitor is not running", webos.ErrUnavailable))
 		return
 	}
-	h.ServeHTTP(w, r)
+	if strings.HasSuffix(r.URL.Path, "/api/redis_info") {
+		// It shows the Redis server's address; the queues are what the
+		// monitor is for.
+		webos.WriteError(w, r, fmt.Errorf("%w: the Redis details are not shown", webos.ErrNotFound))
+		return
+	}
+	ew := &errorWriter{ResponseWriter: w}
+	h.ServeHTTP(ew, r)
+	if ew.status != 0 {
+		webos.WriteError(w, r, ew.err())
+	}
+}
+
+// errorWriter keeps asynqmon's error answers — plain text that may name
+// Redis or its internals — from the client, so that the module answers
+// them as the kernel's JSON errors instead.
+type errorWriter struct {
+	http.ResponseWriter
+	status int
+	body   []byte
+	wrote  bool
+}
+
+func (e *errorWriter) WriteHeader(code int) {
+	if e.wrote || e.status != 0 {
+		return
+	}
+	if code >= 400 {
+		e.status = code
+		return
+	}
+	e.wrote = true
+	e.ResponseWriter.WriteHeader(code)
+}
+
+func (e *errorWriter) Write(p []byte) (int, error) {
+	if !e.wrote && e.status == 0 {
+		e.wrote = true // the first write sniffs the content type
+	}
+	if e.status != 0 {
+		if len(e.body) < 1024 {
+			e.body = append(e.body, p...)
+		}
+		return len(p), nil
+	}
+	return e.ResponseWriter.Write(p)
+}
+
+func (e *errorWriter) Flush() {
+	if e.status == 0 {
+		_ = http.NewResponseController(e.ResponseWriter).Flush()
+	}
+}
+
+func (e *errorWriter) Unwrap() http.ResponseWriter { return e.ResponseWriter }
+
+// err maps asynqmon's answer to one of the kernel's error kinds.
+func (e *errorWriter) err() error {
+	text := strings.ToLower(string(e.body))
+	switch {
+	case e.status == http.StatusNotFound || strings.Contains(text, "not found") || strings.Contains(text, "does not exist"):
+		return fmt.Errorf("%w: no such queue or task", webos.ErrNotFound)
+	case e.status == http.StatusMethodNotAllowed:
+		return webos.ErrMethodNotAllowed
+	case e.status < 500 || strings.Contains(text, "must contain") || strings.Contains(text, "not empty"):
+		return fmt.Errorf("%w: the monitor refused the request", webos.ErrBadRequest)
+	}
+	return fmt.Errorf("tasks monitor: %d", e.status)
 }
 
 // sharedConn hands asynqmon an existing client. asynqmon would close it in
