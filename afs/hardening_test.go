@@ -45,19 +45,7 @@ func newHandlerEnv(t *testing.T, src *afs.Source, maxUpload int64) *handlerEnv {
 
 func (e *handlerEnv) do(t *testing.T, method, path string, body io.Reader, hdr ...string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(method, e.srv.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { resp.Body.Close() })
-	return resp
+	return request(t, method, e.srv.URL+path, body, hdr...)
 }
 
 // served waits until the request "METHOD path" was served.

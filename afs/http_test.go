@@ -49,7 +49,14 @@ func newAPI(t *testing.T, opts afs.HandlerOptions) *apiEnv {
 
 func (e *apiEnv) do(t *testing.T, method, path string, body io.Reader, hdr ...string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(method, e.srv.URL+path, body)
+	return request(t, method, e.srv.URL+path, body, hdr...)
+}
+
+// request sends a request with header pairs; its body is closed when the
+// test ends.
+func request(t *testing.T, method, url string, body io.Reader, hdr ...string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
 	if err != nil {
 		t.Fatal(err)
 	}

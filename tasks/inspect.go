@@ -302,12 +302,11 @@ func (m *Module) List(ctx context.Context, queue, state string, page, size int) 
 	return out, nil
 }
 
+// requireAdmin asks the application's authorizer for PermAdmin: 401
+// without a user, 403 without the permission.
 func (m *Module) requireAdmin(ctx context.Context) error {
-	if m.isAdmin(ctx) {
-		return nil
+	if m.app == nil {
+		return fmt.Errorf("tasks: %w: the module is not provisioned", webos.ErrUnauthorized)
 	}
-	if identity.ID(ctx) == "" {
-		return fmt.Errorf("tasks: %w: sign in first", webos.ErrUnauthorized)
-	}
-	return fmt.Errorf("tasks: %w: administrators only", webos.ErrForbidden)
+	return m.app.Authorize(ctx, PermAdmin)
 }
