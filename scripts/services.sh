@@ -22,7 +22,10 @@
 # Settings (environment):
 #   WEBOS_SERVICES_DIR  state folder (default: <repo>/.cache/services)
 #   WEBOS_TOOLS_DIR     built tools shared by all clones (default: $HOME/.cache/webos-tools/bin)
-#   WEBOS_PG_PORT=55432 WEBOS_MONGO_PORT=57017 WEBOS_REDIS_PORT=56379 WEBOS_S3_PORT=57070
+#   WEBOS_PG_PORT=55432 WEBOS_REDIS_PORT=56379 WEBOS_S3_PORT=57070
+#   (the MongoDB-wire server has no port: it listens on a Unix socket in a
+#   folder of mode 0700 under the state folder, so no other local user can
+#   reach it — it has no authentication — and there is no port to race for)
 #   WEBOS_PG_BIN        PostgreSQL server binaries (default: /usr/lib/postgresql/15/bin, else newest)
 #   WEBOS_CHROMIUM      browser binary (default: /usr/bin/chromium)
 set -euo pipefail
@@ -32,7 +35,6 @@ STATE=${WEBOS_SERVICES_DIR:-$ROOT/.cache/services}
 TOOLS=${WEBOS_TOOLS_DIR:-${HOME:-/root}/.cache/webos-tools/bin}
 
 PG_PORT=${WEBOS_PG_PORT:-55432}
-MONGO_PORT=${WEBOS_MONGO_PORT:-57017}
 REDIS_PORT=${WEBOS_REDIS_PORT:-56379}
 S3_PORT=${WEBOS_S3_PORT:-57070}
 CHROMIUM=${WEBOS_CHROMIUM:-/usr/bin/chromium}
@@ -43,7 +45,29 @@ VERSITYGW_MODULE=github.com/versity/versitygw
 VERSITYGW_VERSION=v1.8.0
 
 PG_URL="postgres://postgres@127.0.0.1:${PG_PORT}/postgres"
-MONGO_URL="mongodb://127.0.0.1:${MONGO_PORT}/"
+
+# urlencode S percent-encodes every byte of S outside [A-Za-z0-9._~-].
+urlencode() {
+	local s=$1 out="" c i
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		case $c in
+		[A-Za-z0-9._~-]) out+=$c ;;
+		*) out+=$(printf '%%%02X' "'$c") ;;
+		esac
+	done
+	printf '%s' "$out"
+}
+
+# The socket lives in the state folder when its path fits a socket address
+# (107 bytes on Linux); a state folder deep in the tree falls back to a
+# private folder under /tmp named after it.
+MONGO_RUN=$STATE/mongo/run
+if ((${#MONGO_RUN} + 11 > 107)); then
+	MONGO_RUN=/tmp/webos-mongo-$(id -u)-$(printf '%s' "$STATE" | sha256sum | cut -c1-12)
+fi
+MONGO_SOCK=$MONGO_RUN/mongo.sock
+MONGO_URL="mongodb://$(urlencode "$MONGO_SOCK")/"
 REDIS_URL="redis://127.0.0.1:${REDIS_PORT}/0"
 S3_ENDPOINT="http://127.0.0.1:${S3_PORT}"
 
@@ -429,31 +453,38 @@ status_s3() {
 
 # ---------------------------------------------------------------- mongo (mongowire over postgres)
 
+# mongo_ready succeeds when our MongoDB-wire server runs and its socket is there.
+mongo_ready() {
+	pid_alive "$STATE/mongo/mongowire.pid" mongowire && [[ -S $MONGO_SOCK ]]
+}
+
 up_mongo() {
 	local dir=$STATE/mongo bin=$STATE/bin/mongowire t0=$SECONDS
-	if tcp_open "$MONGO_PORT"; then
-		reuse mongo "$MONGO_PORT" "$(pid_alive "$dir/mongowire.pid" mongowire && echo 1 || echo 0)"
+	if mongo_ready; then
+		log "mongo: already answering on $MONGO_SOCK, reusing (started from $STATE)"
 		return 0
 	fi
 	[[ -d $ROOT/internal/cmd/mongowire ]] ||
 		die "mongo: $ROOT/internal/cmd/mongowire does not exist, so there is no MongoDB-wire server to start"
 	pg_ready || die "mongo: PostgreSQL is not answering on 127.0.0.1:$PG_PORT"
 	mkdir -p "$dir" "$STATE/bin"
+	mkdir -p -m 0700 "$MONGO_RUN"
+	chmod 0700 "$MONGO_RUN"
 	log "mongo: building ./internal/cmd/mongowire"
 	(cd "$ROOT" && go build -o "$bin" ./internal/cmd/mongowire) >&2 ||
 		die "mongo: go build ./internal/cmd/mongowire failed (see the compiler errors above)"
-	log "mongo: starting mongowire on 127.0.0.1:$MONGO_PORT over PostgreSQL"
+	log "mongo: starting mongowire on $MONGO_SOCK over PostgreSQL"
 	start_bg mongowire "$dir/mongowire.pid" "$dir/mongowire.log" \
-		"$bin" -listen "127.0.0.1:$MONGO_PORT" -postgresql "$PG_URL"
+		"$bin" -socket "$MONGO_SOCK" -postgresql "$PG_URL"
 	record mongo
-	wait_until mongo 60 "$dir/mongowire.log" "$dir/mongowire.pid" tcp_open "$MONGO_PORT"
+	wait_until mongo 60 "$dir/mongowire.log" "$dir/mongowire.pid" mongo_ready
 	log "mongo: ready in $((SECONDS - t0))s"
 }
 
 down_mongo() { stop_pid mongo "$STATE/mongo/mongowire.pid" mongowire; }
 
 status_mongo() {
-	if tcp_open "$MONGO_PORT"; then echo "mongo     up    $MONGO_URL"; else echo "mongo     down  127.0.0.1:$MONGO_PORT"; fi
+	if mongo_ready; then echo "mongo     up    $MONGO_URL"; else echo "mongo     down  $MONGO_SOCK"; fi
 }
 
 # ---------------------------------------------------------------- chromium (no daemon)

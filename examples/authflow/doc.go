@@ -5,9 +5,8 @@
 //
 //	go run ./examples/authflow
 //
-// With WEBOS_MONGO_URL unset it runs an embedded MongoDB-wire server over
-// SQLite in a temporary folder, so it needs no service and leaves nothing
-// behind. It serves plain http on 127.0.0.1, so it turns off the Secure
+// With WEBOS_MONGO_URL unset its data is in the embedded SQLite store in a
+// temporary folder, so it needs no service and leaves nothing behind. It serves plain http on 127.0.0.1, so it turns off the Secure
 // flag of the session cookie (WEBOS_AUTH_INSECURE_COOKIES does the same
 // for any application); never do that in production.
 package main

@@ -11,7 +11,7 @@ import (
 
 // Environment variables set by `make test`.
 const (
-	MongoURLVar    = "WEBOS_TEST_MONGO_URL"   // mongodb://127.0.0.1:PORT/ (FerretDB over PostgreSQL)
+	MongoURLVar    = "WEBOS_TEST_MONGO_URL"   // mongodb://<url-encoded Unix socket path>/ (FerretDB over PostgreSQL)
 	RedisURLVar    = "WEBOS_TEST_REDIS_URL"   // redis://127.0.0.1:PORT/0
 	S3EndpointVar  = "WEBOS_TEST_S3_ENDPOINT" // http://127.0.0.1:PORT (versitygw)
 	S3AccessKeyVar = "WEBOS_TEST_S3_ACCESS_KEY"
