@@ -75,6 +75,8 @@
 //     collections that fail closed; one query API (filters, keyset-cursor
 //     pages, updates) over MongoDB or the embedded SQLite store, the
 //     zero-setup default.
+//   - audit: the tamper-evident trail of administrative changes, which
+//     modules announce on the bus.
 //   - auth: users, roles and permissions, cookie sessions and bearer
 //     tokens, login throttling, CSRF protection.
 //   - afs: one file system over local disk, S3 and memory, addressed as
@@ -90,8 +92,8 @@
 //   - stack: the standard modules for a configuration, for an app's main.
 //
 // Dependencies point one way: identity and trace at the bottom, then
-// registry and bus, then this kernel, then store, then auth, afs, cache,
-// tasks and settings, then ui, then the demo apps in examples/. Packages
+// registry and bus, then this kernel, then store, then audit, then auth,
+// afs, cache, tasks and settings, then ui, then the demo apps in examples/. Packages
 // on one level talk through the kernel's interfaces (permissions, health
 // checks, capabilities), the registry or the bus.
 package webos

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/webos-go/webos/audit"
 	"net/http"
 	"strconv"
 	"time"
@@ -190,7 +191,7 @@ func (m *Module) signIn(w http.ResponseWriter, r *http.Request, email, password 
 		return "", nil, nil, err
 	}
 	att.succeeded()
-	secret, tok, u, err := m.finishLogin(r.Context(), u, password)
+	secret, tok, u, err := m.finishLogin(audit.WithClient(r.Context(), m.ClientIP(r)), u, password)
 	if err != nil {
 		return "", nil, nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/webos-go/webos/audit"
 	"net/http"
 	"strings"
 
@@ -65,10 +66,11 @@ func (m *Module) authenticate(w http.ResponseWriter, r *http.Request) (*User, cr
 	return u, credential{token: t, source: viaCookie}, nil
 }
 
-// withAuth returns r with the user and credential in its context.
-func withAuth(r *http.Request, u *User, c credential) *http.Request {
+// withAuth returns r with the user, the credential and the client's
+// address (for the audit trail) in its context.
+func (m *Module) withAuth(r *http.Request, u *User, c credential) *http.Request {
 	ctx := context.WithValue(WithUser(r.Context(), u), credKey{}, c)
-	return r.WithContext(ctx)
+	return r.WithContext(audit.WithClient(ctx, m.ClientIP(r)))
 }
 
 // Authorizer returns the application's [webos.Authorizer]: it identifies a
@@ -92,7 +94,7 @@ func (a authorizer) Identify(w http.ResponseWriter, r *http.Request) (*http.Requ
 		return r, err
 	}
 	if u != nil {
-		r = withAuth(r, u, c)
+		r = a.m.withAuth(r, u, c)
 	}
 	return r, nil
 }

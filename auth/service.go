@@ -98,6 +98,7 @@ func (m *Module) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 		}
 		return nil, err
 	}
+	m.record(ctx, ActionUserCreate, "user:"+u.ID, nil, stateOf(u))
 	return u, nil
 }
 
@@ -169,7 +170,7 @@ func (m *Module) SetPassword(ctx context.Context, userID, password string) error
 	if err != nil {
 		return err
 	}
-	return m.changeUser(ctx, userID, store.Set("password_hash", h), store.Inc("version", 1))
+	return m.changeUser(ctx, userID, ActionUserPassword, nil, store.Set("password_hash", h), store.Inc("version", 1))
 }
 
 // SetActive activates or deactivates the user. Deactivation ends every
@@ -179,7 +180,9 @@ func (m *Module) SetActive(ctx context.Context, userID string, active bool) erro
 	if !active {
 		ups = append(ups, store.Inc("version", 1))
 	}
-	return m.changeUser(ctx, userID, ups...)
+	return m.changeUser(ctx, userID, ActionUserUpdate, func(u *User) error {
+		return m.keepsAnAdmin(ctx, u, u.Roles, active)
+	}, ups...)
 }
 
 // SetRoles replaces the user's roles; each must exist.
@@ -187,7 +190,9 @@ func (m *Module) SetRoles(ctx context.Context, userID string, roles []string) er
 	if p := m.checkRoles(ctx, roles); p != "" {
 		return webos.Invalid("roles", p)
 	}
-	return m.changeUser(ctx, userID, store.Set("roles", slices.Clone(roles)))
+	return m.changeUser(ctx, userID, ActionUserUpdate, func(u *User) error {
+		return m.keepsAnAdmin(ctx, u, roles, u.Active)
+	}, store.Set("roles", slices.Clone(roles)))
 }
 
 // SetDisplayName changes the user's display name.
@@ -195,16 +200,42 @@ func (m *Module) SetDisplayName(ctx context.Context, userID, name string) error 
 	if p := checkDisplayName(name); p != "" {
 		return webos.Invalid("display_name", p)
 	}
-	return m.changeUser(ctx, userID, store.Set("display_name", name))
+	return m.changeUser(ctx, userID, ActionUserUpdate, nil, store.Set("display_name", name))
 }
 
-// changeUser updates the user and drops what the instances cached about
-// them.
-func (m *Module) changeUser(ctx context.Context, userID string, ups ...store.Update) error {
-	if err := m.updateUser(ctx, userID, ups...); err != nil {
+// changeUser updates the user after check (when given) accepts its current
+// state, drops what the instances cached about them and announces the
+// change as action for the audit trail.
+func (m *Module) changeUser(ctx context.Context, userID, action string, check func(*User) error, ups ...store.Update) error {
+	users, _, _, err := m.colls()
+	if err != nil {
+		return err
+	}
+	before, err := users.Get(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrUserNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if check != nil {
+		if err := check(before); err != nil {
+			return err
+		}
+	}
+	after, err := users.Update(ctx, userID, ups...)
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrUserNotFound
+	}
+	if err != nil {
 		return err
 	}
 	m.changed(ctx, CredentialsChanged{UserID: userID})
+	if action == ActionUserPassword {
+		m.record(ctx, action, "user:"+userID, nil, nil)
+	} else {
+		m.record(ctx, action, "user:"+userID, stateOf(before), stateOf(after))
+	}
 	return nil
 }
 
@@ -263,6 +294,9 @@ func (m *Module) finishLogin(ctx context.Context, u *User, password string) (sec
 	u.LastLoginAt = &now
 	if err := m.resolve(ctx, u); err != nil {
 		return "", nil, nil, err
+	}
+	if isAdmin(u) {
+		m.record(identity.With(ctx, u), ActionAdminSignIn, "user:"+u.ID, nil, nil)
 	}
 	return secret, tok, u, nil
 }
@@ -512,11 +546,17 @@ func (m *Module) SaveRole(ctx context.Context, r Role) (*Role, error) {
 		if err := roles.Insert(ctx, nr); err != nil {
 			return nil, err
 		}
+		m.record(ctx, ActionRoleSave, "role:"+nr.Name, nil, roleStateOf(nr))
 		return nr, nil
 	case err != nil:
 		return nil, err
 	}
-	return roles.Update(ctx, existing.ID, store.Set("description", r.Description), store.Set("permissions", r.Permissions))
+	saved, err := roles.Update(ctx, existing.ID, store.Set("description", r.Description), store.Set("permissions", r.Permissions))
+	if err != nil {
+		return nil, err
+	}
+	m.record(ctx, ActionRoleSave, "role:"+saved.Name, roleStateOf(existing), roleStateOf(saved))
+	return saved, nil
 }
 
 // DeleteRole deletes a role that no user has. The built-in roles cannot be
@@ -537,12 +577,17 @@ func (m *Module) DeleteRole(ctx context.Context, name string) error {
 		return fmt.Errorf("auth: %w: role %q is given to %d users", webos.ErrConflict, name, n)
 	}
 	defer m.changed(ctx, CredentialsChanged{Roles: true})
-	if err := roles.Delete(ctx, name); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return ErrRoleNotFound
-		}
+	existing, err := roles.Get(ctx, name)
+	if err == nil {
+		err = roles.Delete(ctx, name)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrRoleNotFound
+	}
+	if err != nil {
 		return err
 	}
+	m.record(ctx, ActionRoleDelete, "role:"+name, roleStateOf(existing), nil)
 	return nil
 }
 

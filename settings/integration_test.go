@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/webos-go/webos/audit"
 	"io"
 	"log/slog"
 	"net/http"
@@ -219,6 +220,36 @@ func TestChangedEvent(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("no settings.changed event")
+	}
+}
+
+func TestChangeIsAudited(t *testing.T) {
+	url, db := newDB(t)
+	in := start(t, url, db, options{})
+	got := make(chan audit.Change, 2)
+	cancel := bus.On(in.app.Bus(), audit.Topic, func(_ context.Context, _ bus.Envelope, c audit.Change) error {
+		got <- c
+		return nil
+	})
+	defer cancel()
+	ctx := identity.With(context.Background(), identity.Subject("u-42"))
+	for _, patch := range []map[string]any{{"page_size": 3}, {"page_size": nil, "title": "T"}} {
+		if err := in.set.Set(ctx, "blog", patch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{`settings:blog {} {"page_size":3}`, `settings:blog {"page_size":3} {"title":"T"}`}
+	for _, w := range want {
+		select {
+		case c := <-got:
+			b, _ := json.Marshal(c.Before)
+			a, _ := json.Marshal(c.After)
+			if s := c.Target + " " + string(b) + " " + string(a); c.Action != settings.ActionSet || s != w {
+				t.Errorf("audit change %s %s, want %s", c.Action, s, w)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no audit change")
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/webos-go/webos/audit"
 	"log/slog"
 	"maps"
 	"reflect"
@@ -428,7 +429,8 @@ func (m *Module) Set(ctx context.Context, moduleID string, patch map[string]any)
 		return err
 	}
 	e.io.Lock()
-	set, unset, err := e.schema.apply(*e.stored.Load(), patch)
+	before := *e.stored.Load()
+	set, unset, err := e.schema.apply(before, patch)
 	if err != nil {
 		e.io.Unlock()
 		return err
@@ -451,8 +453,25 @@ func (m *Module) Set(ctx context.Context, moduleID string, patch map[string]any)
 	if err := m.bus.Emit(ctx, TopicChanged, c); err != nil {
 		m.log.WarnContext(ctx, "settings: change not announced", "module", e.id, "err", err)
 	}
+	was, is := map[string]any{}, map[string]any{}
+	for _, k := range keys {
+		if v, ok := before[k]; ok {
+			was[k] = v
+		}
+		if v, ok := stored[k]; ok {
+			is[k] = v
+		}
+	}
+	if err := audit.Emit(ctx, m.bus, audit.Change{Action: ActionSet, Target: "settings:" + e.id, Before: was, After: is}); err != nil {
+		m.log.WarnContext(ctx, "announcing a change for the audit trail failed", "module", e.id, "err", err)
+	}
 	return nil
 }
+
+// ActionSet is the audit action of a settings change (see package audit):
+// its target is "settings:<module>", its before and after the changed
+// keys' stored values (a key absent from one is at its default there).
+const ActionSet = "settings.set"
 
 // persist writes the change, incrementing the document's version in the
 // same update, and returns the stored values and the version after it.

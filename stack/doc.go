@@ -1,7 +1,7 @@
 // Package stack composes the standard modules of a WebOS application from
 // its configuration: the database (MongoDB, or the embedded SQLite store),
-// the Redis bus when configured, auth, the shell, settings, files and
-// tasks — the wiring every application otherwise repeats. It stays
+// the Redis bus when configured, auth, the shell, settings, files, the
+// audit trail and tasks — the wiring every application otherwise repeats. It stays
 // explicit: [Standard] returns the modules as named fields, an
 // application's main adds its own and hands them to webos.New:
 //

@@ -48,6 +48,7 @@ func ExampleStandard() {
 	// ui
 	// settings
 	// afs
+	// audit
 	// tasks
 	// 200 {"status":"ok"}
 }

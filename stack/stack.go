@@ -8,6 +8,7 @@ import (
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/afs"
+	"github.com/webos-go/webos/audit"
 	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/bus/redisbus"
 	"github.com/webos-go/webos/settings"
@@ -37,6 +38,9 @@ type Modules struct {
 	// Files is the file system: WEBOS_AFS_SOURCES, or a "local" source in
 	// the data folder's files folder.
 	Files *afs.Module
+	// Audit records every administrative change (users, roles, settings,
+	// task actions, sign-ins of administrators) in a tamper-evident trail.
+	Audit *audit.Module
 	// Tasks runs background jobs on WEBOS_REDIS_URL, or on an in-process
 	// Redis kept in the data folder. A task runs as the user who enqueued
 	// it, with that user's current permissions.
@@ -74,6 +78,7 @@ func Standard(cfg webos.Config) (*Modules, error) {
 		Shell:    ui.New(ui.Config{}),
 		Settings: &settings.Module{},
 		Files:    files,
+		Audit:    audit.New(),
 	}
 	if cfg.RedisURL != "" {
 		m.Bus = &redisbus.Module{
@@ -116,6 +121,7 @@ func (m *Modules) List() []webos.Module {
 	add(m.Shell, m.Shell != nil)
 	add(m.Settings, m.Settings != nil)
 	add(m.Files, m.Files != nil)
+	add(m.Audit, m.Audit != nil)
 	add(m.Tasks, m.Tasks != nil)
 	return out
 }

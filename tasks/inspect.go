@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/webos-go/webos/audit"
 	"slices"
 	"time"
 
@@ -102,6 +103,10 @@ func (m *Module) find(ctx context.Context, cn *conn, id string) (st *Status, mis
 	return nil, missing, nil
 }
 
+// ActionCancel is the audit action of an administrator cancelling another
+// user's task (see package audit).
+const ActionCancel = "tasks.cancel"
+
 // Cancel cancels task id for its owner or an administrator (others get an
 // error wrapping [ErrNotFound]). A task waiting in its queue or for a retry
 // ends at once; a running one has its handler's context cancelled, and
@@ -133,6 +138,15 @@ func (m *Module) Cancel(ctx context.Context, id string) (*Status, error) {
 		return nil, redisFailure(ctx, err)
 	}
 	m.log.InfoContext(ctx, "task cancel requested", "task_id", id, "task_type", st.Type, "state", st.State)
+	if by != st.Owner {
+		// An administrator cancels someone else's task: the audit trail
+		// records it (a user cancelling their own task is no
+		// administrative change).
+		if err := audit.Emit(ctx, m.bus, audit.Change{Action: ActionCancel, Target: "task:" + id,
+			Before: map[string]string{"type": st.Type, "state": string(st.State), "owner": st.Owner}}); err != nil {
+			m.log.WarnContext(ctx, "announcing a change for the audit trail failed", "task_id", id, "err", err)
+		}
+	}
 	qname := m.qname(st.Queue)
 	deadline := time.Now().Add(cancelWait)
 	var signalled time.Time

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/webos-go/webos/audit"
 	"github.com/webos-go/webos/bus"
 	"github.com/webos-go/webos/identity"
 	"github.com/webos-go/webos/internal/testenv"
@@ -582,4 +583,48 @@ func TestCancelStubbornHandler(t *testing.T) {
 	if st := e.status(id, "alice"); st.State != tasks.StateCancelled || st.Result != nil {
 		t.Fatalf("status %+v", st)
 	}
+}
+
+// TestAdminCancelIsAudited: an administrator cancelling another user's
+// task is announced for the audit trail; a user cancelling their own is not.
+func TestAdminCancelIsAudited(t *testing.T) {
+	backends(t, func(t *testing.T, url string) {
+		k := newKit()
+		e := newEnv(t, url, tasks.Options{}, k.defs)
+		got := make(chan audit.Change, 4)
+		stop := bus.On(e.app.Bus(), audit.Topic, func(_ context.Context, _ bus.Envelope, c audit.Change) error {
+			got <- c
+			return nil
+		})
+		defer stop()
+		alice := identity.With(context.Background(), identity.Subject("alice"))
+		own, err := k.echo.Enqueue(alice, echoIn{Text: "own"}, tasks.Delay(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := k.echo.Enqueue(alice, echoIn{Text: "other"}, tasks.Delay(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res := e.do("DELETE", "/tasks/"+own, "alice", nil); res.Code != http.StatusOK {
+			t.Fatalf("own cancel: %d %s", res.Code, res.Body)
+		}
+		if res := e.do("DELETE", "/tasks/"+other, "admin", nil); res.Code != http.StatusOK {
+			t.Fatalf("admin cancel: %d %s", res.Code, res.Body)
+		}
+		select {
+		case c := <-got:
+			before, _ := c.Before.(map[string]string)
+			if c.Action != tasks.ActionCancel || c.Target != "task:"+other || before["owner"] != "alice" {
+				t.Fatalf("audit change %+v", c)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("the administrator's cancel was not announced")
+		}
+		select {
+		case c := <-got:
+			t.Fatalf("a second change: %+v", c)
+		case <-time.After(200 * time.Millisecond):
+		}
+	})
 }

@@ -32,6 +32,7 @@ func ExampleNewApp() {
 	// ui
 	// settings
 	// afs
+	// audit
 	// tasks
 	// tasks.monitor
 	// notes
