@@ -39,6 +39,8 @@ type App struct {
 	busTaken bool // Bus was called: SetBus may no longer replace it
 	registry *registry.Registry
 	sinks    []slog.Handler // from LogSink modules
+	primary  slog.Handler   // where the application logs besides the sinks
+	level    atomic.Int64   // slog.Level, see LogLevel
 
 	modules []*moduleState // in the order given to New
 	byID    map[string]*moduleState
@@ -98,6 +100,7 @@ func New(cfg Config, modules ...Module) *App {
 			}
 		}
 	}
+	a.level.Store(int64(ParseLevel(cfg.LogLevel)))
 	a.log = a.logger(slog.Default().Handler())
 	for _, m := range modules {
 		ms := &moduleState{mod: m, info: m.ModuleInfo()}

@@ -15,7 +15,9 @@ import (
 // in production (or as LogFormat says), at cfg.LogLevel, wrapped in a
 // [ContextHandler] so records carry the trace and user ids of their context.
 func NewLogger(cfg Config, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: ParseLevel(cfg.LogLevel)}
+	level := new(slog.LevelVar)
+	level.Set(ParseLevel(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
 	format := cfg.LogFormat
 	if format == "" {
 		format = "text"
@@ -29,7 +31,15 @@ func NewLogger(cfg Config, w io.Writer) *slog.Logger {
 	} else {
 		h = slog.NewTextHandler(w, opts)
 	}
-	return slog.New(NewContextHandler(h))
+	return slog.New(&ContextHandler{next: h, level: level})
+}
+
+// LevelSetter is a log handler whose minimum level can change while the
+// application runs: [App.SetLogLevel] sets the level of the application's
+// handler and of its [LogSink]s that implement it. The handlers of
+// [NewLogger] do.
+type LevelSetter interface {
+	SetLevel(slog.Level)
 }
 
 // ParseLevel turns "debug", "info", "warn" or "error" into a slog.Level;
@@ -56,7 +66,8 @@ func SetDefaultLogger(l *slog.Logger) {
 // ContextHandler is a slog.Handler wrapper that adds "trace_id" and
 // "user_id" attributes from each record's context, when present.
 type ContextHandler struct {
-	next slog.Handler
+	next  slog.Handler
+	level *slog.LevelVar // the level of next when NewLogger made it
 }
 
 // NewContextHandler wraps next.
@@ -82,10 +93,23 @@ func (h *ContextHandler) Handle(ctx context.Context, r slog.Record) error {
 
 // WithAttrs returns a ContextHandler over next.WithAttrs.
 func (h *ContextHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return &ContextHandler{next: h.next.WithAttrs(attrs)}
+	return &ContextHandler{next: h.next.WithAttrs(attrs), level: h.level}
 }
 
 // WithGroup returns a ContextHandler over next.WithGroup.
 func (h *ContextHandler) WithGroup(name string) slog.Handler {
-	return &ContextHandler{next: h.next.WithGroup(name)}
+	return &ContextHandler{next: h.next.WithGroup(name), level: h.level}
+}
+
+// SetLevel changes the minimum level of a handler made by [NewLogger] and
+// of every handler derived from it; otherwise it passes the level to the
+// wrapped handler when that is a [LevelSetter].
+func (h *ContextHandler) SetLevel(l slog.Level) {
+	if h.level != nil {
+		h.level.Set(l)
+		return
+	}
+	if ls, ok := h.next.(LevelSetter); ok {
+		ls.SetLevel(l)
+	}
 }

@@ -77,7 +77,26 @@ func (f *fanout) WithGroup(name string) slog.Handler {
 }
 
 // logger returns a logger writing to primary and to the sinks.
+// LogLevel returns the application's log level: Config.LogLevel, or what
+// [App.SetLogLevel] set last.
+func (a *App) LogLevel() slog.Level { return slog.Level(a.level.Load()) }
+
+// SetLogLevel changes the minimum level of the application's log handler
+// and of its [LogSink]s while it runs — those that implement
+// [LevelSetter], as the handlers of [NewLogger] and the shell's log
+// terminal do. It changes this process only; the admin console keeps the
+// level in a setting so that every instance follows.
+func (a *App) SetLogLevel(l slog.Level) {
+	a.level.Store(int64(l))
+	for _, h := range append([]slog.Handler{a.primary}, a.sinks...) {
+		if ls, ok := h.(LevelSetter); ok {
+			ls.SetLevel(l)
+		}
+	}
+}
+
 func (a *App) logger(primary slog.Handler) *slog.Logger {
+	a.primary = primary
 	if len(a.sinks) == 0 {
 		return slog.New(primary)
 	}

@@ -13,6 +13,7 @@ import (
 	g "maragu.dev/gomponents"
 	h "maragu.dev/gomponents/html"
 
+	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/trace"
 )
 
@@ -48,6 +49,8 @@ type logCore struct {
 	n    int // records in the ring
 	seq  uint64
 	subs map[chan LogRecord]struct{}
+	// level is the minimum level kept without a next handler.
+	level slog.LevelVar
 }
 
 // NewLogBuffer returns a handler keeping the last size records (at least
@@ -67,13 +70,23 @@ func NewLogBuffer(next slog.Handler, size int) *LogBuffer {
 	return &LogBuffer{next: next, text: text, core: core}
 }
 
-// Enabled reports whether the next handler handles level (Info and above
-// without one).
+// Enabled reports whether the next handler handles level (without one,
+// Info and above, or what SetLevel set).
 func (b *LogBuffer) Enabled(ctx context.Context, level slog.Level) bool {
 	if b.next == nil {
-		return level >= slog.LevelInfo
+		return level >= b.core.level.Level()
 	}
 	return b.next.Enabled(ctx, level)
+}
+
+// SetLevel changes the minimum level of the records kept, and of the next
+// handler when it can change its level (see [webos.LevelSetter]), so that
+// the log terminal follows [webos.App.SetLogLevel].
+func (b *LogBuffer) SetLevel(l slog.Level) {
+	b.core.level.Set(l)
+	if ls, ok := b.next.(webos.LevelSetter); ok {
+		ls.SetLevel(l)
+	}
 }
 
 // Handle keeps the record and passes it on.

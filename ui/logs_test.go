@@ -261,3 +261,18 @@ func TestLogTerminalSeesEveryModule(t *testing.T) {
 		}
 	}
 }
+
+func TestLogBufferFollowsTheLevel(t *testing.T) {
+	b := ui.NewLogBuffer(nil, 10)
+	l := slog.New(b)
+	l.Debug("before")
+	b.SetLevel(slog.LevelDebug)
+	l.Debug("after")
+	var msgs []string
+	for _, r := range b.Records(0) {
+		msgs = append(msgs, r.Message)
+	}
+	if strings.Join(msgs, ",") != "after" {
+		t.Fatalf("records %q", msgs)
+	}
+}
