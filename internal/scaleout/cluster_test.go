@@ -196,6 +196,13 @@ func (c *cluster) start(t *testing.T, name string) *instance {
 		t.Fatal(err)
 	}
 	cfg.DataDir = t.TempDir()
+	return startInstance(t, cfg, name)
+}
+
+// startInstance runs a demo instance with cfg in this process; it stops
+// with the test.
+func startInstance(t *testing.T, cfg webos.Config, name string) *instance {
+	t.Helper()
 	app, err := demo.NewApp(cfg)
 	if err != nil {
 		t.Fatal(err)
