@@ -118,15 +118,25 @@ type ErrorBody struct {
 	TraceID string            `json:"trace_id,omitempty"`
 }
 
+// DefaultRetryAfter is the Retry-After of a 503 answer whose error does
+// not say when to try again (a [RetryAfterError] does).
+const DefaultRetryAfter = 5 * time.Second
+
 // WriteError answers the request with err as JSON: {"error": "..."} and the
-// status [StatusOf] gives, with the body [PublicError] makes of it. A
-// server error (5xx) is logged with the request's trace id.
+// status [StatusOf] gives, with the body [PublicError] makes of it. The
+// Retry-After header comes from a [RetryAfterError] in err, and a 503
+// without one gets [DefaultRetryAfter]: a backend that cannot be reached
+// is worth trying again later. A server error (5xx) is logged with the
+// request's trace id.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := PublicError(w, r, err)
 	var ra *RetryAfterError
-	if errors.As(err, &ra) && ra.After > 0 {
+	switch {
+	case errors.As(err, &ra) && ra.After > 0:
 		secs := int((ra.After + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
+	case status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "":
+		w.Header().Set("Retry-After", strconv.Itoa(int(DefaultRetryAfter/time.Second)))
 	}
 	if status >= 500 && r != nil {
 		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)

@@ -162,37 +162,39 @@ func (hc *healthCache) record(ctx context.Context, log *slog.Logger, checks []He
 	}
 }
 
-// cachedHealth returns a report at most HealthCacheTTL old, running the
-// checks when there is none; concurrent callers share one run. The run
-// does not end when the caller that started it goes away.
+// cachedHealth returns the latest report for GET /health: one at most
+// [HealthCacheTTL] old, or else the result of a run of the checks — the
+// run under way, or one it starts; requests share it. A request waits for
+// the run until its own deadline, which is then an error wrapping
+// [ErrUnavailable] (503), never a late answer.
 func (a *App) cachedHealth(ctx context.Context) (HealthReport, error) {
 	hc := &a.state().health
 	hc.mu.Lock()
-	if !hc.at.IsZero() && time.Since(hc.at) < HealthCacheTTL {
+	age := time.Since(hc.at)
+	if !hc.at.IsZero() && age < HealthCacheTTL {
 		rep := hc.rep
 		hc.mu.Unlock()
 		return rep, nil
 	}
-	if f := hc.flight; f != nil {
-		hc.mu.Unlock()
-		select {
-		case <-f.done:
-			return f.rep, nil
-		case <-ctx.Done():
-			return HealthReport{}, ctx.Err()
-		}
+	f := hc.flight
+	if f == nil {
+		f = &healthFlight{done: make(chan struct{})}
+		hc.flight = f
+		go func() {
+			f.rep = a.Health(context.WithoutCancel(ctx))
+			hc.mu.Lock()
+			hc.flight = nil
+			hc.mu.Unlock()
+			close(f.done)
+		}()
 	}
-	f := &healthFlight{done: make(chan struct{})}
-	hc.flight = f
 	hc.mu.Unlock()
-	defer func() {
-		hc.mu.Lock()
-		hc.flight = nil
-		hc.mu.Unlock()
-		close(f.done)
-	}()
-	f.rep = a.Health(context.WithoutCancel(ctx))
-	return f.rep, nil
+	select {
+	case <-f.done:
+		return f.rep, nil
+	case <-ctx.Done():
+		return HealthReport{}, fmt.Errorf("%w: the health checks are still running", ErrUnavailable)
+	}
 }
 
 // Public answers of GET /health: whether the server is healthy, nothing

@@ -64,6 +64,11 @@ var (
 	// ErrVerify: a copy did not arrive intact (size or checksum differ);
 	// for a move, the original is kept.
 	ErrVerify = errors.New("afs: copy verification failed")
+	// ErrUnavailable: the storage behind a source cannot be reached (an
+	// S3 server that refuses or drops connections). Nothing can be said
+	// about the file; the request may be tried again. The HTTP API
+	// answers 503 with Retry-After.
+	ErrUnavailable = fmt.Errorf("afs: storage unreachable: %w", webos.ErrUnavailable)
 )
 
 // PathError records an error, the operation and the URN that caused it, in

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"mime"
+	"net"
 	"os"
 	"path"
 	"slices"
@@ -236,9 +237,28 @@ func mapErr(err error) error {
 		return ErrIsFolder
 	case gcerrors.Code(err) == gcerrors.FailedPrecondition:
 		return ErrExists
+	case unreachable(err):
+		return &unreachableError{cause: err}
 	}
 	return err
 }
+
+// unreachable reports whether err says the storage's server could not be
+// reached or dropped the connection, rather than refused the operation.
+func unreachable(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE)
+}
+
+// unreachableError is [ErrUnavailable] with its cause, which names
+// internal addresses: logged, never shown to clients (the kernel answers
+// a 5xx with its status's text only).
+type unreachableError struct{ cause error }
+
+func (e *unreachableError) Error() string { return ErrUnavailable.Error() + ": " + e.cause.Error() }
+
+func (e *unreachableError) Unwrap() []error { return []error{ErrUnavailable, e.cause} }
 
 // Stat describes the file or folder at u. A folder exists while it holds
 // a file or a folder marker (see [FS.Mkdir]); the root of a source always

@@ -29,6 +29,12 @@
 // stored versions with its cache in one query and reloads what changed: a
 // missed change arrives within that interval.
 //
+// The settings module has settings of its own, [Switches]: the modules
+// switched off in the whole application. A switch travels like any other
+// change, so a module switched off on one instance is off on every
+// instance, and stays off across restarts: its routes answer 404 and the
+// shell hides it (PATCH /settings/settings {"disabled_modules": ["notes"]}).
+//
 // The HTTP API lives under /settings: GET /settings/ lists every module's
 // settings with types, defaults, current values, descriptions and locked
 // flags; GET /settings/{module} shows one; PATCH /settings/{module} takes a

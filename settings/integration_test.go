@@ -340,9 +340,11 @@ func TestHTTP(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 1 || list[0].Module != "blog" || list[0].Name != "Blog" || len(list[0].Fields) != 3 {
+	// The settings module's own (the module switches), then the blog's.
+	if len(list) != 2 || list[0].Module != settings.ModuleID || list[1].Module != "blog" || list[1].Name != "Blog" || len(list[1].Fields) != 3 {
 		t.Fatalf("list %+v", list)
 	}
+	list = list[1:]
 	f := list[0].Fields[2]
 	if f.Key != "uploads" || !f.Locked || f.Value != "fs://local/blog" || f.Description == "" || f.Type != "string" {
 		t.Errorf("uploads field %+v", f)

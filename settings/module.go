@@ -121,6 +121,8 @@ type Module struct {
 
 	stopResync context.CancelFunc // ends the resync loop; nil when not running
 	resyncDone chan struct{}      // closed when the resync loop returns
+
+	switches switches
 }
 
 // catalog is what Start collected.
@@ -137,6 +139,7 @@ type entry struct {
 	stored   atomic.Pointer[map[string]any] // valid stored values
 	json     atomic.Pointer[[]byte]         // effective values as JSON
 	version  atomic.Int64                   // of the stored document the cache holds; 0 for none
+	onStore  func(*entry)                   // called after the cache changed; nil for none
 }
 
 // setStored caches v, the values of the stored document at version.
@@ -149,6 +152,9 @@ func (e *entry) setStored(v map[string]any, version int64) {
 	e.stored.Store(&v)
 	e.json.Store(&b)
 	e.version.Store(version)
+	if e.onStore != nil {
+		e.onStore(e)
+	}
 }
 
 var (
@@ -160,6 +166,7 @@ var (
 	_ webos.Subscriber         = (*Module)(nil)
 	_ webos.RouteProvider      = (*Module)(nil)
 	_ webos.PermissionProvider = (*Module)(nil)
+	_ Provider                 = (*Module)(nil)
 )
 
 // ModuleInfo describes the module.
@@ -227,6 +234,10 @@ func (m *Module) Start(ctx context.Context) error {
 			s.bind(m, st.ID)
 		}
 		e := &entry{id: st.ID, name: st.Name, schema: s}
+		if st.ID == ModuleID && mod == webos.Module(m) {
+			m.switches.applied = nil
+			e.onStore = m.applySwitches
+		}
 		e.setStored(nil, 0)
 		cat.order = append(cat.order, e)
 		cat.byID[st.ID] = e
@@ -427,6 +438,11 @@ func (m *Module) Set(ctx context.Context, moduleID string, patch map[string]any)
 	e, err := m.entry(moduleID)
 	if err != nil {
 		return err
+	}
+	if e.id == ModuleID {
+		if err := m.checkSwitches(patch); err != nil {
+			return err
+		}
 	}
 	e.io.Lock()
 	before := *e.stored.Load()

@@ -17,6 +17,27 @@ import (
 	"github.com/webos-go/webos/ui"
 )
 
+// Config is the part of the configuration that the standard stack reads
+// besides the kernel's [webos.Config] and the modules' own (auth, afs):
+// how the instances of one application share a Redis server. [Standard]
+// reads it from the environment.
+type Config struct {
+	// BusChannel is the Redis channel the instances' bus shares
+	// (WEBOS_BUS_CHANNEL); empty means redisbus.DefaultChannel.
+	// Applications sharing a Redis server need channels of their own.
+	BusChannel string `env:"BUS_CHANNEL" validate:"max=200"`
+	// TasksNamespace prefixes the task queues (WEBOS_TASKS_NAMESPACE), so
+	// that applications sharing a Redis server keep theirs apart; every
+	// process of one application, web and worker, uses the same.
+	TasksNamespace string `env:"TASKS_NAMESPACE" validate:"max=200"`
+	// TasksWorker runs background tasks in this process
+	// (WEBOS_TASKS_WORKER, default true). false makes a web-only
+	// instance: it enqueues tasks and reports their progress while
+	// processes started with the "worker" command run them, which needs
+	// WEBOS_REDIS_URL.
+	TasksWorker bool `env:"TASKS_WORKER" envDefault:"true"`
+}
+
 // Modules are the standard modules of an application, wired for one
 // configuration. Change a field before [Modules.List] to replace a module
 // (e.g. a shell with another brand); a nil field is left out.
@@ -49,11 +70,19 @@ type Modules struct {
 
 // Standard returns the standard modules for cfg. It needs no service:
 // without WEBOS_MONGO_URL and WEBOS_REDIS_URL everything is embedded and
-// kept in cfg.DataDir. It fails only on configuration that does not parse.
+// kept in cfg.DataDir. It reads [Config] from the environment and fails
+// only on configuration that does not parse or does not fit together.
 func Standard(cfg webos.Config) (*Modules, error) {
 	authCfg, err := auth.LoadConfig()
 	if err != nil {
 		return nil, err
+	}
+	var sc Config
+	if err := webos.Load(&sc); err != nil {
+		return nil, err
+	}
+	if !sc.TasksWorker && cfg.RedisURL == "" {
+		return nil, errors.New("config: WEBOS_TASKS_WORKER=false needs WEBOS_REDIS_URL: with the in-process Redis no other process can run the tasks")
 	}
 	if !cfg.Production() {
 		authCfg.InsecureCookies = true
@@ -83,11 +112,13 @@ func Standard(cfg webos.Config) (*Modules, error) {
 	if cfg.RedisURL != "" {
 		m.Bus = &redisbus.Module{
 			URL:     cfg.RedisURL.Reveal(),
-			Options: redisbus.Options{Keys: redisbus.KeysFrom(cfg.SecretKeys)},
+			Options: redisbus.Options{Keys: redisbus.KeysFrom(cfg.SecretKeys), Channel: sc.BusChannel},
 		}
 	}
 	m.Tasks = tasks.New(tasks.Options{
-		RedisURL: cfg.RedisURL.Reveal(),
+		RedisURL:  cfg.RedisURL.Reveal(),
+		Namespace: sc.TasksNamespace,
+		NoWorker:  !sc.TasksWorker,
 		// A user deleted since the task was enqueued is a permanent failure.
 		RestoreUser: func(ctx context.Context, id string) (context.Context, error) {
 			am := m.Auth // the auth module listed, also when the field was replaced
