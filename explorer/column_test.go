@@ -175,8 +175,11 @@ func TestColumnTagErrors(t *testing.T) {
 	type badType struct {
 		M map[string]int `json:"m" explorer:"sort"`
 	}
-	type twice struct {
+	type inner struct {
 		A int `json:"x"`
+	}
+	type twice struct {
+		inner
 		B int `json:"x"`
 	}
 	for name, fn := range map[string]func() error{
