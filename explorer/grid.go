@@ -3,7 +3,6 @@ package explorer
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,6 +30,8 @@ type Config struct {
 	// Name identifies the grid: in cursors, events, the user's column
 	// choices and the element ids of its page. Letters, digits, - and _.
 	Name string
+	// Title is the grid page's title (default: Name).
+	Title string
 	// Access answers the permission checks: the module's *webos.App. A
 	// grid without one refuses every request.
 	Access Authorizer
@@ -752,4 +753,3 @@ type columnPrefs struct {
 	Shown     []string `bson:"shown" json:"shown"`
 }
 
-var _ = json.Marshal
