@@ -75,3 +75,15 @@ func open(key []byte, bind, dir, signed string) (string, error) {
 	}
 	return string(raw), nil
 }
+
+// KeyFrom derives a cursor key for [Config.Key] from the application's
+// newest secret key (WEBOS_SECRET_KEYS), so that every instance of the
+// application signs alike; nil when it has none.
+func KeyFrom(c webos.Config) []byte {
+	if len(c.SecretKeys) == 0 {
+		return nil
+	}
+	m := hmac.New(sha256.New, []byte(c.SecretKeys[0].Reveal()))
+	m.Write([]byte("webos explorer cursors"))
+	return m.Sum(nil)
+}

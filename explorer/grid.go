@@ -752,4 +752,3 @@ type columnPrefs struct {
 	Hidden    []string `bson:"hidden" json:"hidden"`
 	Shown     []string `bson:"shown" json:"shown"`
 }
-
