@@ -25,7 +25,8 @@ import (
 var static embed.FS
 
 // Mount adds the grid's routes to r under path (such as "/grid"), guarded
-// as r is; shell renders the page in the shell:
+// as r is and by the grid's ReadPerm (a signed-in user at least); shell
+// renders the page in the shell:
 //
 //	GET   path/               the grid page; its table alone for htmx
 //	GET   path/rows           JSON: ?sort=-title,rank&filter=...&after=...&limit=50&count=1
@@ -44,6 +45,11 @@ var static embed.FS
 func (g *Grid[T]) Mount(r *webos.Router, path string, shell *ui.Module) {
 	path = strings.TrimSuffix(path, "/")
 	base := r.Prefix() + path
+	if g.cfg.ReadPerm != "" {
+		r = r.Require(g.cfg.ReadPerm)
+	} else {
+		r = r.Require()
+	}
 	r.HandleFunc("GET "+path+"/{$}", func(w http.ResponseWriter, req *http.Request) error { return g.servePage(w, req, shell, base) })
 	r.HandleFunc("GET "+path+"/rows", g.serveRows)
 	r.HandleFunc("POST "+path+"/rows", g.serveGetRows)
