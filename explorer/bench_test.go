@@ -63,7 +63,6 @@ func benchPage(b *testing.B, g *Grid[task], after string) {
 	}
 }
 
-
 // BenchmarkSQLitePage: a page of 20 by an indexed key, at 1,000 and
 // 100,000 rows, and the 500th page against the first (100,000 rows).
 func BenchmarkSQLitePage(b *testing.B) {

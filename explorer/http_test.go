@@ -44,7 +44,9 @@ type gridModule struct {
 	src   Source[task]
 }
 
-func (m *gridModule) ModuleInfo() webos.ModuleInfo { return webos.ModuleInfo{ID: "tasks", Name: "Tasks"} }
+func (m *gridModule) ModuleInfo() webos.ModuleInfo {
+	return webos.ModuleInfo{ID: "tasks", Name: "Tasks"}
+}
 func (m *gridModule) Provision(_ context.Context, app *webos.App) (err error) {
 	m.grid, err = New(m.src, Config{Name: "tasks", Title: "Tasks", Access: app, Deletable: true, Prefs: m.db, PageSize: 10})
 	return err
