@@ -1,7 +1,6 @@
 package explorer
 
 import (
-	"encoding"
 	"fmt"
 	"reflect"
 	"slices"
@@ -107,10 +106,9 @@ type Enumerated interface {
 }
 
 var (
-	timeType       = reflect.TypeFor[time.Time]()
-	enumType       = reflect.TypeFor[Enumerated]()
-	textMarshaller = reflect.TypeFor[encoding.TextMarshaler]()
-	columnCache    sync.Map // reflect.Type → columnsResult
+	timeType    = reflect.TypeFor[time.Time]()
+	enumType    = reflect.TypeFor[Enumerated]()
+	columnCache sync.Map // reflect.Type → columnsResult
 )
 
 type columnsResult struct {
@@ -196,7 +194,7 @@ func collect(t reflect.Type, index []int, audit bool, out *[]orderedColumn) erro
 			continue
 		}
 		jsonName, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
-		bsonName, bsonOpts, _ := strings.Cut(sf.Tag.Get("bson"), ",")
+		bsonName, _, _ := strings.Cut(sf.Tag.Get("bson"), ",")
 		if sf.Anonymous {
 			ft := sf.Type
 			if ft.Kind() == reflect.Pointer {
@@ -213,7 +211,6 @@ func collect(t reflect.Type, index []int, audit bool, out *[]orderedColumn) erro
 		if !sf.IsExported() || jsonName == "-" || bsonName == "-" {
 			continue
 		}
-		_ = bsonOpts
 		if jsonName == "" {
 			jsonName = sf.Name
 		}

@@ -40,7 +40,8 @@ type mapped struct {
 	Tags      []string   `bson:"tags" json:"tags"`
 	Meta      Meta       `bson:"meta" json:"meta"`
 	Extra     map[string]any
-	hidden    string
+	//lint:ignore U1000 an unexported field, which the mapping skips
+	hidden string
 }
 
 func defsOf(t *testing.T) map[string]map[string]any {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -501,5 +500,3 @@ func cellText(v any) string {
 	}
 	return fmt.Sprint(v)
 }
-
-var _ io.Writer = (*strings.Builder)(nil)
