@@ -42,4 +42,5 @@ if grep -E '^\s*--- SKIP' "$log" >&2; then
 	echo "==> tests were skipped although the servers were up (see $log)" >&2
 	exit 1
 fi
+go test -run '^$' -fuzz '^FuzzParseFilter$' -fuzztime=20s ./explorer/ # the explorer's filter parser, fuzzed briefly on every run
 echo "==> tests passed in $((SECONDS - t))s (make test: $((SECONDS - start))s)" >&2

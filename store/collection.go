@@ -561,11 +561,18 @@ func (c *core[T]) insert(ctx context.Context, v *T) error {
 	return nil
 }
 
-func (c *core[T]) update(ctx context.Context, id string, ups []Update) (*T, error) {
+func (c *core[T]) update(ctx context.Context, id string, cond Filter, ups []Update) (*T, error) {
 	const op = "update"
 	uid, err := c.user(ctx, op)
 	if err != nil {
 		return nil, err
+	}
+	if cond.err != nil {
+		return nil, c.bad(op, cond.err)
+	}
+	cn := cond.n
+	if err := c.check(&cn); err != nil {
+		return nil, c.bad(op, err)
 	}
 	list := make([]query.Update, 0, len(ups)+2)
 	seen := make(map[string]bool, len(ups))
@@ -607,8 +614,11 @@ func (c *core[T]) update(ctx context.Context, id string, ups []Update) (*T, erro
 	list = append(list,
 		query.Update{Kind: query.Set, Path: FieldUpdatedAt, Value: bson.NewDateTimeFromTime(c.db.stamp())},
 		query.Update{Kind: query.Set, Path: FieldUpdatedBy, Value: uid})
-	f := c.owner(query.Node{Op: query.Eq, Field: FieldID, Value: id}, uid)
-	raw, err := c.coll.Update(ctx, f, list)
+	f := query.Node{Op: query.Eq, Field: FieldID, Value: id}
+	if cn.Op != query.All {
+		f = query.Node{Op: query.And, Children: []query.Node{f, cn}}
+	}
+	raw, err := c.coll.Update(ctx, c.owner(f, uid), list)
 	if err != nil {
 		return nil, c.wrap(op, err)
 	}

@@ -988,3 +988,36 @@ func TestKeysetPagingOverNulls(t *testing.T) {
 		}
 	})
 }
+
+func TestUpdateIf(t *testing.T) {
+	each(t, func(t *testing.T, e engine) {
+		clk := newClock()
+		db := e.open(t, store.WithClock(clk.Now))
+		items := store.NewOwned[Item](db, "items_if")
+		n := &Item{Title: "draft"}
+		if err := items.Insert(as("alice"), n); err != nil {
+			t.Fatal(err)
+		}
+		seen := n.UpdatedAt
+		clk.Advance(time.Second)
+		up, err := items.UpdateIf(as("alice"), n.ID, store.Eq("updated_at", seen), store.Set("title", "one"))
+		if err != nil || up.Title != "one" || up.UpdatedAt.Equal(seen) {
+			t.Fatalf("first UpdateIf: %+v, %v", up, err)
+		}
+		// The same base again is stale: nothing changes.
+		if _, err := items.UpdateIf(as("alice"), n.ID, store.Eq("updated_at", seen), store.Set("title", "two")); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("stale UpdateIf: %v", err)
+		}
+		got, _ := items.Get(as("alice"), n.ID)
+		if got.Title != "one" {
+			t.Fatalf("after stale update: %q", got.Title)
+		}
+		// Another user's document is never reached, whatever the condition.
+		if _, err := items.UpdateIf(as("bob"), n.ID, store.Filter{}, store.Set("title", "bob")); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("other user's UpdateIf: %v", err)
+		}
+		if _, err := items.UpdateIf(as("alice"), n.ID, store.Eq("nope", 1), store.Set("title", "x")); webos.StatusOf(err) != 400 {
+			t.Fatalf("bad condition: %v", err)
+		}
+	})
+}

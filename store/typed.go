@@ -72,7 +72,16 @@ func (c *Collection[T]) Insert(ctx context.Context, v *T) error { return c.c.ins
 // No such document is [ErrNotFound]; a unique key taken by another
 // document is [ErrConflict] and nothing changes.
 func (c *Collection[T]) Update(ctx context.Context, id string, updates ...Update) (*T, error) {
-	return c.c.update(ctx, id, updates)
+	return c.c.update(ctx, id, Filter{}, updates)
+}
+
+// UpdateIf is [Collection.Update] of the document with the given id only
+// while cond matches it, in one step on the server: the base of optimistic
+// concurrency, such as store.Eq("updated_at", seen). When the document does
+// not exist or cond does not match it, the answer is [ErrNotFound] and
+// nothing changes; a Get tells the two apart.
+func (c *Collection[T]) UpdateIf(ctx context.Context, id string, cond Filter, updates ...Update) (*T, error) {
+	return c.c.update(ctx, id, cond, updates)
 }
 
 // Replace stores v in place of the document with v's id, setting updated_at
@@ -153,7 +162,13 @@ func (o *Owned[T]) Insert(ctx context.Context, v *T) error { return o.c.insert(c
 // Update changes the user's document with the given id; see
 // [Collection.Update].
 func (o *Owned[T]) Update(ctx context.Context, id string, updates ...Update) (*T, error) {
-	return o.c.update(ctx, id, updates)
+	return o.c.update(ctx, id, Filter{}, updates)
+}
+
+// UpdateIf changes the user's document with the given id only while cond
+// matches it; see [Collection.UpdateIf].
+func (o *Owned[T]) UpdateIf(ctx context.Context, id string, cond Filter, updates ...Update) (*T, error) {
+	return o.c.update(ctx, id, cond, updates)
 }
 
 // Replace stores v in place of the user's document with v's id; see

@@ -8,6 +8,7 @@ import (
 	h "maragu.dev/gomponents/html"
 
 	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/explorer"
 	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/settings"
 	"github.com/webos-go/webos/store"
@@ -17,7 +18,7 @@ import (
 // Note is one user's note. The store keeps it private to its author.
 type Note struct {
 	store.Doc `bson:",inline"`
-	Title     string `bson:"title" json:"title" validate:"required,max=200"`
+	Title     string `bson:"title" json:"title" validate:"required,max=200" explorer:"label=Title,sort,filter,edit,width=320"`
 }
 
 // Settings are what an administrator may change at run time.
@@ -38,6 +39,7 @@ type Module struct {
 	settings *settings.Handle[Settings]
 	shell    *ui.Module
 	app      *webos.App
+	grid     *explorer.Grid[Note]
 	prefix   string // where the routes are mounted, "/notes"
 }
 
@@ -71,8 +73,20 @@ func (m *Module) Provision(ctx context.Context, app *webos.App) (err error) {
 		return err
 	}
 	m.app = app
-	m.notes = store.NewOwned[Note](db, "notes", store.Index{Keys: []string{"created_by", "-created_at"}})
-	return m.notes.EnsureIndexes(ctx)
+	m.notes = store.NewOwned[Note](db, "notes", store.Index{Keys: []string{"created_by", "-created_at"}},
+		store.Index{Keys: []string{"created_by", "title"}}, store.Index{Keys: []string{"created_by", "updated_at"}})
+	if err := m.notes.EnsureIndexes(ctx); err != nil {
+		return err
+	}
+	// The grid of the user's notes at /notes/grid/: sortable, filterable,
+	// editable inline, owner-scoped like the collection.
+	src, err := explorer.NewOwned(m.notes)
+	if err != nil {
+		return err
+	}
+	m.grid, err = explorer.New(src, explorer.Config{Name: "notes", Title: "All notes", Access: app, Key: explorer.KeyFrom(app.Config()),
+		Sort: []string{"-created_at"}, Deletable: true, Bus: app.Bus(), Prefs: db, Logger: app.Logger()})
+	return err
 }
 
 // Routes: GET /notes/ the page, GET /notes/list the newest as JSON (a
@@ -82,6 +96,7 @@ func (m *Module) Routes(r *webos.Router) {
 	r.HandleFunc("GET /{$}", m.page)
 	r.HandleFunc("GET /list", m.list)
 	r.HandleFunc("POST /{$}", m.create)
+	m.grid.Mount(r, "/grid", m.shell)
 }
 
 func (m *Module) create(w http.ResponseWriter, r *http.Request) error {
@@ -126,7 +141,8 @@ func (m *Module) page(w http.ResponseWriter, r *http.Request) error {
 			ui.HX("swap", "afterbegin"), ui.ResetOnSuccess(),
 			h.Label(h.For("note-title"), g.Text("Title")), h.Input(h.ID("note-title"), h.Name("title")),
 			h.Button(h.Type("submit"), h.Class("button primary"), g.Text("Add")), ui.FormErrors("note-form")),
-		h.Ul(h.ID("notes"), g.Map(p.Items, item)))})
+		h.Ul(h.ID("notes"), g.Map(p.Items, item)),
+		h.P(h.A(h.Href(m.prefix+"/grid/"), g.Text("All notes in a grid"))))})
 }
 
 func item(n Note) g.Node { return h.Li(g.Attr("data-note", n.ID), g.Text(n.Title)) }

@@ -1,0 +1,400 @@
+package explorer
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/store"
+)
+
+// Slice is an in-memory [Source] and [Editor] over a slice of T, sorted,
+// filtered and paged in Go with the semantics of the store: missing (nil)
+// values sort first, ties break on the id, Contains ignores case and
+// StartsWith does not. A page costs one pass over the rows, however deep.
+// Make one with [NewSlice]; it is safe for concurrent use.
+type Slice[T any] struct {
+	mu    sync.RWMutex
+	items []T
+	cols  []Column
+	by    map[string]*Column
+	id    *Column
+	now   func() time.Time
+}
+
+// NewSlice returns a source over items, which it keeps (the caller must
+// not change them afterwards). T needs an id: an embedded store.Doc or a
+// string field with json name "id". When T embeds store.Doc, edits check
+// and set updated_at like a store collection.
+func NewSlice[T any](items []T) (*Slice[T], error) {
+	cols, err := Columns[T]()
+	if err != nil {
+		return nil, err
+	}
+	s := &Slice[T]{items: items, cols: cols, by: map[string]*Column{}, now: time.Now}
+	for i := range s.cols {
+		s.by[s.cols[i].Field] = &s.cols[i]
+	}
+	if c, ok := s.by["id"]; ok && c.Type == Text {
+		s.id = c
+	} else {
+		return nil, fmt.Errorf("explorer: %T has no id: embed store.Doc or add a string field with json name \"id\"", *new(T))
+	}
+	return s, nil
+}
+
+// Len returns the number of rows.
+func (s *Slice[T]) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.items)
+}
+
+type sliceCursor struct {
+	V  []any  `json:"v"`
+	ID string `json:"id"`
+}
+
+// keyOf is a row's sort values and id.
+type rowKey struct {
+	vals []any
+	id   string
+	idx  int
+}
+
+func (s *Slice[T]) key(rv reflect.Value, sort []Sort, idx int) rowKey {
+	k := rowKey{vals: make([]any, len(sort)), idx: idx}
+	for i, so := range sort {
+		k.vals[i] = s.by[so.Field].value(rv)
+	}
+	k.id, _ = s.id.value(rv).(string)
+	return k
+}
+
+// compareKeys orders two rows by sort, then the id in the direction of
+// the first key.
+func compareKeys(a, b rowKey, sort []Sort) int {
+	for i, so := range sort {
+		c := compareValues(a.vals[i], b.vals[i])
+		if so.Desc {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+	}
+	c := strings.Compare(a.id, b.id)
+	if len(sort) > 0 && sort[0].Desc {
+		c = -c
+	}
+	return c
+}
+
+// compareValues orders nil first, then by value.
+func compareValues(a, b any) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	switch av := a.(type) {
+	case string:
+		return strings.Compare(av, b.(string))
+	case int64:
+		switch bv := b.(type) {
+		case int64:
+			return cmp.Compare(av, bv)
+		case float64:
+			return cmp.Compare(float64(av), bv)
+		}
+	case float64:
+		switch bv := b.(type) {
+		case int64:
+			return cmp.Compare(av, float64(bv))
+		case float64:
+			return cmp.Compare(av, bv)
+		}
+	case bool:
+		bv := b.(bool)
+		switch {
+		case av == bv:
+			return 0
+		case !av:
+			return -1
+		}
+		return 1
+	case time.Time:
+		return av.Compare(b.(time.Time))
+	}
+	return 0
+}
+
+// Page returns one page; see [Source.Page].
+func (s *Slice[T]) Page(ctx context.Context, q Query) (Page[T], error) {
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
+	back := q.Before != ""
+	curRaw := q.After
+	if back {
+		curRaw = q.Before
+	}
+	var cur *rowKey
+	if curRaw != "" {
+		var c sliceCursor
+		if err := json.Unmarshal([]byte(curRaw), &c); err != nil || len(c.V) != len(q.Sort) {
+			return Page[T]{}, ErrBadCursor
+		}
+		k := rowKey{vals: make([]any, len(c.V)), id: c.ID}
+		for i, v := range c.V {
+			if v == nil {
+				continue
+			}
+			tv, err := s.by[q.Sort[i].Field].typed(v)
+			if err != nil {
+				return Page[T]{}, ErrBadCursor
+			}
+			k.vals[i] = tv
+		}
+		cur = &k
+	}
+	order := q.Sort
+	cmpFn := func(a, b rowKey) int { return compareKeys(a, b, order) }
+	if back {
+		cmpFn = func(a, b rowKey) int { return -compareKeys(a, b, order) }
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	// Keep the first Limit+1 rows past the cursor, in order, in a small
+	// sorted buffer: one pass, O(n log k).
+	k := q.Limit + 1
+	best := make([]rowKey, 0, k)
+	for i := range s.items {
+		if i%4096 == 0 && ctx.Err() != nil {
+			return Page[T]{}, ctx.Err()
+		}
+		rv := reflect.ValueOf(&s.items[i]).Elem()
+		if !s.match(q.Where, rv) {
+			continue
+		}
+		rk := s.key(rv, q.Sort, i)
+		if cur != nil && cmpFn(rk, *cur) <= 0 {
+			continue
+		}
+		if len(best) == k && cmpFn(rk, best[k-1]) >= 0 {
+			continue
+		}
+		pos, _ := slices.BinarySearchFunc(best, rk, cmpFn)
+		if len(best) == k {
+			best = best[:k-1]
+		}
+		best = slices.Insert(best, pos, rk)
+	}
+	more := len(best) > q.Limit
+	if more {
+		best = best[:q.Limit]
+	}
+	if back {
+		slices.Reverse(best)
+	}
+	p := Page[T]{Items: make([]T, len(best))}
+	for i, b := range best {
+		p.Items[i] = s.items[b.idx]
+	}
+	if len(best) == 0 {
+		return p, nil
+	}
+	enc := func(k rowKey) string {
+		c := sliceCursor{V: make([]any, len(k.vals)), ID: k.id}
+		for i, v := range k.vals {
+			if t, ok := v.(time.Time); ok {
+				v = t.UTC().Format(time.RFC3339Nano)
+			}
+			c.V[i] = v
+		}
+		b, _ := json.Marshal(c)
+		return string(b)
+	}
+	first, last := enc(best[0]), enc(best[len(best)-1])
+	if back {
+		p.Next = last
+		if more {
+			p.Prev = first
+		}
+	} else {
+		if more {
+			p.Next = last
+		}
+		if q.After != "" {
+			p.Prev = first
+		}
+	}
+	return p, nil
+}
+
+// Count counts the rows f matches, up to limit when it is more than 0.
+func (s *Slice[T]) Count(ctx context.Context, f Filter, limit int64) (int64, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var n int64
+	for i := range s.items {
+		if i%4096 == 0 && ctx.Err() != nil {
+			return n, ctx.Err()
+		}
+		if s.match(f, reflect.ValueOf(&s.items[i]).Elem()) {
+			n++
+			if limit > 0 && n >= limit {
+				break
+			}
+		}
+	}
+	return n, nil
+}
+
+// match evaluates a checked filter on a row.
+func (s *Slice[T]) match(f Filter, rv reflect.Value) bool {
+	switch f.Kind {
+	case All:
+		return true
+	case AndKind:
+		for _, c := range f.Children {
+			if !s.match(c, rv) {
+				return false
+			}
+		}
+		return true
+	case OrKind:
+		for _, c := range f.Children {
+			if s.match(c, rv) {
+				return true
+			}
+		}
+		return false
+	case NotKind:
+		return len(f.Children) == 1 && !s.match(f.Children[0], rv)
+	}
+	c := s.by[f.Field]
+	if c == nil {
+		return false
+	}
+	v := c.value(rv)
+	switch f.Op {
+	case IsEmpty:
+		return v == nil || v == ""
+	case In:
+		for _, w := range f.Values {
+			if v != nil && compareValues(v, w) == 0 && sameKind(v, w) {
+				return true
+			}
+		}
+		return false
+	case Contains:
+		sv, ok := v.(string)
+		return ok && strings.Contains(strings.ToLower(sv), strings.ToLower(f.Values[0].(string)))
+	case StartsWith:
+		sv, ok := v.(string)
+		return ok && strings.HasPrefix(sv, f.Values[0].(string))
+	}
+	w := f.Values[0]
+	if v == nil || !sameKind(v, w) {
+		return f.Op == Ne // like the store: Ne matches rows without the value
+	}
+	r := compareValues(v, w)
+	switch f.Op {
+	case Eq:
+		return r == 0
+	case Ne:
+		return r != 0
+	case Lt:
+		return r < 0
+	case Lte:
+		return r <= 0
+	case Gt:
+		return r > 0
+	case Gte:
+		return r >= 0
+	}
+	return false
+}
+
+// sameKind reports whether two values compare (numbers with numbers...).
+func sameKind(a, b any) bool {
+	switch a.(type) {
+	case int64, float64:
+		switch b.(type) {
+		case int64, float64:
+			return true
+		}
+		return false
+	}
+	return reflect.TypeOf(a) == reflect.TypeOf(b)
+}
+
+func (s *Slice[T]) find(id string) int {
+	for i := range s.items {
+		if v, _ := s.id.value(reflect.ValueOf(&s.items[i]).Elem()).(string); v == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// Get returns the row with the given id.
+func (s *Slice[T]) Get(_ context.Context, id string) (*T, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	i := s.find(id)
+	if i < 0 {
+		return nil, fmt.Errorf("explorer: row %q: %w", id, webos.ErrNotFound)
+	}
+	v := s.items[i]
+	return &v, nil
+}
+
+// Update applies changes to the row with the given id; see [Editor].
+func (s *Slice[T]) Update(_ context.Context, id string, version time.Time, changes []Change) (*T, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := s.find(id)
+	if i < 0 {
+		return nil, fmt.Errorf("explorer: row %q: %w", id, webos.ErrNotFound)
+	}
+	v := s.items[i]
+	if d, ok := any(&v).(store.Document); ok {
+		if !d.StoreDoc().UpdatedAt.Equal(version) {
+			return &v, ErrStale
+		}
+		d.StoreDoc().UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
+	}
+	rv := reflect.ValueOf(&v).Elem()
+	for _, c := range changes {
+		rv.FieldByIndex(c.Column.index).Set(reflect.ValueOf(c.Value))
+	}
+	// Copy on write: pages handed out before keep their rows.
+	items := slices.Clone(s.items)
+	items[i] = v
+	s.items = items
+	return &v, nil
+}
+
+// Delete removes the row with the given id.
+func (s *Slice[T]) Delete(_ context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := s.find(id)
+	if i < 0 {
+		return fmt.Errorf("explorer: row %q: %w", id, webos.ErrNotFound)
+	}
+	s.items = slices.Delete(slices.Clone(s.items), i, i+1)
+	return nil
+}
