@@ -71,6 +71,10 @@ type Config struct {
 	Prefs *store.DB
 	// Logger logs failed event emits (default slog.Default()).
 	Logger *slog.Logger
+	// RowLink, when set, gives each row of the HTML grid a link to the
+	// page it returns for the row's id (such as a detail page); "" for
+	// none.
+	RowLink func(id string) string
 }
 
 // MaxPageSize is the largest page a request can ask for.

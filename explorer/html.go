@@ -162,6 +162,10 @@ func (gr *Grid[T]) render(base string, v view, res *Result[T], cols, shown []Col
 		head = append(head, th)
 		filters = append(filters, h.Th(gr.filterInput(formID, c, v.form)))
 	}
+	if gr.cfg.RowLink != nil {
+		head = append(head, h.Th(g.Attr("scope", "col"), h.Span(h.Class("visually-hidden"), g.Text("Open"))))
+		filters = append(filters, h.Th())
+	}
 	var rows []g.Node
 	for i := range res.Rows {
 		rows = append(rows, gr.rowNode(&res.Rows[i], shown, canDelete, delID))
@@ -306,6 +310,13 @@ func (gr *Grid[T]) rowNode(v *T, shown []Column, canDelete bool, delID string) g
 			g.If(len(c.Values) > 0, g.Attr("data-values", strings.Join(c.Values, "\n"))),
 			g.If(c.Nullable, g.Attr("data-nullable", "")),
 			h.Class("t-"+string(c.Type)), g.Text(text)))
+	}
+	if gr.cfg.RowLink != nil {
+		if u := gr.cfg.RowLink(id); u != "" {
+			cells = append(cells, h.Td(h.Class("xgrid-link"), h.A(h.Href(u), g.Attr("data-row-link", ""), g.Text("Open"))))
+		} else {
+			cells = append(cells, h.Td(h.Class("xgrid-link")))
+		}
 	}
 	return h.Tr(g.Attr("data-id", id), g.Attr("data-version", ver), g.Group(cells))
 }
