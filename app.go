@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -80,6 +81,7 @@ type moduleState struct {
 	state   atomic.Value // string
 	enabled atomic.Bool
 	cancels []func()
+	routes  atomic.Pointer[[]string] // the patterns mounted, see ModuleStatus.Routes
 }
 
 func (m *moduleState) getState() string { s, _ := m.state.Load().(string); return s }
@@ -460,7 +462,7 @@ func (a *App) buildRoutes(order []*moduleState) error {
 		default:
 			prefix = "/" + strings.Trim(prefix, "/")
 		}
-		r := &Router{app: a, mod: m, prefix: prefix, errs: &errs}
+		r := &Router{app: a, mod: m, prefix: prefix, errs: &errs, mounted: &[]string{}}
 		if m.info.Permission != "" {
 			r.guard = guard{need: true, perms: []string{m.info.Permission}}
 		}
@@ -468,6 +470,7 @@ func (a *App) buildRoutes(order []*moduleState) error {
 			m.state.Store(StateFailed)
 			errs = append(errs, fmt.Errorf("module %q: routes: %w", m.info.ID, err))
 		}
+		m.routes.Store(r.mounted)
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
@@ -501,13 +504,23 @@ type ModuleStatus struct {
 	Capabilities []string `json:"capabilities"`
 	State        string   `json:"state"`
 	Enabled      bool     `json:"enabled"`
+	// Requires are the IDs of the modules it needs (see [Dependent]).
+	Requires []string `json:"requires,omitempty"`
+	// Routes are the patterns it mounted, such as "GET /notes/list", in
+	// the order it mounted them; none before Start.
+	Routes []string `json:"routes,omitempty"`
 }
 
 // Modules lists the modules in registration order.
 func (a *App) Modules() []ModuleStatus {
 	out := make([]ModuleStatus, 0, len(a.modules))
 	for _, m := range a.modules {
-		out = append(out, ModuleStatus{ModuleInfo: m.info, Capabilities: Capabilities(m.mod), State: m.getState(), Enabled: m.enabled.Load()})
+		st := ModuleStatus{ModuleInfo: m.info, Capabilities: Capabilities(m.mod), State: m.getState(), Enabled: m.enabled.Load(),
+			Requires: slices.Clone(requires(m))}
+		if rs := m.routes.Load(); rs != nil {
+			st.Routes = slices.Clone(*rs)
+		}
+		out = append(out, st)
 	}
 	return out
 }

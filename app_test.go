@@ -783,3 +783,25 @@ func serveApp(t *testing.T, app *App) (base string, cancel context.CancelFunc, s
 	t.Cleanup(func() { _ = app.Stop(context.Background()) })
 	return "http://" + ln.Addr().String(), cancel, done
 }
+
+func TestModulesListRequiresAndRoutes(t *testing.T) {
+	rec := &recorder{}
+	base := &testModule{id: "base", rec: rec}
+	top := &testModule{id: "top", deps: []string{"base"}, rec: rec, routes: func(r *Router) {
+		r.HandleFunc("GET /items", func(w http.ResponseWriter, r *http.Request) error { return nil })
+		r.Require("x.y").HandleFunc("POST /{$}", func(w http.ResponseWriter, r *http.Request) error { return nil })
+	}}
+	app := New(testConfig(), base, top)
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	if st := app.Modules()[1]; len(st.Routes) != 0 || !slices.Equal(st.Requires, []string{"base"}) {
+		t.Fatalf("before start: %+v", st)
+	}
+	startApp(t, app)
+	got := app.Modules()
+	if want := []string{"GET /top/items", "POST /top/{$}"}; !slices.Equal(got[1].Routes, want) {
+		t.Fatalf("routes %q, want %q", got[1].Routes, want)
+	}
+	if len(got[0].Routes) != 0 || len(got[0].Requires) != 0 {
+		t.Fatalf("base: %+v", got[0])
+	}
+}

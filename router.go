@@ -30,6 +30,9 @@ type Router struct {
 	mws    []Middleware
 	guard  guard
 	errs   *[]error
+	// mounted collects the patterns registered for the module, shared by
+	// the routers derived from its own.
+	mounted *[]string
 }
 
 // RouteOption changes how one route is served.
@@ -137,6 +140,9 @@ func (r *Router) register(pattern string, h http.Handler) {
 		}
 	}()
 	r.app.mux.Handle(pattern, h)
+	if r.mounted != nil {
+		*r.mounted = append(*r.mounted, pattern)
+	}
 }
 
 func (r *Router) fail(err error) {

@@ -366,7 +366,7 @@ func (m *Module) handleCreateUser(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	me, _ := UserFrom(r.Context())
-	if err := m.mayGrant(r.Context(), me, in.Roles); err != nil {
+	if err := m.MayGrant(r.Context(), me, in.Roles); err != nil {
 		return err
 	}
 	u, err := m.CreateUser(r.Context(), NewUser{
@@ -405,7 +405,7 @@ func (m *Module) handlePatchUser(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("%w: the user holds permissions you do not", ErrForbidden)
 	}
 	if in.Roles != nil {
-		if err := m.mayGrant(r.Context(), me, *in.Roles); err != nil {
+		if err := m.MayGrant(r.Context(), me, *in.Roles); err != nil {
 			return err
 		}
 	}
@@ -451,7 +451,7 @@ func (m *Module) handlePutRole(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	me, _ := UserFrom(r.Context())
-	if err := m.mayChangeRole(r.Context(), me, r.PathValue("name"), in.Permissions); err != nil {
+	if err := m.MayChangeRole(r.Context(), me, r.PathValue("name"), in.Permissions); err != nil {
 		return err
 	}
 	role, err := m.SaveRole(r.Context(), Role{Name: r.PathValue("name"), Description: in.Description, Permissions: in.Permissions})
@@ -464,7 +464,7 @@ func (m *Module) handlePutRole(w http.ResponseWriter, r *http.Request) error {
 
 func (m *Module) handleDeleteRole(w http.ResponseWriter, r *http.Request) error {
 	me, _ := UserFrom(r.Context())
-	if err := m.mayChangeRole(r.Context(), me, r.PathValue("name"), nil); err != nil {
+	if err := m.MayChangeRole(r.Context(), me, r.PathValue("name"), nil); err != nil {
 		return err
 	}
 	if err := m.DeleteRole(r.Context(), r.PathValue("name")); err != nil {
@@ -479,9 +479,11 @@ func (m *Module) handlePermissions(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// mayGrant checks that the caller holds every permission the roles grant,
-// so that nobody hands out more than they have.
-func (m *Module) mayGrant(ctx context.Context, caller *User, roles []string) error {
+// MayGrant checks that the caller holds every permission the roles grant,
+// so that nobody hands out more than they have: an error wrapping
+// [ErrForbidden] names the first role that grants more. The admin
+// console asks it to show which roles a caller may give.
+func (m *Module) MayGrant(ctx context.Context, caller *User, roles []string) error {
 	rp, err := m.rolePermissions(ctx)
 	if err != nil {
 		return err
@@ -494,10 +496,10 @@ func (m *Module) mayGrant(ctx context.Context, caller *User, roles []string) err
 	return nil
 }
 
-// mayChangeRole checks that the caller holds every permission the role
+// MayChangeRole checks that the caller holds every permission the role
 // grants now and every one it is to grant.
-func (m *Module) mayChangeRole(ctx context.Context, caller *User, name string, perms []string) error {
-	if err := m.mayGrant(ctx, caller, []string{name}); err != nil {
+func (m *Module) MayChangeRole(ctx context.Context, caller *User, name string, perms []string) error {
+	if err := m.MayGrant(ctx, caller, []string{name}); err != nil {
 		return err
 	}
 	if !Allowed(caller.Permissions, perms...) {
