@@ -23,25 +23,25 @@ const Collection = "audit_log"
 type Entry struct {
 	store.Doc `bson:",inline"`
 	// Seq numbers the entries from 1 without gaps.
-	Seq int64 `bson:"seq" json:"seq"`
+	Seq int64 `bson:"seq" json:"seq" explorer:"label=#,order=1,width=70,sort,filter=eq|gte|lte"`
 	// At is when the change was made (the event's time), UTC, milliseconds.
-	At time.Time `bson:"at" json:"at"`
+	At time.Time `bson:"at" json:"at" explorer:"label=When,order=2,filter=gte|lte"`
 	// Actor is the id of the user who made the change, "" for the system.
-	Actor string `bson:"actor" json:"actor"`
+	Actor string `bson:"actor" json:"actor" explorer:"label=Who,order=3,filter=eq"`
 	// Action and Target are the change's (see [Change]).
-	Action string `bson:"action" json:"action"`
-	Target string `bson:"target" json:"target"`
+	Action string `bson:"action" json:"action" explorer:"order=4,filter=startsWith|eq|contains"`
+	Target string `bson:"target" json:"target" explorer:"order=5,filter=eq|startsWith"`
 	// Before and After are the change's states as JSON text, "" for none.
-	Before string `bson:"before" json:"before,omitempty"`
-	After  string `bson:"after" json:"after,omitempty"`
+	Before string `bson:"before" json:"before,omitempty" explorer:"order=6,filter=contains"`
+	After  string `bson:"after" json:"after,omitempty" explorer:"order=7,filter=contains"`
 	// TraceID is the trace of the request or task that made the change.
-	TraceID string `bson:"trace_id" json:"trace_id"`
+	TraceID string `bson:"trace_id" json:"trace_id" explorer:"label=Trace,hidden,filter=eq"`
 	// Client is the client's address, "" when the change came from no request.
-	Client string `bson:"client" json:"client,omitempty"`
+	Client string `bson:"client" json:"client,omitempty" explorer:"order=8,filter=eq"`
 	// Prev is the previous entry's Hash ("" for the first entry).
-	Prev string `bson:"prev" json:"prev"`
+	Prev string `bson:"prev" json:"prev" explorer:"hidden"`
 	// Hash is the hex SHA-256 of the entry's fields and Prev.
-	Hash string `bson:"hash" json:"hash"`
+	Hash string `bson:"hash" json:"hash" explorer:"hidden"`
 }
 
 // digest computes e's Hash from its fields and Prev.

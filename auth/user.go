@@ -27,21 +27,21 @@ const (
 type User struct {
 	store.Doc `bson:",inline"`
 	// Email is unique, stored trimmed and lower-cased.
-	Email string `bson:"email" json:"email"`
+	Email string `bson:"email" json:"email" explorer:"label=E-mail,order=1,width=260,sort,filter=contains|eq|startsWith"`
 	// DisplayName is the name shown to people.
-	DisplayName string `bson:"display_name" json:"display_name"`
+	DisplayName string `bson:"display_name" json:"display_name" explorer:"label=Name,order=2,sort,filter=contains"`
 	// PasswordHash is the argon2id hash (see [HashPassword]).
 	PasswordHash string `bson:"password_hash" json:"-"`
 	// Roles name the user's roles.
 	Roles []string `bson:"roles" json:"roles"`
 	// Active is false for a deactivated user, who cannot log in and whose
 	// sessions and tokens stop working.
-	Active bool `bson:"active" json:"active"`
+	Active bool `bson:"active" json:"active" explorer:"order=3,filter"`
 	// Version increases when the password changes or the user is
 	// deactivated; sessions and tokens issued before stop working.
 	Version int64 `bson:"version" json:"-"`
 	// LastLoginAt is the time of the last successful login.
-	LastLoginAt *time.Time `bson:"last_login_at,omitempty" json:"last_login_at,omitempty"`
+	LastLoginAt *time.Time `bson:"last_login_at,omitempty" json:"last_login_at,omitempty" explorer:"label=Last sign-in,order=4"`
 
 	// Permissions are the permission strings the user's roles grant. They
 	// are resolved when the user is authenticated and not stored.

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/admin"
 	"github.com/webos-go/webos/examples/dashboard"
 	"github.com/webos-go/webos/examples/hello"
 	"github.com/webos-go/webos/examples/notes"
@@ -24,6 +25,7 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 	// one with its generic app page.
 	std.Shell = ui.New(ui.Config{Apps: []string{"hello", "report"}})
 	return webos.New(cfg, append(std.List(),
+		admin.New(),
 		monitor.New(std.Tasks),
 		notes.New(),
 		hello.New(),

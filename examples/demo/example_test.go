@@ -34,6 +34,7 @@ func ExampleNewApp() {
 	// afs
 	// audit
 	// tasks
+	// admin
 	// tasks.monitor
 	// notes
 	// hello
