@@ -20,12 +20,12 @@ const maxImportBytes = 64 << 20
 func (m *Module) apiRoutes(r *webos.Router) {
 	r.HandleFunc("GET /api/entries", m.apiList)
 	r.HandleFunc("POST /api/entries", m.apiCreate)
-	r.HandleFunc("GET /api/entries/{id}", m.apiGet)
-	r.HandleFunc("PUT /api/entries/{id}", m.apiUpdate)
-	r.HandleFunc("DELETE /api/entries/{id}", m.apiDelete)
-	r.HandleFunc("GET /api/entries/{id}/secrets/{field}", m.apiReveal)
-	r.HandleFunc("GET /api/entries/{id}/totp", m.apiTOTP)
-	r.HandleFunc("GET /api/entries/{id}/breach", m.apiBreach)
+	r.HandleFunc("GET /api/entries/{entry}", m.apiGet)
+	r.HandleFunc("PUT /api/entries/{entry}", m.apiUpdate)
+	r.HandleFunc("DELETE /api/entries/{entry}", m.apiDelete)
+	r.HandleFunc("GET /api/entries/{entry}/secrets/{field}", m.apiReveal)
+	r.HandleFunc("GET /api/entries/{entry}/totp", m.apiTOTP)
+	r.HandleFunc("GET /api/entries/{entry}/breach", m.apiBreach)
 	r.HandleFunc("GET /api/count", m.apiCount)
 	r.HandleFunc("GET /api/folders", m.apiFolders)
 	r.HandleFunc("GET /api/generate", m.apiGenerate)
@@ -89,7 +89,7 @@ func (m *Module) apiCreate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) apiGet(w http.ResponseWriter, r *http.Request) error {
-	e, err := m.Get(r.Context(), r.PathValue("id"))
+	e, err := m.Get(r.Context(), r.PathValue("entry"))
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (m *Module) apiUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err := webos.Decode(r, &in); err != nil {
 		return err
 	}
-	e, err := m.Update(r.Context(), r.PathValue("id"), in)
+	e, err := m.Update(r.Context(), r.PathValue("entry"), in)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (m *Module) apiUpdate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) apiDelete(w http.ResponseWriter, r *http.Request) error {
-	if err := m.Delete(r.Context(), r.PathValue("id")); err != nil {
+	if err := m.Delete(r.Context(), r.PathValue("entry")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -126,7 +126,7 @@ type Secret struct {
 
 func (m *Module) apiReveal(w http.ResponseWriter, r *http.Request) error {
 	field := r.PathValue("field")
-	v, err := m.Reveal(r.Context(), r.PathValue("id"), field)
+	v, err := m.Reveal(r.Context(), r.PathValue("entry"), field)
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ type Code struct {
 }
 
 func (m *Module) apiTOTP(w http.ResponseWriter, r *http.Request) error {
-	code, left, period, err := m.Code(r.Context(), r.PathValue("id"), time.Now())
+	code, left, period, err := m.Code(r.Context(), r.PathValue("entry"), time.Now())
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func (m *Module) apiTOTP(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) apiBreach(w http.ResponseWriter, r *http.Request) error {
-	n, err := m.Breached(r.Context(), r.PathValue("id"))
+	n, err := m.Breached(r.Context(), r.PathValue("entry"))
 	if err != nil {
 		return err
 	}

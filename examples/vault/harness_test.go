@@ -188,3 +188,4 @@ func adminContext(t *testing.T, e *env) context.Context {
 	}
 	return withUser(u)
 }
+

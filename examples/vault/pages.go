@@ -24,12 +24,12 @@ func (m *Module) pageRoutes(r *webos.Router) {
 	r.HandleFunc("GET /entries", m.listFragment)
 	r.HandleFunc("GET /new", m.newPage)
 	r.HandleFunc("POST /entries", m.createForm)
-	r.HandleFunc("GET /entries/{id}", m.entryPage)
-	r.HandleFunc("GET /entries/{id}/edit", m.editPage)
-	r.HandleFunc("POST /entries/{id}", m.updateForm)
-	r.HandleFunc("POST /entries/{id}/delete", m.deleteForm)
-	r.HandleFunc("GET /entries/{id}/reveal/{field}", m.revealFragment)
-	r.HandleFunc("GET /entries/{id}/edit-field/{field}", m.editFieldFragment)
+	r.HandleFunc("GET /entries/{entry}", m.entryPage)
+	r.HandleFunc("GET /entries/{entry}/edit", m.editPage)
+	r.HandleFunc("POST /entries/{entry}", m.updateForm)
+	r.HandleFunc("POST /entries/{entry}/delete", m.deleteForm)
+	r.HandleFunc("GET /entries/{entry}/reveal/{field}", m.revealFragment)
+	r.HandleFunc("GET /entries/{entry}/edit-field/{field}", m.editFieldFragment)
 	r.HandleFunc("GET /generator", m.generatorPage)
 	r.HandleFunc("GET /generator/result", m.generatorResult)
 	r.HandleFunc("GET /generator/field", m.generatorField)
@@ -167,7 +167,7 @@ func (m *Module) newPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) editPage(w http.ResponseWriter, r *http.Request) error {
-	e, err := m.Get(r.Context(), r.PathValue("id"))
+	e, err := m.Get(r.Context(), r.PathValue("entry"))
 	if err != nil {
 		return err
 	}
@@ -259,7 +259,7 @@ func (m *Module) updateForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	e, err := m.Get(r.Context(), r.PathValue("id"))
+	e, err := m.Get(r.Context(), r.PathValue("entry"))
 	if err != nil {
 		return err
 	}
@@ -274,7 +274,7 @@ func (m *Module) updateForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) deleteForm(w http.ResponseWriter, r *http.Request) error {
-	if err := m.Delete(r.Context(), r.PathValue("id")); err != nil {
+	if err := m.Delete(r.Context(), r.PathValue("entry")); err != nil {
 		return err
 	}
 	m.location(w, r, m.prefix+"/")
@@ -292,7 +292,7 @@ const RevealSeconds = 20
 const ClipboardSeconds = 30
 
 func (m *Module) entryPage(w http.ResponseWriter, r *http.Request) error {
-	e, err := m.Get(r.Context(), r.PathValue("id"))
+	e, err := m.Get(r.Context(), r.PathValue("entry"))
 	if err != nil {
 		return err
 	}
@@ -386,7 +386,7 @@ func copyText(id, v string) g.Node {
 // script hides again after RevealSeconds. "breach" answers the breach
 // check instead.
 func (m *Module) revealFragment(w http.ResponseWriter, r *http.Request) error {
-	id, field := r.PathValue("id"), r.PathValue("field")
+	id, field := r.PathValue("entry"), r.PathValue("field")
 	if field == "breach" {
 		n, err := m.Breached(r.Context(), id)
 		if err != nil {
@@ -412,7 +412,7 @@ func (m *Module) editFieldFragment(w http.ResponseWriter, r *http.Request) error
 	if field != FieldPassword && field != FieldNotes && field != FieldTOTP {
 		return fmt.Errorf("%w: no such field", webos.ErrNotFound)
 	}
-	v, err := m.Reveal(r.Context(), r.PathValue("id"), field)
+	v, err := m.Reveal(r.Context(), r.PathValue("entry"), field)
 	if err != nil {
 		return err
 	}

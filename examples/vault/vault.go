@@ -336,7 +336,9 @@ func (m *Module) Update(ctx context.Context, id string, in Input) (*Entry, error
 func (m *Module) Delete(ctx context.Context, id string) error { return m.entries.Delete(ctx, id) }
 
 // Count returns how many entries the user keeps.
-func (m *Module) Count(ctx context.Context) (int64, error) { return m.entries.Count(ctx, store.Filter{}) }
+func (m *Module) Count(ctx context.Context) (int64, error) {
+	return m.entries.Count(ctx, store.Filter{})
+}
 
 // Reveal opens the secret field name of the user's entry id. An entry of
 // another user is [store.ErrNotFound]; a ciphertext that was changed or

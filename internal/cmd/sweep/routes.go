@@ -160,6 +160,39 @@ func routes() []*route {
 		// examples/report (page.go Routes), under /report.
 		{method: "POST", path: "/report/runs", limit: defaultLimit, form: "title=Sweep&steps=1"},
 
+		// examples/vault (api.go apiRoutes, pages.go pageRoutes), under /vault.
+		{method: "GET", path: "/vault/api/entries"},
+		{method: "POST", path: "/vault/api/entries", limit: defaultLimit, json: obj{"title": "Sweep", "password": "sweep-pass"}, form: "title=Sweep&password=sweep-pass"},
+		{method: "GET", path: "/vault/api/entries/{entry}"},
+		{method: "PUT", path: "/vault/api/entries/{entry}", limit: defaultLimit, json: obj{"title": "Sweep"}, form: "title=Sweep"},
+		{method: "DELETE", path: "/vault/api/entries/{entry}"},
+		{method: "GET", path: "/vault/api/entries/{entry}/secrets/{field}"},
+		{method: "GET", path: "/vault/api/entries/{entry}/totp"},
+		{method: "GET", path: "/vault/api/entries/{entry}/breach"},
+		{method: "GET", path: "/vault/api/count"},
+		{method: "GET", path: "/vault/api/folders"},
+		{method: "GET", path: "/vault/api/generate"},
+		{method: "GET", path: "/vault/api/health"},
+		{method: "POST", path: "/vault/api/import", limit: 64 << 20, raw: "name,login_password\nSweep,pw\n", multipart: true},
+		{method: "POST", path: "/vault/api/export", limit: defaultLimit, form: "confirm=true"},
+		{method: "GET", path: "/vault/api/keys"},
+		{method: "GET", path: "/vault", page: true},
+		{method: "GET", path: "/vault/entries", page: true},
+		{method: "GET", path: "/vault/new", page: true},
+		{method: "POST", path: "/vault/entries", limit: defaultLimit, json: obj{"title": "Sweep"}, form: "title=Sweep&password=pw"},
+		{method: "GET", path: "/vault/entries/{entry}", page: true},
+		{method: "GET", path: "/vault/entries/{entry}/edit", page: true},
+		{method: "POST", path: "/vault/entries/{entry}", limit: defaultLimit, json: obj{"title": "Sweep"}, form: "title=Sweep"},
+		{method: "POST", path: "/vault/entries/{entry}/delete", limit: defaultLimit},
+		{method: "GET", path: "/vault/entries/{entry}/reveal/{field}", page: true},
+		{method: "GET", path: "/vault/entries/{entry}/edit-field/{field}", page: true},
+		{method: "GET", path: "/vault/generator", page: true},
+		{method: "GET", path: "/vault/generator/result", page: true},
+		{method: "GET", path: "/vault/generator/field", page: true},
+		{method: "GET", path: "/vault/health", page: true},
+		{method: "GET", path: "/vault/transfer", page: true},
+		{method: "POST", path: "/vault/import", limit: 64 << 20, raw: "name,login_password\nSweep,pw\n", multipart: true, page: true},
+
 		// examples/dashboard (dashboard.go Routes), under /dashboard.
 		{method: "GET", path: "/dashboard", page: true},
 		{method: "GET", path: "/dashboard/sales.csv"},
@@ -184,6 +217,8 @@ func pathDefaults() map[string]string {
 		"queue":  "default",
 		"state":  "pending",
 		"rest":   "",
+		"entry":  "no-such-entry",
+		"field":  "password",
 	}
 }
 
