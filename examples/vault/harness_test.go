@@ -188,4 +188,3 @@ func adminContext(t *testing.T, e *env) context.Context {
 	}
 	return withUser(u)
 }
-
