@@ -29,22 +29,22 @@ type backend struct {
 	db      string
 }
 
-func sqliteBackend(t *testing.T) backend {
+func sqliteBackend(t testing.TB) backend {
 	return backend{name: store.EngineSQLite, dataDir: t.TempDir()}
 }
 
-func mongoBackend(t *testing.T) backend {
+func mongoBackend(t testing.TB) backend {
 	t.Helper()
 	url := testenv.MongoURL(t)
 	return backend{name: store.EngineMongo, dataDir: t.TempDir(), mongo: url, db: testenv.DatabaseName("t_vault")}
 }
 
 // backends are SQLite always and MongoDB unless -short.
-func backends(t *testing.T) []func(*testing.T) backend {
+func backends(t *testing.T) []func(testing.TB) backend {
 	if testing.Short() {
-		return []func(*testing.T) backend{sqliteBackend}
+		return []func(testing.TB) backend{sqliteBackend}
 	}
-	return []func(*testing.T) backend{sqliteBackend, mongoBackend}
+	return []func(testing.TB) backend{sqliteBackend, mongoBackend}
 }
 
 func each(t *testing.T, fn func(t *testing.T, b backend)) {
@@ -56,7 +56,7 @@ func each(t *testing.T, fn func(t *testing.T, b backend)) {
 
 // env is a running application: the standard stack and the vault.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	app   *webos.App
 	srv   *httptest.Server
 	auth  *auth.Module
@@ -68,7 +68,7 @@ type env struct {
 
 // start runs the standard stack with the vault on b, with the given
 // master keys (newest first).
-func start(t *testing.T, b backend, keys ...string) *env {
+func start(t testing.TB, b backend, keys ...string) *env {
 	t.Helper()
 	t.Setenv("WEBOS_ADMIN_PASSWORD", "correct-horse-battery-staple")
 	cfg, err := webos.LoadConfig("/nonexistent/.env")

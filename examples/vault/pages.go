@@ -102,7 +102,7 @@ func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
 		h.NoScript(h.Button(h.Type("submit"), h.Class("button"), g.Text("Search"))),
 	)
 	return m.render(w, r, "Vault",
-		ui.PageHeader("🔐", "Vault", "Encrypted in the database with a key of your own. Secrets show only when you reveal or copy them."),
+		ui.PageHeader("lock", "Vault", "Encrypted in the database with a key of your own. Secrets show only when you reveal or copy them."),
 		m.toolbar(), filters, m.entryList(page, o))
 }
 
@@ -163,7 +163,7 @@ func first(s []string) string {
 }
 
 func (m *Module) newPage(w http.ResponseWriter, r *http.Request) error {
-	return m.render(w, r, "New entry", ui.PageHeader("🔐", "New entry", ""), m.toolbar(), m.editor(nil))
+	return m.render(w, r, "New entry", ui.PageHeader("lock", "New entry", ""), m.toolbar(), m.editor(nil))
 }
 
 func (m *Module) editPage(w http.ResponseWriter, r *http.Request) error {
@@ -171,7 +171,7 @@ func (m *Module) editPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return m.render(w, r, "Edit "+e.Title, ui.PageHeader("🔐", "Edit "+e.Title, ""), m.toolbar(), m.editor(e))
+	return m.render(w, r, "Edit "+e.Title, ui.PageHeader("lock", "Edit "+e.Title, ""), m.toolbar(), m.editor(e))
 }
 
 // editor is the form of a new entry (e nil) or of e. Secret fields are
@@ -336,7 +336,7 @@ func (m *Module) entryPage(w http.ResponseWriter, r *http.Request) error {
 			g.Text("Check for breaches"))
 	}
 	return m.render(w, r, e.Title,
-		ui.PageHeader("🔐", e.Title, ""), m.toolbar(),
+		ui.PageHeader("lock", e.Title, ""), m.toolbar(),
 		ui.Card("",
 			h.Dl(h.Class("facts vault-entry"),
 				g.If(e.Username != "", g.Group{h.Dt(g.Text("User name")), h.Dd(h.Span(h.ID("entry-username-value"), g.Text(e.Username)),
@@ -456,7 +456,7 @@ func (m *Module) generatorForm(id, target string) g.Node {
 }
 
 func (m *Module) generatorPage(w http.ResponseWriter, r *http.Request) error {
-	return m.render(w, r, "Password generator", ui.PageHeader("🎲", "Password generator", "Random passwords and passphrases, made on the server from a cryptographic source; nothing is stored."),
+	return m.render(w, r, "Password generator", ui.PageHeader("key", "Password generator", "Random passwords and passphrases, made on the server from a cryptographic source; nothing is stored."),
 		m.toolbar(), ui.Card("", m.generatorForm("gen-form", "#gen-result"), h.Div(h.ID("gen-result"), h.Class("vault-gen-result"), g.Attr("aria-live", "polite"))))
 }
 
@@ -546,7 +546,7 @@ func (m *Module) healthPage(w http.ResponseWriter, r *http.Request) error {
 			func(it HealthItem) string { return fmt.Sprintf("seen %d times", it.Seen) })
 	}
 	return m.render(w, r, "Password health",
-		ui.PageHeader("🩺", "Password health", fmt.Sprintf("%d passwords checked.", rep.Checked)), m.toolbar(),
+		ui.PageHeader("shield", "Password health", fmt.Sprintf("%d passwords checked.", rep.Checked)), m.toolbar(),
 		list("health-weak", "Weak", "No weak password.", rep.Weak, func(it HealthItem) string { return fmt.Sprintf("about %.0f bits", it.Bits) }),
 		reused,
 		list("health-old", "Old", "No password is older than the limit.", rep.Old, func(it HealthItem) string {
@@ -558,7 +558,7 @@ func (m *Module) healthPage(w http.ResponseWriter, r *http.Request) error {
 
 func (m *Module) transferPage(w http.ResponseWriter, r *http.Request) error {
 	p := m.prefix
-	return m.render(w, r, "Import and export", ui.PageHeader("⇅", "Import and export", ""), m.toolbar(),
+	return m.render(w, r, "Import and export", ui.PageHeader("file", "Import and export", ""), m.toolbar(),
 		ui.Card("Import",
 			h.P(g.Text("A CSV export of Bitwarden, KeePassXC or KeePass. Every login becomes a new entry; nothing is replaced.")),
 			h.Form(h.ID("import-form"), h.Class("form"), h.Action(p+"/import"), h.Method("post"), h.EncType("multipart/form-data"),

@@ -40,8 +40,8 @@ func (m *Module) LaunchpadApps() []ui.App { return []ui.App{{Path: "/", Order: 6
 // MenuItems adds the generator and the health report to the menu.
 func (m *Module) MenuItems() []ui.MenuItem {
 	return []ui.MenuItem{
-		{Name: "Password generator", Icon: "🎲", Path: "/generator", Order: 7},
-		{Name: "Password health", Icon: "🩺", Path: "/health", Order: 8},
+		{Name: "Password generator", Icon: "key", Path: "/generator", Order: 7},
+		{Name: "Password health", Icon: "shield", Path: "/health", Order: 8},
 	}
 }
 
@@ -49,10 +49,10 @@ func (m *Module) MenuItems() []ui.MenuItem {
 // the palette.
 func (m *Module) PaletteCommands() []ui.Command {
 	return []ui.Command{
-		{Title: "New vault entry", Icon: "🔐", Keywords: "password login add", Href: "/new"},
-		{Title: "Generate a password", Icon: "🎲", Keywords: "passphrase random", Href: "/generator"},
-		{Title: "Password health", Icon: "🩺", Keywords: "weak reused old breach", Href: "/health"},
-		{Title: "Import or export passwords", Icon: "⇅", Keywords: "bitwarden keepass csv", Href: "/transfer"},
+		{Title: "New vault entry", Icon: "lock", Keywords: "password login add", Href: "/new"},
+		{Title: "Generate a password", Icon: "key", Keywords: "passphrase random", Href: "/generator"},
+		{Title: "Password health", Icon: "shield", Keywords: "weak reused old breach", Href: "/health"},
+		{Title: "Import or export passwords", Icon: "file", Keywords: "bitwarden keepass csv", Href: "/transfer"},
 	}
 }
 

@@ -123,7 +123,7 @@ func New(cfg Config) *Module {
 // ModuleInfo describes the module; its routes live under /vault.
 func (m *Module) ModuleInfo() webos.ModuleInfo {
 	return webos.ModuleInfo{ID: "vault", Name: "Vault", Description: "Your passwords, encrypted; only you can open them.",
-		Icon: "🔐", Version: "1.0.0", Permission: PermUse}
+		Icon: "lock", Version: "1.0.0", Permission: PermUse}
 }
 
 // Requires the database, the shell and the tasks module.
