@@ -32,7 +32,6 @@ func (m *Module) apiRoutes(r *webos.Router) {
 	r.HandleFunc("GET /api/health", m.apiHealth)
 	r.HandleFunc("POST /api/import", m.apiImport, webos.BodyLimit(maxImportBytes), webos.Timeout(10*time.Minute))
 	r.HandleFunc("POST /api/export", m.apiExport, webos.Timeout(10*time.Minute))
-	r.Require(PermRotate).HandleFunc("GET /api/keys", m.apiKeys)
 }
 
 func noStore(w http.ResponseWriter) {
@@ -318,13 +317,4 @@ func (m *Module) apiExport(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	return err
-}
-
-func (m *Module) apiKeys(w http.ResponseWriter, r *http.Request) error {
-	st, err := m.KeyStatus(r.Context())
-	if err != nil {
-		return err
-	}
-	webos.WriteJSON(w, http.StatusOK, map[string]any{"current": m.keys.Current(), "wrapped_by": st})
-	return nil
 }

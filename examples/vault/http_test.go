@@ -175,4 +175,52 @@ func TestPages(t *testing.T) {
 	if strings.Contains(body, "Mail 2") {
 		t.Error("an entry's title is in the palette or the launchpad")
 	}
+	if strings.Contains(body, `href="/vault/keys"`) {
+		t.Error("a user who may not rotate keys sees the keys' page in the menu")
+	}
+	if code, _, _ := e.do("GET", "/vault/keys", tok, "", ""); code != 403 {
+		t.Errorf("keys page for a user: %d", code)
+	}
+}
+
+// TestKeysPage: an administrator sees the master keys and starts the
+// rotation task, whose progress bar the answer carries.
+func TestKeysPage(t *testing.T) {
+	e := start(t, sqliteBackend(t))
+	actx, _ := e.user("ada@example.com")
+	if _, err := e.vault.Create(actx, vault.Input{Title: "x", Password: ptr("y")}); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := e.auth.UserByEmail(actx, "admin@localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := e.auth.IssueToken(actx, admin.ID, "test", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body, _ := e.do("GET", "/", tok, "", "")
+	if code != 200 || !strings.Contains(body, `href="/vault/keys"`) {
+		t.Fatalf("the administrator's menu lacks the keys' page: %d", code)
+	}
+	code, body, _ = e.do("GET", "/vault/keys", tok, "", "")
+	if code != 200 || !strings.Contains(body, "newest: wraps new data keys") || !strings.Contains(body, "<td>1</td>") {
+		t.Fatalf("keys page: %d %s", code, body)
+	}
+	req, _ := http.NewRequest("POST", e.srv.URL+"/vault/keys/rotate", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("HX-Request", "true")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 202 || !strings.Contains(string(b), "data-sse-url") {
+		t.Fatalf("rotate: %d %s", resp.StatusCode, b)
+	}
+	id := strings.TrimPrefix(resp.Header.Get("Location"), "/tasks/")
+	if st := e.waitTask(withUser(admin), id); st.State != "succeeded" {
+		t.Fatalf("rotation task: %+v", st)
+	}
 }

@@ -28,20 +28,24 @@ var vaultCSS []byte
 //	POST   /vault/api/import                   a Bitwarden or KeePass CSV (text/csv or multipart "file")
 //	POST   /vault/api/export                   confirm=true → the vault as CSV, streamed
 //	GET    /vault/api/keys                     data keys by master key (PermRotate)
+//	GET    /vault/keys, POST /vault/keys/rotate the administrators' page and the rotation task (PermRotate)
 func (m *Module) Routes(r *webos.Router) {
 	m.prefix = r.Prefix()
 	m.apiRoutes(r)
 	m.pageRoutes(r)
+	m.keyRoutes(r)
 }
 
 // LaunchpadApps puts the vault on the launchpad and in the menu.
 func (m *Module) LaunchpadApps() []ui.App { return []ui.App{{Path: "/", Order: 6}} }
 
-// MenuItems adds the generator and the health report to the menu.
+// MenuItems adds the generator and the health report to the menu, and the
+// master keys' page for those who may rotate them.
 func (m *Module) MenuItems() []ui.MenuItem {
 	return []ui.MenuItem{
 		{Name: "Password generator", Icon: "key", Path: "/generator", Order: 7},
 		{Name: "Password health", Icon: "shield", Path: "/health", Order: 8},
+		{Name: "Vault keys", Icon: "key", Path: "/keys", Order: 90}, // administrators (PermRotate) only
 	}
 }
 

@@ -176,6 +176,8 @@ func routes() []*route {
 		{method: "POST", path: "/vault/api/import", limit: 64 << 20, raw: "name,login_password\nSweep,pw\n", multipart: true},
 		{method: "POST", path: "/vault/api/export", limit: defaultLimit, form: "confirm=true"},
 		{method: "GET", path: "/vault/api/keys"},
+		{method: "GET", path: "/vault/keys", page: true},
+		{method: "POST", path: "/vault/keys/rotate", limit: defaultLimit, page: true},
 		{method: "GET", path: "/vault", page: true},
 		{method: "GET", path: "/vault/entries", page: true},
 		{method: "GET", path: "/vault/new", page: true},
