@@ -70,6 +70,16 @@ type env struct {
 // master keys (newest first).
 func start(t testing.TB, b backend, keys ...string) *env {
 	t.Helper()
+	vc := vault.Config{}
+	for _, k := range keys {
+		vc.MasterKeys = append(vc.MasterKeys, webos.Secret(k))
+	}
+	return startWith(t, b, vc)
+}
+
+// startWith runs the standard stack with the vault configured by vc.
+func startWith(t testing.TB, b backend, vc vault.Config) *env {
+	t.Helper()
 	t.Setenv("WEBOS_ADMIN_PASSWORD", "correct-horse-battery-staple")
 	cfg, err := webos.LoadConfig("/nonexistent/.env")
 	if err != nil {
@@ -83,10 +93,6 @@ func start(t testing.TB, b backend, keys ...string) *env {
 	std, err := stack.Standard(cfg)
 	if err != nil {
 		t.Fatal(err)
-	}
-	vc := vault.Config{}
-	for _, k := range keys {
-		vc.MasterKeys = append(vc.MasterKeys, webos.Secret(k))
 	}
 	vm := vault.New(vc)
 	app := webos.New(cfg, append(std.List(), vm)...)

@@ -209,21 +209,15 @@ func (r *Keyring) wrap(owner string, dataKey []byte) (keyID string, wrapped []by
 	return k.id, wrapped, err
 }
 
-// unwrap opens a data key wrapped by the master key keyID. A key the ring
-// no longer has, or a wrapped key that does not open, is ErrSealed.
+// unwrap opens what wrap sealed under the master key keyID: a data key,
+// or one sealed again under a passphrase (see lock.go). A key the ring no
+// longer has, or a wrapped key that does not open, is ErrSealed.
 func (r *Keyring) unwrap(owner, keyID string, wrapped []byte) ([]byte, error) {
 	k := r.find(keyID)
 	if k == nil {
 		return nil, fmt.Errorf("%w: master key %s is not configured", ErrSealed, keyID)
 	}
-	dk, err := open(k.aead, wrapped, wrapAD(owner))
-	if err != nil {
-		return nil, err
-	}
-	if len(dk) != KeySize {
-		return nil, ErrSealed
-	}
-	return dk, nil
+	return open(k.aead, wrapped, wrapAD(owner))
 }
 
 // dataKey is one user's unwrapped data key, ready to seal and open.

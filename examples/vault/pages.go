@@ -70,6 +70,7 @@ func (m *Module) toolbar() g.Node {
 		h.A(h.Class("button"), h.Href(p+"/generator"), g.Text("Generator")),
 		h.A(h.Class("button"), h.Href(p+"/health"), g.Text("Password health")),
 		h.A(h.Class("button"), h.Href(p+"/transfer"), g.Text("Import / export")),
+		h.A(h.Class("button"), h.Href(p+"/security"), g.Text("Passphrase")),
 	)
 }
 
@@ -101,9 +102,13 @@ func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
 		h.Label(h.Input(h.Type("checkbox"), h.Name("favorites"), h.Value("true"), g.If(o.Favorites, h.Checked())), g.Text(" Favourites")),
 		h.NoScript(h.Button(h.Type("submit"), h.Class("button"), g.Text("Search"))),
 	)
+	st, err := m.LockState(r.Context())
+	if err != nil {
+		return err
+	}
 	return m.render(w, r, "Vault",
 		ui.PageHeader("lock", "Vault", "Encrypted in the database with a key of your own. Secrets show only when you reveal or copy them."),
-		m.toolbar(), filters, m.entryList(page, o))
+		m.toolbar(), m.lockBanner(st, p+"/"), filters, m.entryList(page, o))
 }
 
 func (m *Module) listFragment(w http.ResponseWriter, r *http.Request) error {
@@ -335,8 +340,12 @@ func (m *Module) entryPage(w http.ResponseWriter, r *http.Request) error {
 		breach = h.Button(h.Type("button"), h.Class("button"), ui.HX("get", base+"/reveal/breach"), ui.HX("target", "#breach-result"),
 			g.Text("Check for breaches"))
 	}
+	st, err := m.LockState(r.Context())
+	if err != nil {
+		return err
+	}
 	return m.render(w, r, e.Title,
-		ui.PageHeader("lock", e.Title, ""), m.toolbar(),
+		ui.PageHeader("lock", e.Title, ""), m.toolbar(), m.lockBanner(st, base),
 		ui.Card("",
 			h.Dl(h.Class("facts vault-entry"),
 				g.If(e.Username != "", g.Group{h.Dt(g.Text("User name")), h.Dd(h.Span(h.ID("entry-username-value"), g.Text(e.Username)),

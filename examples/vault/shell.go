@@ -29,11 +29,15 @@ var vaultCSS []byte
 //	POST   /vault/api/export                   confirm=true → the vault as CSV, streamed
 //	GET    /vault/api/keys                     data keys by master key (PermRotate)
 //	GET    /vault/keys, POST /vault/keys/rotate the administrators' page and the rotation task (PermRotate)
+//	GET    /vault/api/lock                     {"protected","locked","idle_seconds"}
+//	POST   /vault/api/lock | unlock            lock; unlock with {"passphrase"} → 204
+//	PUT    /vault/api/passphrase               {"current","new"} sets or changes it; {"current","remove":true} removes it
 func (m *Module) Routes(r *webos.Router) {
 	m.prefix = r.Prefix()
 	m.apiRoutes(r)
 	m.pageRoutes(r)
 	m.keyRoutes(r)
+	m.lockRoutes(r)
 }
 
 // LaunchpadApps puts the vault on the launchpad and in the menu.

@@ -114,8 +114,8 @@ func (k TOTP) period() time.Duration {
 // Code returns the code for time t and how long it stays valid.
 func (k TOTP) Code(t time.Time) (code string, remaining time.Duration) {
 	p := int64(k.period() / time.Second)
-	unix := t.Unix()
-	counter := uint64(unix / p) //nolint:gosec // times before 1970 are not TOTP times
+	unix := max(t.Unix(), 0)    // TOTP counts from 1970
+	counter := uint64(unix / p) // #nosec G115 -- unix is not negative
 	code = hotp(k.hash(), k.Secret, counter, k.digits())
 	remaining = time.Duration(p-unix%p) * time.Second
 	return code, remaining

@@ -58,6 +58,13 @@ type Config struct {
 	// KeyCacheTTL is how long an unwrapped data key stays in memory
 	// (default 5 min; negative: unwrap on every call).
 	KeyCacheTTL time.Duration `env:"VAULT_KEY_CACHE_TTL" envDefault:"5m"`
+	// IdleLock is how long a vault protected by a passphrase stays
+	// unlocked without being used (default 10 min).
+	IdleLock time.Duration `env:"VAULT_IDLE_LOCK" envDefault:"10m" validate:"gte=0"`
+	// KDFMemoryKiB and KDFTime are the Argon2id cost of new passphrases
+	// (default 64 MiB, 3 passes; 2 lanes).
+	KDFMemoryKiB uint32 `env:"VAULT_KDF_MEMORY_KIB" envDefault:"65536"`
+	KDFTime      uint32 `env:"VAULT_KDF_TIME" envDefault:"3"`
 }
 
 // LoadConfig reads a Config from the environment and .env files, as
@@ -87,8 +94,9 @@ type Module struct {
 }
 
 type cachedKey struct {
-	key     *dataKey
-	expires time.Time
+	key       *dataKey
+	expires   time.Time
+	protected bool // by a passphrase: expires after IdleLock without use
 }
 
 // keyRecord is a user's data key, wrapped by a master key. One per user.
@@ -97,8 +105,14 @@ type keyRecord struct {
 	// KeyID is the fingerprint of the master key that wrapped it.
 	KeyID string `bson:"key_id"`
 	// Wrapped is the data key sealed with AES-256-GCM under that master
-	// key, with the owner's id as associated data.
+	// key, with the owner's id as associated data — sealed first under the
+	// owner's passphrase when Protected.
 	Wrapped []byte `bson:"wrapped"`
+	// Protected says that a passphrase protects the data key too.
+	Protected bool `bson:"protected"`
+	// Salt and KDF are the Argon2id salt and parameters of the passphrase.
+	Salt []byte    `bson:"salt,omitempty"`
+	KDF  kdfParams `bson:"kdf"`
 }
 
 // New returns the vault module for cfg.
@@ -111,6 +125,15 @@ func New(cfg Config) *Module {
 	}
 	if cfg.KeyCacheTTL == 0 {
 		cfg.KeyCacheTTL = 5 * time.Minute
+	}
+	if cfg.IdleLock <= 0 {
+		cfg.IdleLock = 10 * time.Minute
+	}
+	if cfg.KDFMemoryKiB < 8*1024 {
+		cfg.KDFMemoryKiB = 64 * 1024
+	}
+	if cfg.KDFTime == 0 {
+		cfg.KDFTime = 3
 	}
 	m := &Module{cfg: cfg, cache: map[string]cachedKey{}, log: slog.Default()}
 	m.rotate = tasks.Define(TaskRotate, m.runRotate, tasks.Expose(PermRotate), tasks.MaxRetry(3), tasks.Timeout(time.Hour))
@@ -212,7 +235,8 @@ func devMasterKey(dir string) (webos.Secret, error) {
 }
 
 // dataKey returns the data key of the user in ctx, made and wrapped on
-// first use.
+// first use. A vault protected by a passphrase opens only while it is
+// unlocked ([Module.Unlock]); otherwise it is [ErrLocked].
 func (m *Module) dataKey(ctx context.Context) (*dataKey, error) {
 	if m.keys == nil {
 		return nil, errors.New("vault: not provisioned")
@@ -221,35 +245,97 @@ func (m *Module) dataKey(ctx context.Context) (*dataKey, error) {
 	if uid == "" {
 		return nil, store.ErrNoUser
 	}
-	m.mu.Lock()
-	c, ok := m.cache[uid]
-	m.mu.Unlock()
-	if ok && time.Now().Before(c.expires) {
-		return c.key, nil
+	if k := m.cached(uid); k != nil {
+		return k, nil
 	}
+	rec, err := m.keyRecord(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Protected {
+		return nil, ErrLocked
+	}
+	raw, err := m.unwrapRecord(ctx, uid, rec)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(raw)
+	if len(raw) != KeySize {
+		return nil, ErrSealed
+	}
+	k, err := newDataKey(raw)
+	if err != nil {
+		return nil, err
+	}
+	if m.cfg.KeyCacheTTL > 0 {
+		m.remember(uid, k, false)
+	}
+	return k, nil
+}
+
+// cached returns the user's unwrapped data key from memory, nil when it
+// is not there or has expired; using the key of a protected vault keeps
+// it unlocked for IdleLock more.
+func (m *Module) cached(uid string) *dataKey {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.cache[uid]
+	now := time.Now()
+	if !ok {
+		return nil
+	}
+	if !now.Before(c.expires) {
+		delete(m.cache, uid)
+		return nil
+	}
+	if c.protected {
+		c.expires = now.Add(m.cfg.IdleLock)
+		m.cache[uid] = c
+	}
+	return c.key
+}
+
+func (m *Module) remember(uid string, k *dataKey, protected bool) {
+	ttl := m.cfg.KeyCacheTTL
+	if protected {
+		ttl = m.cfg.IdleLock
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := time.Now()
+	if len(m.cache) > 10000 {
+		for id, c := range m.cache {
+			if !now.Before(c.expires) {
+				delete(m.cache, id)
+			}
+		}
+	}
+	m.cache[uid] = cachedKey{key: k, expires: now.Add(ttl), protected: protected}
+}
+
+func (m *Module) forget(uid string) {
+	m.mu.Lock()
+	delete(m.cache, uid)
+	m.mu.Unlock()
+}
+
+// keyRecord returns the user's key record, making one on first use.
+func (m *Module) keyRecord(ctx context.Context, uid string) (*keyRecord, error) {
 	rec, err := m.keyrings.FindOne(ctx, store.Filter{})
 	if errors.Is(err, store.ErrNotFound) {
 		rec, err = m.newKeyRecord(ctx, uid)
 	}
-	if err != nil {
-		return nil, err
-	}
+	return rec, err
+}
+
+// unwrapRecord opens the master key's layer of rec.
+func (m *Module) unwrapRecord(ctx context.Context, uid string, rec *keyRecord) ([]byte, error) {
 	raw, err := m.keys.unwrap(uid, rec.KeyID, rec.Wrapped)
 	if err != nil {
 		m.log.ErrorContext(ctx, "vault: a data key does not open", "key_id", rec.KeyID)
 		return nil, fmt.Errorf("vault: the vault's key does not open: %w", ErrSealed)
 	}
-	k, err := newDataKey(raw)
-	clear(raw)
-	if err != nil {
-		return nil, err
-	}
-	if m.cfg.KeyCacheTTL > 0 {
-		m.mu.Lock()
-		m.cache[uid] = cachedKey{key: k, expires: time.Now().Add(m.cfg.KeyCacheTTL)}
-		m.mu.Unlock()
-	}
-	return k, nil
+	return raw, nil
 }
 
 // newKeyRecord makes the user's data key; when a concurrent request made
