@@ -104,6 +104,32 @@ func TestBrowserVault(t *testing.T) {
 		t.Errorf("copy status %q", got)
 	}
 
+	// A passphrase: set it, lock, find the secrets closed, unlock.
+	entryPath := browserEval[string](tb, `location.pathname`)
+	tb.visit("/vault/security")
+	tb.do("set a passphrase",
+		chromedp.SendKeys(chromedp.CSS("#pass-new"), "a browser passphrase"),
+		chromedp.SendKeys(chromedp.CSS("#pass-repeat"), "a browser passphrase"),
+		chromedp.Click(chromedp.CSS(`#passphrase-form button[type=submit]`)))
+	tb.waitFor("the unlocked vault", `document.querySelector("#lock-form") !== null && document.querySelector("#pass-current") !== null`)
+	tb.do("lock", chromedp.Click(chromedp.CSS(`#lock-form button[type=submit]`)))
+	tb.waitFor("the locked vault", `location.pathname === "/vault/" && document.querySelector("#unlock-form") !== null`)
+	tb.visit(entryPath)
+	tb.waitFor("the unlock form on the entry", `document.querySelector("#unlock-form") !== null`)
+	locked, err := chromedp.Run(tb.ctx, chromedp.Evaluate[int](`fetch(document.querySelector("#copy-password").dataset.copyUrl).then(r => r.status)`, chromedp.EvalAwaitPromise))
+	if err != nil || locked != 403 {
+		t.Fatalf("a locked vault's secret: %d %v", locked, err)
+	}
+	tb.screenshot("vault-locked")
+	tb.do("a wrong passphrase", chromedp.SendKeys(chromedp.CSS("#unlock-passphrase"), "not it at all"), chromedp.Click(chromedp.CSS(`#unlock-form button[type=submit]`)))
+	tb.waitFor("the error next to the form", `document.querySelector("#unlock-form-errors .field-error") !== null`)
+	browserEval[string](tb, `document.querySelector("#unlock-passphrase").value = ""`)
+	tb.do("unlock", chromedp.SendKeys(chromedp.CSS("#unlock-passphrase"), "a browser passphrase"),
+		chromedp.Click(chromedp.CSS(`#unlock-form button[type=submit]`)))
+	tb.waitFor("the unlocked entry", fmt.Sprintf(`location.pathname === %q && document.querySelector("#lock-form") !== null && document.querySelector("#unlock-form") === null`, entryPath))
+	tb.do("reveal again", chromedp.Click(chromedp.CSS("#reveal-password")))
+	tb.waitFor("the password, unlocked", fmt.Sprintf(`document.querySelector("#secret-password [data-autohide]")?.textContent === %q`, password))
+
 	// A second entry, then a search that finds only the first.
 	tb.visit("/vault/new")
 	tb.do("a second entry", chromedp.SendKeys(chromedp.CSS("#entry-title"), "Bank"), chromedp.SendKeys(chromedp.CSS("#entry-password"), "bank-password-1"),

@@ -106,7 +106,7 @@
       }
       function load() {
         fetch(el.getAttribute("data-totp-url"), { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
-          .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
+          .then(function (r) { if (!r.ok) throw new Error(r.status === 403 ? "locked" : "unavailable"); return r.json(); })
           .then(function (b) {
             code.textContent = b.code;
             remaining = b.remaining;
@@ -114,7 +114,7 @@
             if (left) left.textContent = remaining + " s";
             el.setAttribute("data-totp-ready", "true");
           })
-          .catch(function () { code.textContent = "unavailable"; remaining = 10; });
+          .catch(function (e) { code.textContent = e.message === "locked" ? "locked" : "unavailable"; remaining = 10; });
       }
       load();
       timer = setInterval(tick, 1000);
