@@ -549,6 +549,12 @@ func (c *core[T]) insert(ctx context.Context, v *T) error {
 	}
 	now := c.db.stamp()
 	d.CreatedAt, d.UpdatedAt, d.CreatedBy, d.UpdatedBy = now, now, uid, uid
+	if p, ok := any(v).(InsertPreparer); ok {
+		if err := p.PrepareInsert(ctx); err != nil {
+			*d = prev
+			return err
+		}
+	}
 	raw, err := bson.Marshal(v)
 	if err != nil {
 		*d = prev

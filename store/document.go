@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Doc holds the fields every stored document has: its id and the audit
 // fields the store sets. A document type embeds it inline:
@@ -30,6 +33,17 @@ func (d *Doc) StoreDoc() *Doc { return d }
 // Document is implemented by a pointer to any struct that embeds [Doc].
 type Document interface {
 	StoreDoc() *Doc
+}
+
+// InsertPreparer is implemented by a document type with fields that
+// depend on the document's id or audit fields — a signature, or a value
+// encrypted with the id as associated data. Insert calls PrepareInsert
+// after it has set the id and the audit fields (so that the receiver's Doc
+// holds the values that will be stored) and before it encodes the
+// document. An error stops the insert: nothing is stored, the Doc is left
+// as it was, and Insert returns the error as it is.
+type InsertPreparer interface {
+	PrepareInsert(ctx context.Context) error
 }
 
 // Field names the store manages. Updates may not touch them.

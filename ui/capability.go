@@ -99,6 +99,28 @@ type Command struct {
 	Order int
 }
 
+// PageAsset is a script (name ending .js) or a stylesheet (.css) of a
+// module that every page of the shell loads after the shell's own.
+type PageAsset struct {
+	// Name is a plain file name, e.g. "vault.js"; the shell serves it,
+	// hashed and cached, as <module>-<name> under [StaticPath].
+	Name string
+	// Body is the file's content.
+	Body []byte
+}
+
+// PageAssetProvider is a module with scripts or stylesheets of its own:
+// behaviour its pages need that HTML cannot express, such as copying to
+// the clipboard. The shell's Content-Security-Policy allows no inline
+// script and htmx runs no script in swapped content, so a module's script
+// binds to data- attributes of its markup — on DOMContentLoaded and again
+// on every htmx:load — instead of being part of a page. Every page loads
+// every module's assets, whoever may see the module: keep them small and
+// free of anything private.
+type PageAssetProvider interface {
+	PageAssets() []PageAsset
+}
+
 // LaunchpadProvider is a module with apps on the launchpad.
 type LaunchpadProvider interface {
 	LaunchpadApps() []App

@@ -30,6 +30,9 @@ var iconPaths = map[string]string{
 	"info":     "M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20zM12 11v6M12 7v.5",
 	"alert":    "M12 3l10 18H2zM12 10v5M12 18v.5",
 	"message":  "M4 5h16v11H9l-5 4z",
+	"lock":     "M6 11h12v10H6zM8 11V7a4 4 0 0 1 8 0v4M12 15v2",
+	"key":      "M8 15a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM11 11h10M17 11v3M20 11v2",
+	"shield":   "M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6zM9 12l2 2 4-4",
 }
 
 // IconNames lists the names of the shell's icon set, sorted.

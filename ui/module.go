@@ -265,6 +265,8 @@ type contributions struct {
 	menu     []owned[MenuItem]
 	widgets  []owned[Widget]
 	commands []owned[Command]
+	// scripts and styles are the URLs of the modules' page assets.
+	scripts, styles []string
 
 	// frames are the rendered opening tags of the widgets' frames, by
 	// index in widgets.
@@ -335,6 +337,23 @@ func (m *Module) collect() (*contributions, error) {
 					continue
 				}
 				c.widgets = append(c.widgets, owned[Widget]{id, w, base})
+			}
+		}
+		if p, ok := mod.(PageAssetProvider); ok && m.assets != nil {
+			for _, a := range p.PageAssets() {
+				name := id + "-" + a.Name
+				switch {
+				case strings.Contains(a.Name, "/") || a.Name == "":
+					errs = append(errs, fmt.Errorf("ui: module %q: page asset %q must be a plain file name", id, a.Name))
+				case strings.HasSuffix(a.Name, ".js"):
+					m.assets.Add(name, a.Body)
+					c.scripts = append(c.scripts, m.assets.URL(name))
+				case strings.HasSuffix(a.Name, ".css"):
+					m.assets.Add(name, a.Body)
+					c.styles = append(c.styles, m.assets.URL(name))
+				default:
+					errs = append(errs, fmt.Errorf("ui: module %q: page asset %q is neither .js nor .css", id, a.Name))
+				}
 			}
 		}
 		if p, ok := mod.(PaletteProvider); ok {

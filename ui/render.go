@@ -163,6 +163,8 @@ func (m *Module) page(c *contributions, k pageKey) *pageTemplate {
 		return t
 	}
 	l := m.fixedLayout()
+	l.Styles = append(l.Styles, c.styles...)
+	l.Scripts = append(l.Scripts, c.scripts...)
 	l.Theme = k.theme
 	l.Account = partNode(partAccount)
 	if !k.bare {

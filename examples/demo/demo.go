@@ -7,6 +7,7 @@ import (
 	"github.com/webos-go/webos/examples/hello"
 	"github.com/webos-go/webos/examples/notes"
 	"github.com/webos-go/webos/examples/report"
+	"github.com/webos-go/webos/examples/vault"
 	"github.com/webos-go/webos/stack"
 	"github.com/webos-go/webos/tasks/monitor"
 	"github.com/webos-go/webos/ui"
@@ -24,6 +25,10 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 	// hello and report have no card of their own: the shell gives them
 	// one with its generic app page.
 	std.Shell = ui.New(ui.Config{Apps: []string{"hello", "report"}})
+	vaultCfg, err := vault.LoadConfig() // WEBOS_VAULT_*: master keys, breach check
+	if err != nil {
+		return nil, err
+	}
 	return webos.New(cfg, append(std.List(),
 		admin.New(),
 		monitor.New(std.Tasks),
@@ -31,5 +36,6 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 		hello.New(),
 		report.New(),
 		dashboard.New(nil),
+		vault.New(vaultCfg),
 	)...), nil
 }
