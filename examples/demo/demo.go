@@ -2,6 +2,7 @@ package demo
 
 import (
 	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/examples/blog"
 	"github.com/webos-go/webos/examples/dashboard"
 	"github.com/webos-go/webos/examples/hello"
 	"github.com/webos-go/webos/examples/notes"
@@ -29,5 +30,6 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 		hello.New(),
 		report.New(),
 		dashboard.New(nil),
+		blog.New(),
 	)...), nil
 }
