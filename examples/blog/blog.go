@@ -114,9 +114,9 @@ func (m *Module) Provision(ctx context.Context, app *webos.App) (err error) {
 	}
 	m.app = app
 	m.posts = store.NewCollection[Post](db, "blog_posts",
-		store.Index{Keys: []string{"slug"}, Unique: true},               // post by slug
-		store.Index{Keys: []string{"status", "-published_at"}},          // the public list, feeds, sitemap
-		store.Index{Keys: []string{"tags", "status", "-published_at"}},  // tag pages and feeds
+		store.Index{Keys: []string{"slug"}, Unique: true},                // post by slug
+		store.Index{Keys: []string{"status", "-published_at"}},           // the public list, feeds, sitemap
+		store.Index{Keys: []string{"tags", "status", "-published_at"}},   // tag pages and feeds
 		store.Index{Keys: []string{"author", "status", "-published_at"}}, // author pages
 		store.Index{Keys: []string{"author", "-updated_at"}},             // an author's posts list
 		store.Index{Keys: []string{"-updated_at"}},                       // every post, for blog.admin

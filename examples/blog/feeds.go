@@ -35,15 +35,15 @@ type atomText struct {
 }
 
 type atomEntry struct {
-	Title     string     `xml:"title"`
-	ID        string     `xml:"id"`
-	Link      atomLink   `xml:"link"`
-	Published string     `xml:"published"`
-	Updated   string     `xml:"updated"`
-	Author    string     `xml:"author>name"`
-	Category  []atomCat  `xml:"category"`
-	Summary   *atomText  `xml:"summary,omitempty"`
-	Content   atomText   `xml:"content"`
+	Title     string    `xml:"title"`
+	ID        string    `xml:"id"`
+	Link      atomLink  `xml:"link"`
+	Published string    `xml:"published"`
+	Updated   string    `xml:"updated"`
+	Author    string    `xml:"author>name"`
+	Category  []atomCat `xml:"category"`
+	Summary   *atomText `xml:"summary,omitempty"`
+	Content   atomText  `xml:"content"`
 }
 
 type atomCat struct {
@@ -81,11 +81,11 @@ type rssDoc struct {
 	Atom    string   `xml:"xmlns:atom,attr"`
 	DC      string   `xml:"xmlns:dc,attr"`
 	Channel struct {
-		Title       string   `xml:"title"`
-		Link        string   `xml:"link"`
-		Description string   `xml:"description"`
-		Self        atomLink `xml:"atom:link"`
-		BuildDate   string   `xml:"lastBuildDate,omitempty"`
+		Title       string    `xml:"title"`
+		Link        string    `xml:"link"`
+		Description string    `xml:"description"`
+		Self        atomLink  `xml:"atom:link"`
+		BuildDate   string    `xml:"lastBuildDate,omitempty"`
 		Items       []rssItem `xml:"item"`
 	} `xml:"channel"`
 }

@@ -51,7 +51,7 @@ func (m *Module) editable(ctx context.Context, id string) (*Post, error) {
 // rendered by the pipeline.
 type fields struct {
 	title, excerpt, body, html, cover string
-	tags, images                     []string
+	tags, images                      []string
 }
 
 func (m *Module) prepare(in Input) (fields, error) {
