@@ -60,7 +60,7 @@ type Post struct {
 	// AuthorName is the author's display name when the post was created.
 	AuthorName string `bson:"author_name" json:"author_name"`
 	// Task is the id of the task that publishes a scheduled post.
-	Task string `bson:"task" json:"-"`
+	Task string `bson:"task" json:"task,omitempty"`
 }
 
 // Public reports whether guests may read p at now.
