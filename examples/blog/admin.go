@@ -103,6 +103,7 @@ func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return m.shell.Render(w, r, ui.Page{Title: "Blog posts", Content: g.Group{
+		m.stylesheet(),
 		ui.PageHeader("✍️", "Blog posts", "Drafts, scheduled and published posts."),
 		h.Div(h.Class("blog-actions"),
 			h.Form(h.Method("post"), h.Action(m.prefix+"/admin/posts"),
@@ -239,9 +240,18 @@ func (m *Module) autosave(w http.ResponseWriter, r *http.Request) error {
 // actionInput is a publish, unpublish or schedule request. With Save the
 // post's fields are saved first, as the editor does.
 type actionInput struct {
-	Input
+	Title     string    `json:"title" validate:"max=200"`
+	Slug      string    `json:"slug" validate:"max=100"`
+	Body      string    `json:"body" validate:"max=200000"`
+	Excerpt   string    `json:"excerpt" validate:"max=500"`
+	Tags      []string  `json:"tags" validate:"max=20,dive,max=200"`
+	Cover     string    `json:"cover" validate:"max=1024"`
 	Save      bool      `json:"save"`
 	PublishAt time.Time `json:"publish_at"`
+}
+
+func (a actionInput) input() Input {
+	return Input{Title: a.Title, Slug: a.Slug, Body: a.Body, Excerpt: a.Excerpt, Tags: a.Tags, Cover: a.Cover}
 }
 
 func (m *Module) action(what string) func(http.ResponseWriter, *http.Request) error {
@@ -260,7 +270,7 @@ func (m *Module) action(what string) func(http.ResponseWriter, *http.Request) er
 			return webos.Invalid("publish_at", "is required: the date and time (UTC) to publish at")
 		}
 		if in.Save {
-			if _, err := m.Save(ctx, id, in.Input); err != nil {
+			if _, err := m.Save(ctx, id, in.input()); err != nil {
 				return err
 			}
 		}
@@ -479,6 +489,7 @@ func (m *Module) editor(w http.ResponseWriter, r *http.Request) error {
 		g.If(p.Status == Scheduled, g.Text(" for "+when(p.PublishedAt))),
 		g.If(p.Status == Published, g.Group{g.Text(" · "), h.A(h.Href(m.prefix+"/"+p.Slug), h.Target("_blank"), g.Text("view"))}))
 	return m.shell.Render(w, r, ui.Page{Title: "Edit · " + p.Title, Active: m.prefix + "/admin/", Content: g.Group{
+		m.stylesheet(),
 		ui.PageHeader("✍️", p.Title, "By "+p.AuthorName),
 		status, actions,
 		h.Div(h.Class("editor-split"),
@@ -486,4 +497,10 @@ func (m *Module) editor(w http.ResponseWriter, r *http.Request) error {
 			h.Div(h.Class("editor-right"), h.H2(g.Text("Preview")),
 				h.Div(h.ID("preview"), h.Class("post-body"), g.Raw(p.HTML)))),
 	}})
+}
+
+// stylesheet links the blog's styles from a page inside the shell, whose
+// head the module does not write.
+func (m *Module) stylesheet() g.Node {
+	return h.Link(h.Rel("stylesheet"), h.Href(m.shell.Assets().URL("blog.css")))
 }
