@@ -464,7 +464,7 @@ func TestAutosaveAndPreviewLinks(t *testing.T) {
 	if r := e.do(t, "GET", "/blog/admin/posts/"+p.ID+"/edit", ada, "", ""); r.code != 200 || !strings.Contains(r.body, `id="preview"`) || !strings.Contains(r.body, `id="image-picker"`) {
 		t.Errorf("editor: %d", r.code)
 	}
-	if r := e.do(t, "GET", "/blog/admin/?status=published&q=Autosaved", ada, "", ""); r.code != 200 || !strings.Contains(r.body, p.ID) {
+	if r := e.do(t, "GET", "/blog/admin/?status=published&q=final", ada, "", ""); r.code != 200 || !strings.Contains(r.body, p.ID) {
 		t.Errorf("posts list: %d", r.code)
 	}
 	if r := e.do(t, "GET", "/blog/admin/?status=bogus", ada, "", "", "Accept", "application/json"); r.code != 422 {
