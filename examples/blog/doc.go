@@ -50,8 +50,9 @@
 // default) and writes it into the Markdown as ![name](fs://source/path)
 // or sets it as the cover; the pipeline turns such URNs into
 // /blog/media/... links. The media route serves a file to everyone only
-// while a published post shows it, and to writers while a post they may
-// edit does; every other afs file stays private. Scheduled posts go
+// while a published post shows it, to writers while a post they may edit
+// does, and to the holder of a draft's preview link for that draft's
+// images; every other afs file stays private (no public folder). Scheduled posts go
 // public through the task blog.publish ([TaskPublish]), which the task
 // monitor lists.
 package blog

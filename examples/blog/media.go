@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +30,9 @@ import (
 // their URNs, and GET /blog/media/{source}/{path} serves a file only while
 // it may be seen — to everyone while a published post refers to it (in
 // its body or as its cover), and to writers while a post they may edit
-// does, so that the editor's preview shows a draft's images. Any other
+// does, so that the editor's preview shows a draft's images, and to
+// whoever holds a draft's preview link (its token rides on the image
+// URLs of the preview page) for the images that draft shows. Any other
 // file of afs is 404 there, whoever asks: a file leaves the public web
 // when the last post that shows it is unpublished, deleted or edited not
 // to show it.
@@ -60,6 +63,9 @@ func (m *Module) media(w http.ResponseWriter, r *http.Request) error {
 	ok, err := m.mediaAllowed(r.Context(), u.String())
 	if err != nil {
 		return err
+	}
+	if !ok {
+		ok = m.previewShows(r.Context(), r.URL.Query().Get("preview"), u.String())
 	}
 	if !ok {
 		return notFound("file")
@@ -209,9 +215,18 @@ func (m *Module) previewPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	s := m.settings.Get(r.Context())
 	pm := m.postMeta(p, true)
+	// The draft's images come with the link's token: see previewShows.
+	token := r.PathValue("token")
+	shown := *p
+	shown.HTML = mediaSrc.ReplaceAllString(p.HTML, `src="$1?preview=`+token+`"`)
+	cover := shown.Cover
+	shown.Cover = "" // shown above the article, with the token
+	p = &shown
 	var buf strings.Builder
 	if err := m.document(r, s, pm, g.Group{h.P(h.Class("preview-banner"), h.Role("status"),
-		g.Textf("Preview of a %s post: only people with this link see it.", p.Status)), m.article(p)}).Render(&buf); err != nil {
+		g.Textf("Preview of a %s post: only people with this link see it.", p.Status)),
+		g.If(cover != "", h.Img(h.Class("cover"), h.Src(m.render.MediaURL(cover)+"?preview="+token), h.Alt(""))),
+		m.article(p)}).Render(&buf); err != nil {
 		return err
 	}
 	hd := w.Header()
@@ -223,4 +238,21 @@ func (m *Module) previewPage(w http.ResponseWriter, r *http.Request) error {
 	hd.Set("X-Content-Type-Options", "nosniff")
 	_, _ = io.WriteString(w, buf.String())
 	return nil
+}
+
+// mediaSrc finds the media links in the pipeline's output.
+var mediaSrc = regexp.MustCompile(`src="(/[^"?]*/media/[^"?]*)"`)
+
+// previewShows reports whether token is a valid preview link of a post
+// that shows the file u: whoever has the link sees the draft's images.
+func (m *Module) previewShows(ctx context.Context, token, u string) bool {
+	if token == "" {
+		return false
+	}
+	id, ok := m.checkPreview(token)
+	if !ok {
+		return false
+	}
+	n, err := m.posts.CountUpTo(ctx, store.And(store.Eq("_id", id), store.Eq("images", u)), 1)
+	return err == nil && n > 0
 }

@@ -87,6 +87,24 @@ func TestImagesArePublicOnlyWhilePublished(t *testing.T) {
 	check("guest, draft", "", 404)
 	check("author, draft", ada, 200) // the editor's preview shows it
 	check("other writer, draft", bob, 404)
+	// A preview link shows the draft's images to whoever has it.
+	r = e.do(t, "POST", "/blog/admin/posts/"+p.ID+"/preview-link", ada, "", "")
+	var link struct{ URL string }
+	_ = json.Unmarshal([]byte(r.body), &link)
+	pv := e.do(t, "GET", link.URL, "", "", "")
+	token := strings.TrimPrefix(link.URL, "/blog/preview/")
+	if want := `src="` + up.URL + `?preview=` + token + `"`; !strings.Contains(pv.body, want) {
+		t.Errorf("preview page lacks %s: %s", want, pv.body)
+	}
+	if r := e.do(t, "GET", up.URL+"?preview="+token, "", "", ""); r.code != 200 {
+		t.Errorf("image with the preview token: %d", r.code)
+	}
+	other := e.post(t, ada, map[string]any{"title": "Other " + randHex()})
+	r = e.do(t, "POST", "/blog/admin/posts/"+other.ID+"/preview-link", ada, "", "")
+	_ = json.Unmarshal([]byte(r.body), &link)
+	if r := e.do(t, "GET", up.URL+"?preview="+strings.TrimPrefix(link.URL, "/blog/preview/"), "", "", ""); r.code != 404 {
+		t.Errorf("image with another post's token: %d", r.code)
+	}
 	e.act(t, ada, p.ID, "publish", "")
 	check("guest, published", "", 200)
 	page := e.do(t, "GET", "/blog/"+p.Slug, "", "", "")
