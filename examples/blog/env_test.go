@@ -30,6 +30,8 @@ type env struct {
 	tasks *tasks.Module
 	blog  *blog.Module
 	app   *webos.App
+	// namespace is the tasks' namespace on a shared Redis.
+	namespace string
 }
 
 var shared struct {
@@ -69,8 +71,10 @@ func newEnv(dir, redisURL string) (*env, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	ns := ""
 	if redisURL != "" {
-		std.Tasks = tasks.New(tasks.Options{RedisURL: redisURL, Namespace: "blogtest" + randHex(), PollInterval: 200 * time.Millisecond,
+		ns = "blogtest" + randHex()
+		std.Tasks = tasks.New(tasks.Options{RedisURL: redisURL, Namespace: ns, PollInterval: 200 * time.Millisecond,
 			RestoreUser: func(ctx context.Context, id string) (context.Context, error) {
 				u, err := std.Auth.User(ctx, id)
 				if errors.Is(err, auth.ErrUserNotFound) {
@@ -89,7 +93,7 @@ func newEnv(dir, redisURL string) (*env, func(), error) {
 		return nil, nil, err
 	}
 	srv := httptest.NewServer(app.Handler())
-	e := &env{srv: srv, auth: std.Auth, tasks: std.Tasks, blog: b, app: app}
+	e := &env{srv: srv, auth: std.Auth, tasks: std.Tasks, blog: b, app: app, namespace: ns}
 	ctx := context.Background()
 	for _, r := range []auth.Role{
 		{Name: "writer", Permissions: []string{blog.PermWrite}},

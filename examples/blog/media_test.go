@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/webos-go/webos/auth"
+	"github.com/webos-go/webos/examples/blog"
 	"github.com/webos-go/webos/internal/testenv"
 )
 
@@ -153,6 +155,12 @@ func TestScheduledPublishOnRedis(t *testing.T) {
 	}
 	if r := e.do(t, "GET", "/tasks/"+task, ada, "", ""); r.code != 200 || !strings.Contains(r.body, `"queued"`) && !strings.Contains(r.body, `"scheduled"`) {
 		t.Errorf("the task before its time: %d %s", r.code, r.body)
+	}
+	// ... and in the task monitor, among the queue's scheduled tasks.
+	_, root := e.user(t, "Root", auth.RoleAdmin)
+	queue := e.namespace + ":default"
+	if r := e.do(t, "GET", "/tasks/admin/monitor/api/queues/"+queue+"/scheduled_tasks", root, "", ""); r.code != 200 || !strings.Contains(r.body, task) || !strings.Contains(r.body, blog.TaskPublish) {
+		t.Errorf("the task monitor's scheduled tasks of %s: %d %s", queue, r.code, r.body)
 	}
 	deadline := time.Now().Add(15 * time.Second)
 	for {
