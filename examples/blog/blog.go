@@ -60,6 +60,7 @@ type Module struct {
 	render *Renderer
 	keys   [][]byte // preview-link keys, the first signs
 	prefix string   // where the routes are mounted, "/blog"
+	pages  pageCache
 	now    func() time.Time
 }
 

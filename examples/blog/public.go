@@ -5,10 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	g "maragu.dev/gomponents"
@@ -295,7 +297,43 @@ func (m *Module) postPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s := m.settings.Get(r.Context())
-	return writeHTML(w, r, p.UpdatedAt, m.document(r, s, m.postMeta(p, false), m.article(p)))
+	key := fmt.Sprintf("%s|%d|%s|%v", p.ID, p.UpdatedAt.UnixNano(), m.baseURL(r, s), s)
+	body, ok := m.pages.get(key)
+	if !ok {
+		var buf bytes.Buffer
+		if err := m.document(r, s, m.postMeta(p, false), m.article(p)).Render(&buf); err != nil {
+			return err
+		}
+		body = buf.Bytes()
+		m.pages.put(key, body)
+	}
+	return writeCached(w, r, "text/html; charset=utf-8", p.UpdatedAt, body)
+}
+
+// pageCache keeps rendered post pages by the post's id and version and
+// the settings and address they were rendered with, so that a post is
+// rendered once per change. It holds at most maxPages pages.
+type pageCache struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+const maxPages = 1024
+
+func (c *pageCache) get(key string) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, ok := c.m[key]
+	return b, ok
+}
+
+func (c *pageCache) put(key string, body []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxPages {
+		c.m = make(map[string][]byte, 64) // start again: old versions go too
+	}
+	c.m[key] = body
 }
 
 func (m *Module) postMeta(p *Post, noIndex bool) pageMeta {
