@@ -55,4 +55,13 @@
 // images; every other afs file stays private (no public folder). Scheduled posts go
 // public through the task blog.publish ([TaskPublish]), which the task
 // monitor lists.
+//
+// Two parts are written to be replaced by components of other apps: the
+// "Select image" control is the one function selectImage (a file picker
+// fills its input named "image"), and the private posts list is the one
+// function postsTable (an explorer grid over the posts collection, with
+// the same filters: status, tag, title search, and the author clause for
+// users without blog.admin).
+//
+// scripts/load-blog.sh measures the public reads against PocketBase.
 package blog
