@@ -3,6 +3,7 @@ package demo
 import (
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/admin"
+	"github.com/webos-go/webos/examples/blog"
 	"github.com/webos-go/webos/examples/dashboard"
 	"github.com/webos-go/webos/examples/hello"
 	"github.com/webos-go/webos/examples/notes"
@@ -37,5 +38,6 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 		report.New(),
 		dashboard.New(nil),
 		vault.New(vaultCfg),
+		blog.New(),
 	)...), nil
 }

@@ -40,4 +40,6 @@ func ExampleNewApp() {
 	// hello
 	// report
 	// dashboard
+	// vault
+	// blog
 }

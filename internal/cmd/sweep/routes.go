@@ -157,6 +157,37 @@ func routes() []*route {
 		{method: "GET", path: "/notes/list"},
 		{method: "POST", path: "/notes", limit: defaultLimit, json: obj{"title": "Sweep note"}, form: "title=Sweep+note"},
 
+		// examples/blog (public.go and admin.go Routes), under /blog.
+		{method: "GET", path: "/blog"},
+		{method: "GET", path: "/blog/{slug}"},
+		{method: "GET", path: "/blog/tag/{tag}"},
+		{method: "GET", path: "/blog/author/{post}"},
+		{method: "GET", path: "/blog/feed.atom"},
+		{method: "GET", path: "/blog/feed.rss"},
+		{method: "GET", path: "/blog/tag/{tag}/feed.atom"},
+		{method: "GET", path: "/blog/tag/{tag}/feed.rss"},
+		{method: "GET", path: "/blog/sitemap.xml"},
+		{method: "GET", path: "/blog/robots.txt"},
+		{method: "GET", path: "/blog/api/posts"},
+		{method: "GET", path: "/blog/api/posts/{slug}"},
+		{method: "GET", path: "/blog/media/{source}/{file...}"},
+		{method: "GET", path: "/blog/preview/{token}"},
+		{method: "GET", path: "/blog/admin", page: true},
+		{method: "GET", path: "/blog/admin/posts"},
+		{method: "POST", path: "/blog/admin/posts", limit: defaultLimit, json: obj{"title": "Sweep post"}, form: "title=Sweep+post"},
+		{method: "GET", path: "/blog/admin/posts/{post}"},
+		{method: "GET", path: "/blog/admin/posts/{post}/edit", page: true},
+		{method: "PUT", path: "/blog/admin/posts/{post}", limit: defaultLimit, json: obj{"title": "Sweep", "body": "*x*"}, form: "title=Sweep&body=x"},
+		{method: "POST", path: "/blog/admin/posts/{post}/autosave", limit: defaultLimit, json: obj{"title": "Sweep"}, form: "title=Sweep"},
+		{method: "POST", path: "/blog/admin/posts/{post}/publish", limit: defaultLimit, json: obj{"save": false}, form: "save=false"},
+		{method: "POST", path: "/blog/admin/posts/{post}/unpublish", limit: defaultLimit, json: obj{"save": false}, form: "save=false"},
+		{method: "POST", path: "/blog/admin/posts/{post}/schedule", limit: defaultLimit, json: obj{"publish_at": "2099-01-01T00:00:00Z"}, form: "publish_at=2099-01-01T00:00"},
+		{method: "DELETE", path: "/blog/admin/posts/{post}"},
+		{method: "POST", path: "/blog/admin/posts/{post}/preview-link"},
+		{method: "POST", path: "/blog/admin/posts/{post}/image", limit: 11 << 20, form: "image=fs://local/sweep/a.txt&as=body", multipart: true},
+		{method: "POST", path: "/blog/admin/preview", limit: defaultLimit, json: obj{"body": "# x"}, form: "body=%23+x"},
+		{method: "POST", path: "/blog/admin/images", limit: 11 << 20, multipart: true},
+
 		// examples/report (page.go Routes), under /report.
 		{method: "POST", path: "/report/runs", limit: defaultLimit, form: "title=Sweep&steps=1"},
 
@@ -229,6 +260,9 @@ func pathDefaults() map[string]string {
 		"rest":   "",
 		"entry":  "no-such-entry",
 		"field":  "password",
+		"slug":   "no-such-post",
+		"tag":    "sweep",
+		"post":   "no-such-post",
 	}
 }
 
