@@ -40,8 +40,10 @@ type App struct {
 	busTaken bool // Bus was called: SetBus may no longer replace it
 	registry *registry.Registry
 	sinks    []slog.Handler // from LogSink modules
-	primary  slog.Handler   // where the application logs besides the sinks
-	level    atomic.Int64   // slog.Level, see LogLevel
+	routesMu sync.RWMutex
+	routes   []Route      // mounted by Start, see Routes
+	primary  slog.Handler // where the application logs besides the sinks
+	level    atomic.Int64 // slog.Level, see LogLevel
 
 	modules []*moduleState // in the order given to New
 	byID    map[string]*moduleState
@@ -81,7 +83,6 @@ type moduleState struct {
 	state   atomic.Value // string
 	enabled atomic.Bool
 	cancels []func()
-	routes  atomic.Pointer[[]string] // the patterns mounted, see ModuleStatus.Routes
 }
 
 func (m *moduleState) getState() string { s, _ := m.state.Load().(string); return s }
@@ -446,6 +447,9 @@ func (a *App) stopStarted(ctx context.Context) error {
 func (a *App) buildRoutes(order []*moduleState) error {
 	var errs []error
 	a.mux = http.NewServeMux()
+	a.routesMu.Lock()
+	a.routes = nil
+	a.routesMu.Unlock()
 	kernel := &Router{app: a, errs: &errs}
 	kernel.HandleFunc("GET /health", a.handleHealth)
 	for _, m := range order {
@@ -462,7 +466,7 @@ func (a *App) buildRoutes(order []*moduleState) error {
 		default:
 			prefix = "/" + strings.Trim(prefix, "/")
 		}
-		r := &Router{app: a, mod: m, prefix: prefix, errs: &errs, mounted: &[]string{}}
+		r := &Router{app: a, mod: m, prefix: prefix, errs: &errs}
 		if m.info.Permission != "" {
 			r.guard = guard{need: true, perms: []string{m.info.Permission}}
 		}
@@ -470,7 +474,6 @@ func (a *App) buildRoutes(order []*moduleState) error {
 			m.state.Store(StateFailed)
 			errs = append(errs, fmt.Errorf("module %q: routes: %w", m.info.ID, err))
 		}
-		m.routes.Store(r.mounted)
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
@@ -514,11 +517,14 @@ type ModuleStatus struct {
 // Modules lists the modules in registration order.
 func (a *App) Modules() []ModuleStatus {
 	out := make([]ModuleStatus, 0, len(a.modules))
+	routes := a.Routes()
 	for _, m := range a.modules {
 		st := ModuleStatus{ModuleInfo: m.info, Capabilities: Capabilities(m.mod), State: m.getState(), Enabled: m.enabled.Load(),
 			Requires: slices.Clone(requires(m))}
-		if rs := m.routes.Load(); rs != nil {
-			st.Routes = slices.Clone(*rs)
+		for _, rt := range routes {
+			if rt.Module == m.info.ID {
+				st.Routes = append(st.Routes, rt.Pattern())
+			}
 		}
 		out = append(out, st)
 	}

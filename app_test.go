@@ -805,3 +805,36 @@ func TestModulesListRequiresAndRoutes(t *testing.T) {
 		t.Fatalf("base: %+v", got[0])
 	}
 }
+
+func TestRoutesDescribeGuardsAndDocs(t *testing.T) {
+	type in struct {
+		Title string `json:"title"`
+	}
+	m := &testModule{id: "docs", rec: &recorder{}, routes: func(r *Router) {
+		r.HandleFunc("GET /open", func(w http.ResponseWriter, r *http.Request) error { return nil })
+		r.Require("docs.write").HandleFunc("POST /items", func(w http.ResponseWriter, r *http.Request) error { return nil },
+			Describe(Operation{Summary: "Add an item", Request: in{}, Status: http.StatusCreated}))
+		r.HandleFunc("GET /events", func(w http.ResponseWriter, r *http.Request) error { return nil }, Stream())
+	}}
+	app := New(testConfig(), m)
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	startApp(t, app)
+	byPattern := map[string]Route{}
+	for _, rt := range app.Routes() {
+		byPattern[rt.Pattern()] = rt
+	}
+	if _, ok := byPattern["GET /health"]; !ok {
+		t.Fatalf("the kernel's route is missing: %v", byPattern)
+	}
+	open, items, events := byPattern["GET /docs/open"], byPattern["POST /docs/items"], byPattern["GET /docs/events"]
+	if open.Module != "docs" || open.SignedIn || open.Operation != nil {
+		t.Errorf("open: %+v", open)
+	}
+	if !items.SignedIn || !slices.Equal(items.Permissions, []string{"docs.write"}) || items.Operation == nil ||
+		items.Operation.Summary != "Add an item" || items.Operation.Status != http.StatusCreated {
+		t.Errorf("items: %+v", items)
+	}
+	if !events.Stream {
+		t.Errorf("events: %+v", events)
+	}
+}

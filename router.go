@@ -30,9 +30,6 @@ type Router struct {
 	mws    []Middleware
 	guard  guard
 	errs   *[]error
-	// mounted collects the patterns registered for the module, shared by
-	// the routers derived from its own.
-	mounted *[]string
 }
 
 // RouteOption changes how one route is served.
@@ -41,6 +38,7 @@ type RouteOption func(*routeConfig)
 type routeConfig struct {
 	bodyLimit int64
 	timeout   time.Duration
+	op        *Operation
 }
 
 // BodyLimit sets the route's request body limit in bytes; larger bodies get
@@ -129,20 +127,21 @@ func (r *Router) Handle(pattern string, h http.Handler, opts ...RouteOption) {
 		if method != "" {
 			p = method + " " + p
 		}
-		r.register(p, h)
+		if r.register(p, h) {
+			r.addRoute(p, rc)
+		}
 	}
 }
 
-func (r *Router) register(pattern string, h http.Handler) {
+func (r *Router) register(pattern string, h http.Handler) (ok bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			r.fail(fmt.Errorf("%v", v))
+			ok = false
 		}
 	}()
 	r.app.mux.Handle(pattern, h)
-	if r.mounted != nil {
-		*r.mounted = append(*r.mounted, pattern)
-	}
+	return true
 }
 
 func (r *Router) fail(err error) {
