@@ -451,7 +451,13 @@ func (a *App) buildRoutes(order []*moduleState) error {
 	a.routes = nil
 	a.routesMu.Unlock()
 	kernel := &Router{app: a, errs: &errs}
-	kernel.HandleFunc("GET /health", a.handleHealth)
+	kernel.HandleFunc("GET /health", a.handleHealth, Describe(Operation{
+		Summary: "Whether the server and its dependencies are up (cached about a second)", Response: HealthReport{}}))
+	// The details are answered by the middleware, after the application's
+	// authorizer identified the user; they are listed like any route.
+	details := &Router{app: a, errs: &errs, guard: guard{need: true, perms: []string{PermHealthDetails}}}
+	details.addRoute("GET "+HealthDetailsPath, routeConfig{op: &Operation{
+		Summary: "The state and latency of every dependency", Response: HealthReport{}}})
 	for _, m := range order {
 		rp, ok := m.mod.(RouteProvider)
 		if !ok {

@@ -36,30 +36,88 @@ const bodyLimit = 16 << 10
 //	GET    /auth/permissions     every module's permissions (auth.users.read)
 func (m *Module) Routes(r *webos.Router) {
 	small := webos.BodyLimit(bodyLimit)
-	r.HandleFunc("POST /register", m.handleRegister, small)
-	r.HandleFunc("POST /login", m.handleLogin, small)
-	r.HandleFunc("POST /logout", m.handleLogout, small)
+	doc := func(summary string, req, resp any, status int) webos.RouteOption {
+		return webos.Describe(webos.Operation{Summary: summary, Request: req, Response: resp, Status: status})
+	}
+	r.HandleFunc("POST /register", m.handleRegister, small, doc("Register an account (when registration is open)", registerRequest{}, RegisterResponse{}, http.StatusAccepted))
+	r.HandleFunc("POST /login", m.handleLogin, small, doc("Sign in: sets the session cookie, and returns a bearer token when asked", loginRequest{}, LoginResponse{}, 0))
+	r.HandleFunc("POST /logout", m.handleLogout, small, doc("Sign out: ends the session or revokes the bearer token", nil, nil, http.StatusNoContent))
 
 	self := r.Require()
-	self.HandleFunc("GET /me", m.handleMe)
-	self.HandleFunc("POST /password", m.handleChangePassword, small)
-	self.HandleFunc("GET /tokens", m.handleListTokens)
-	self.HandleFunc("POST /tokens", m.handleCreateToken, small)
-	self.HandleFunc("DELETE /tokens/{id}", m.handleRevokeToken)
+	self.HandleFunc("GET /me", m.handleMe, doc("The signed-in user", nil, User{}, 0))
+	self.HandleFunc("POST /password", m.handleChangePassword, small, doc("Change one's password (ends every other session)", passwordRequest{}, nil, http.StatusNoContent))
+	self.HandleFunc("GET /tokens", m.handleListTokens, doc("One's API tokens", nil, []Token{}, 0))
+	self.HandleFunc("POST /tokens", m.handleCreateToken, small, doc("Create an API token; its secret is shown only now", tokenRequest{}, TokenResponse{}, http.StatusCreated))
+	self.HandleFunc("DELETE /tokens/{id}", m.handleRevokeToken, doc("Revoke one of one's tokens", nil, nil, http.StatusNoContent))
 
 	read := r.Require(PermUsersRead)
-	read.HandleFunc("GET /users", m.handleListUsers)
-	read.HandleFunc("GET /users/{id}", m.handleGetUser)
-	read.HandleFunc("GET /roles", m.handleListRoles)
-	read.HandleFunc("GET /permissions", m.handlePermissions)
+	read.HandleFunc("GET /users", m.handleListUsers, doc("Users, by e-mail address", listUsersQuery{}, []User{}, 0))
+	read.HandleFunc("GET /users/{id}", m.handleGetUser, doc("One user", nil, User{}, 0))
+	read.HandleFunc("GET /roles", m.handleListRoles, doc("Roles, by name", nil, []Role{}, 0))
+	read.HandleFunc("GET /permissions", m.handlePermissions, doc("Every module's permissions", nil, []ModulePermission{}, 0))
 
 	write := r.Require(PermUsersWrite)
-	write.HandleFunc("POST /users", m.handleCreateUser, small)
-	write.HandleFunc("PATCH /users/{id}", m.handlePatchUser, small)
+	write.HandleFunc("POST /users", m.handleCreateUser, small, doc("Create a user", createUserRequest{}, User{}, http.StatusCreated))
+	write.HandleFunc("PATCH /users/{id}", m.handlePatchUser, small, doc("Change a user's name, roles or state", patchUserRequest{}, User{}, 0))
 
 	roles := r.Require(PermRolesWrite)
-	roles.HandleFunc("PUT /roles/{name}", m.handlePutRole, small)
-	roles.HandleFunc("DELETE /roles/{name}", m.handleDeleteRole)
+	roles.HandleFunc("PUT /roles/{name}", m.handlePutRole, small, doc("Create or replace a role", roleRequest{}, Role{}, 0))
+	roles.HandleFunc("DELETE /roles/{name}", m.handleDeleteRole, doc("Delete a role no user has", nil, nil, http.StatusNoContent))
+}
+
+// registerRequest is the body of POST /auth/register.
+type registerRequest struct {
+	Email       string `json:"email"`
+	Password    string `json:"password"`
+	DisplayName string `json:"display_name"`
+}
+
+// loginRequest is the body of POST /auth/login.
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	// Token asks for the bearer token in the body.
+	Token bool `json:"token"`
+}
+
+// passwordRequest is the body of POST /auth/password.
+type passwordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// tokenRequest is the body of POST /auth/tokens.
+type tokenRequest struct {
+	Name      string `json:"name"`
+	ExpiresIn int64  `json:"expires_in"`
+}
+
+// listUsersQuery are the query parameters of GET /auth/users.
+type listUsersQuery struct {
+	Skip  int `query:"skip"`
+	Limit int `query:"limit"`
+}
+
+// createUserRequest is the body of POST /auth/users.
+type createUserRequest struct {
+	Email       string   `json:"email"`
+	Password    string   `json:"password"`
+	DisplayName string   `json:"display_name"`
+	Roles       []string `json:"roles"`
+	Active      *bool    `json:"active"`
+}
+
+// patchUserRequest is the body of PATCH /auth/users/{id}.
+type patchUserRequest struct {
+	DisplayName *string   `json:"display_name"`
+	Roles       *[]string `json:"roles"`
+	Active      *bool     `json:"active"`
+}
+
+// roleRequest is the body of PUT /auth/roles/{name}.
+type roleRequest struct {
+	Description string   `json:"description"`
+	Permissions []string `json:"permissions"`
 }
 
 // LoginResponse is the body of a successful POST /auth/login.
@@ -97,11 +155,7 @@ func (m *Module) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	if wait := m.throttle.registration(throttleKey(m.ClientIP(r)), m.cfg.Now()); wait > 0 {
 		return retryLater(wait)
 	}
-	var in struct {
-		Email       string `json:"email"`
-		Password    string `json:"password"`
-		DisplayName string `json:"display_name"`
-	}
+	var in registerRequest
 	if err := webos.Decode(r, &in); err != nil {
 		return err
 	}
@@ -132,12 +186,7 @@ func (m *Module) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := m.cop.Check(r); err != nil {
 		return ErrCrossOrigin
 	}
-	var in struct {
-		Email    string `json:"email"`
-		Password string `json:"password"`
-		// Token asks for the bearer token in the body.
-		Token bool `json:"token"`
-	}
+	var in loginRequest
 	if err := webos.Decode(r, &in); err != nil {
 		return err
 	}
@@ -234,10 +283,7 @@ func (m *Module) handleMe(w http.ResponseWriter, r *http.Request) error {
 
 func (m *Module) handleChangePassword(w http.ResponseWriter, r *http.Request) error {
 	u, _ := UserFrom(r.Context())
-	var in struct {
-		CurrentPassword string `json:"current_password"`
-		NewPassword     string `json:"new_password"`
-	}
+	var in passwordRequest
 	if err := webos.Decode(r, &in); err != nil {
 		return err
 	}
@@ -277,10 +323,7 @@ func (m *Module) handleListTokens(w http.ResponseWriter, r *http.Request) error 
 
 func (m *Module) handleCreateToken(w http.ResponseWriter, r *http.Request) error {
 	u, _ := UserFrom(r.Context())
-	var in struct {
-		Name      string `json:"name"`
-		ExpiresIn int64  `json:"expires_in"`
-	}
+	var in tokenRequest
 	if err := webos.Decode(r, &in); err != nil {
 		return err
 	}
@@ -355,13 +398,7 @@ func (m *Module) handleGetUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) handleCreateUser(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Email       string   `json:"email"`
-		Password    string   `json:"password"`
-		DisplayName string   `json:"display_name"`
-		Roles       []string `json:"roles"`
-		Active      *bool    `json:"active"`
-	}
+	var in createUserRequest
 	if err := webos.Decode(r, &in); err != nil {
 		return err
 	}
@@ -383,11 +420,7 @@ func (m *Module) handleCreateUser(w http.ResponseWriter, r *http.Request) error 
 func (m *Module) handlePatchUser(w http.ResponseWriter, r *http.Request) error {
 	me, _ := UserFrom(r.Context())
 	id := r.PathValue("id")
-	var in struct {
-		DisplayName *string   `json:"display_name"`
-		Roles       *[]string `json:"roles"`
-		Active      *bool     `json:"active"`
-	}
+	var in patchUserRequest
 	if err := webos.Decode(r, &in); err != nil {
 		return err
 	}
@@ -443,10 +476,7 @@ func (m *Module) handleListRoles(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Module) handlePutRole(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Description string   `json:"description"`
-		Permissions []string `json:"permissions"`
-	}
+	var in roleRequest
 	if err := webos.Decode(r, &in); err != nil {
 		return err
 	}

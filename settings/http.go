@@ -69,9 +69,10 @@ func (m *Module) View(moduleID string) (View, error) {
 // authorizer checks (with none, every request is refused).
 func (m *Module) Routes(r *webos.Router) {
 	read, write := r.Require(PermRead), r.Require(PermWrite)
-	read.HandleFunc("GET /", m.list)
-	read.HandleFunc("GET /{module}", m.get)
-	write.HandleFunc("PATCH /{module}", m.patch)
+	read.HandleFunc("GET /", m.list, webos.Describe(webos.Operation{Summary: "Every module's settings", Response: []View{}}))
+	read.HandleFunc("GET /{module}", m.get, webos.Describe(webos.Operation{Summary: "One module's settings", Response: View{}}))
+	write.HandleFunc("PATCH /{module}", m.patch, webos.Describe(webos.Operation{
+		Summary: "Change some of a module's settings: key → new value, null for the default", Request: map[string]any{}, Response: View{}}))
 }
 
 func (m *Module) list(w http.ResponseWriter, _ *http.Request) error {

@@ -49,6 +49,7 @@ func ExampleStandard() {
 	// settings
 	// afs
 	// audit
+	// openapi
 	// tasks
 	// 200 {"status":"ok"}
 }

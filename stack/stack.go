@@ -11,6 +11,7 @@ import (
 	"github.com/webos-go/webos/audit"
 	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/bus/redisbus"
+	"github.com/webos-go/webos/openapi"
 	"github.com/webos-go/webos/settings"
 	"github.com/webos-go/webos/store"
 	"github.com/webos-go/webos/tasks"
@@ -62,6 +63,9 @@ type Modules struct {
 	// Audit records every administrative change (users, roles, settings,
 	// task actions, sign-ins of administrators) in a tamper-evident trail.
 	Audit *audit.Module
+	// API serves the OpenAPI document of every route at /api/openapi.json
+	// and its page in the shell.
+	API *openapi.Module
 	// Tasks runs background jobs on WEBOS_REDIS_URL, or on an in-process
 	// Redis kept in the data folder. A task runs as the user who enqueued
 	// it, with that user's current permissions.
@@ -108,6 +112,7 @@ func Standard(cfg webos.Config) (*Modules, error) {
 		Settings: &settings.Module{},
 		Files:    files,
 		Audit:    audit.New(),
+		API:      openapi.New(openapi.Info{Title: "WebOS API", CookieName: authCfg.CookieName}),
 	}
 	if cfg.RedisURL != "" {
 		m.Bus = &redisbus.Module{
@@ -153,6 +158,7 @@ func (m *Modules) List() []webos.Module {
 	add(m.Settings, m.Settings != nil)
 	add(m.Files, m.Files != nil)
 	add(m.Audit, m.Audit != nil)
+	add(m.API, m.API != nil)
 	add(m.Tasks, m.Tasks != nil)
 	return out
 }

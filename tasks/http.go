@@ -43,13 +43,18 @@ const (
 func (m *Module) Routes(r *webos.Router) {
 	m.prefix = r.Prefix()
 	user := r.Require()
-	user.HandleFunc("POST /{type}", m.handleEnqueue)
-	user.HandleFunc("GET /{id}", m.handleStatus)
-	user.HandleFunc("GET /{id}/events", m.handleEvents, webos.Stream())
-	user.HandleFunc("DELETE /{id}", m.handleCancel)
+	doc := func(summary string, resp any, status int) webos.RouteOption {
+		return webos.Describe(webos.Operation{Summary: summary, Response: resp, Status: status})
+	}
+	user.HandleFunc("POST /{type}", m.handleEnqueue, webos.Describe(webos.Operation{
+		Summary: "Enqueue a task of an exposed type; the body is its payload", Request: map[string]any{}, Response: Status{}, Status: http.StatusAccepted}))
+	user.HandleFunc("GET /{id}", m.handleStatus, doc("A task's state, progress and result", Status{}, 0))
+	user.HandleFunc("GET /{id}/events", m.handleEvents, webos.Stream(), webos.Describe(webos.Operation{
+		Summary: "A task's progress as Server-Sent Events, until it ends", ContentType: "text/event-stream"}))
+	user.HandleFunc("DELETE /{id}", m.handleCancel, doc("Cancel a task", Status{}, 0))
 	admin := r.Require(PermAdmin)
-	admin.HandleFunc("GET /admin/queues", m.handleQueues)
-	admin.HandleFunc("GET /admin/queues/{queue}/{state}", m.handleList)
+	admin.HandleFunc("GET /admin/queues", m.handleQueues, doc("Queues with their counts per state", queuesResponse{}, 0))
+	admin.HandleFunc("GET /admin/queues/{queue}/{state}", m.handleList, doc("The tasks of a queue in a state, a page at a time", listResponse{}, 0))
 }
 
 func (m *Module) handleEnqueue(w http.ResponseWriter, r *http.Request) error {
@@ -108,8 +113,23 @@ func (m *Module) handleQueues(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	webos.WriteJSON(w, http.StatusOK, map[string]any{"queues": qs, "states": MonitorStates})
+	webos.WriteJSON(w, http.StatusOK, queuesResponse{Queues: qs, States: MonitorStates})
 	return nil
+}
+
+// queuesResponse answers GET /tasks/admin/queues.
+type queuesResponse struct {
+	Queues []QueueStats `json:"queues"`
+	States []string     `json:"states"`
+}
+
+// listResponse answers GET /tasks/admin/queues/{queue}/{state}.
+type listResponse struct {
+	Queue string    `json:"queue"`
+	State string    `json:"state"`
+	Page  int       `json:"page" query:"page"`
+	Size  int       `json:"size" query:"size"`
+	Tasks []*Status `json:"tasks"`
 }
 
 func (m *Module) handleList(w http.ResponseWriter, r *http.Request) error {
@@ -126,7 +146,10 @@ func (m *Module) handleList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	webos.WriteJSON(w, http.StatusOK, map[string]any{"queue": queue, "state": state, "page": page, "size": size, "tasks": list})
+	if list == nil {
+		list = []*Status{}
+	}
+	webos.WriteJSON(w, http.StatusOK, listResponse{Queue: queue, State: state, Page: page, Size: size, Tasks: list})
 	return nil
 }
 

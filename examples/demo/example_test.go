@@ -33,6 +33,7 @@ func ExampleNewApp() {
 	// settings
 	// afs
 	// audit
+	// openapi
 	// tasks
 	// admin
 	// tasks.monitor

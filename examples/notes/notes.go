@@ -94,8 +94,10 @@ func (m *Module) Provision(ctx context.Context, app *webos.App) (err error) {
 func (m *Module) Routes(r *webos.Router) {
 	m.prefix = r.Prefix()
 	r.HandleFunc("GET /{$}", m.page)
-	r.HandleFunc("GET /list", m.list)
-	r.HandleFunc("POST /{$}", m.create)
+	r.HandleFunc("GET /list", m.list, webos.Describe(webos.Operation{
+		Summary: "The newest notes, a page at a time", Response: store.Page[Note]{}}))
+	r.HandleFunc("POST /{$}", m.create, webos.Describe(webos.Operation{
+		Summary: "Add a note", Request: Note{}, Response: Note{}, Status: http.StatusCreated}))
 	m.grid.Mount(r, "/grid", m.shell)
 }
 
