@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/webos-go/webos"
@@ -69,6 +71,8 @@ type Module struct {
 	app      *webos.App
 	log      *slog.Logger
 	assets   *Assets
+	mu       sync.Mutex // guards included
+	included []string   // names of Include's files, in order
 	auth     *auth.Module
 	sessions Sessions
 	prefs    *preferences
@@ -188,6 +192,33 @@ func (m *Module) Logs() *LogBuffer { return m.logs }
 
 // Assets returns the shell's static files, for pages that link them.
 func (m *Module) Assets() *Assets { return m.assets }
+
+// Include adds a module's stylesheet (name ending ".css") or script (".js")
+// to the shell's static files and links it from every page of the shell,
+// after the shell's own: for behaviour that a module's pages, or
+// components it hands other modules (such as a file picker), need on
+// whichever page they appear, also after an htmx navigation, which loads
+// no new script. Scripts are deferred; they find their elements when the
+// document is loaded and on htmx's "htmx:load" event. Call it in
+// Provision (after requiring the shell); a file included twice under one
+// name is replaced. Any other extension is an error.
+func (m *Module) Include(name string, body []byte) error {
+	if m.assets == nil {
+		return errors.New("ui: Include before the shell was provisioned")
+	}
+	switch path.Ext(name) {
+	case ".css", ".js":
+	default:
+		return fmt.Errorf("ui: Include %q: only .css and .js files", name)
+	}
+	m.assets.Add(name, body)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !slices.Contains(m.included, name) {
+		m.included = append(m.included, name)
+	}
+	return nil
+}
 
 // Theme returns the shell's theme.
 func (m *Module) Theme() Theme { return m.theme }

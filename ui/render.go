@@ -189,6 +189,15 @@ func (m *Module) fixedLayout() Layout {
 		l.Styles = []string{m.assets.URL("theme.css"), m.assets.URL("webos.css")}
 		l.Scripts = []string{m.assets.URL("htmx.min.js"), m.assets.URL("webos.js")}
 		l.Head = []g.Node{h.Link(h.Rel("icon"), h.Type("image/svg+xml"), h.Href(m.assets.URL("favicon.svg")))}
+		m.mu.Lock()
+		for _, name := range m.included {
+			if strings.HasSuffix(name, ".css") {
+				l.Styles = append(l.Styles, m.assets.URL(name))
+			} else {
+				l.Scripts = append(l.Scripts, m.assets.URL(name))
+			}
+		}
+		m.mu.Unlock()
 	}
 	return l
 }
