@@ -5,7 +5,28 @@
 (function () {
   "use strict";
 
-  var ICONS = { folder: "📁", up: "⬆️", image: "🖼️", audio: "🎵", video: "🎬", pdf: "📕", text: "📄", code: "📜", archive: "🗜️", file: "📦" };
+  var PATHS = {
+    folder: "M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z",
+    up: "M12 19V5M5 12l7-7 7 7",
+    file: "M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V9zM14 3v6h6",
+    image: "M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V9zM14 3v6h6M7 18l3-4 2 2 2-3 3 5z",
+    audio: "M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V9zM14 3v6h6M10 18a1.5 1.5 0 1 1 0-3 1.5 1.5 0 0 1 0 3zM11.5 16.5V11l3 1",
+    video: "M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V9zM14 3v6h6M10 12v5l4-2.5z",
+    text: "M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V9zM14 3v6h6M8 13h8M8 17h6",
+    code: "M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V9zM14 3v6h6M10 13l-2 2 2 2M14 13l2 2-2 2",
+    pdf: "M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V9zM14 3v6h6M8 17h8M8 13h8",
+    archive: "M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V9zM14 3v6h6M11 6v2M11 10v2M11 14v3"
+  };
+  var SVG = "http://www.w3.org/2000/svg";
+  function icon(kind) {
+    var svg = document.createElementNS(SVG, "svg"), p = document.createElementNS(SVG, "path");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("class", "fc-icon fc-k-" + (PATHS[kind] ? kind : "file"));
+    svg.setAttribute("aria-hidden", "true");
+    p.setAttribute("d", PATHS[kind] || PATHS.file);
+    svg.appendChild(p);
+    return svg;
+  }
   var CHUNK = 8 << 20; // bytes per PATCH of a resumable upload
 
   function el(tag, cls, text) {
@@ -226,8 +247,8 @@
   // go before the first file, so that folders stay first as pages arrive.
   Panel.prototype.add = function (entries) {
     var self = this;
-    var firstFile = null;
-    if (this.sort === "name" && !this.desc) {
+    var byName = this.sort === "name" && !this.desc, firstFile = null;
+    if (byName) {
       for (var k = 0; k < this.items.length; k++) if (!this.items[k].folder) { firstFile = k; break; }
     }
     var spliced = false, from = this.items.length;
@@ -238,6 +259,7 @@
         firstFile++;
         spliced = true;
       } else {
+        if (byName && !e.folder && firstFile === null) firstFile = self.items.length;
         self.items.push(e);
       }
     });
@@ -264,7 +286,7 @@
     tr.setAttribute("role", "row");
     if (this.selected[e.urn]) tr.classList.add("fc-selected");
     var name = el("td", "fc-name");
-    name.appendChild(el("span", "fc-icon", ICONS[e.kind] || ICONS.file)).setAttribute("aria-hidden", "true");
+    name.appendChild(icon(e.kind));
     name.appendChild(el("span", "fc-label", e.name));
     tr.appendChild(name);
     tr.appendChild(el("td", "fc-size", e.folder ? (e.up ? "" : "folder") : bytes(e.size)));
@@ -1010,7 +1032,7 @@
       i.type = "hidden"; i.name = self.name; i.value = e.urn;
       self.root.appendChild(i);
       var li = el("li");
-      li.appendChild(el("span", "fc-icon", ICONS[e.kind] || ICONS.file));
+      li.appendChild(icon(e.kind));
       li.appendChild(el("span", "", " " + e.name));
       ul.appendChild(li);
       return { urn: e.urn, url: e.url, name: e.name, size: e.size, type: e.type };
