@@ -58,14 +58,14 @@ type Module struct {
 }
 
 var (
-	_ webos.Module             = (*Module)(nil)
-	_ webos.Dependent          = (*Module)(nil)
-	_ webos.Provisioner        = (*Module)(nil)
-	_ webos.Stopper            = (*Module)(nil)
-	_ webos.RouteProvider      = (*Module)(nil)
-	_ tasks.Provider           = (*Module)(nil)
-	_ ui.LaunchpadProvider     = (*Module)(nil)
-	_ ui.PaletteProvider       = (*Module)(nil)
+	_ webos.Module         = (*Module)(nil)
+	_ webos.Dependent      = (*Module)(nil)
+	_ webos.Provisioner    = (*Module)(nil)
+	_ webos.Stopper        = (*Module)(nil)
+	_ webos.RouteProvider  = (*Module)(nil)
+	_ tasks.Provider       = (*Module)(nil)
+	_ ui.LaunchpadProvider = (*Module)(nil)
+	_ ui.PaletteProvider   = (*Module)(nil)
 )
 
 // New returns the files module.
