@@ -1,6 +1,7 @@
 package files_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -157,4 +158,58 @@ func TestBrowserPhoneStacksPanels(t *testing.T) {
 		t.Error("the panels are not stacked")
 	}
 	tb.screenshot("files-phone")
+}
+
+// dropFiles drops files made in the page onto the panel side: name →
+// size in bytes, content a repeating pattern.
+func (tb *tab) dropFiles(side string, files map[string]int) {
+	tb.t.Helper()
+	var parts []string
+	for name, size := range files {
+		parts = append(parts, fmt.Sprintf(`(() => { const b = new Uint8Array(%d); for (let i = 0; i < b.length; i++) b[i] = (i * 31 + 7) & 255; dt.items.add(new File([b], %q, {type: "application/octet-stream"})); })();`, size, name))
+	}
+	js := `(() => { const dt = new DataTransfer(); ` + strings.Join(parts, "\n") + `
+	  const p = document.querySelector("#fc-` + side + `");
+	  p.dispatchEvent(new DragEvent("dragenter", {dataTransfer: dt, bubbles: true, cancelable: true}));
+	  p.dispatchEvent(new DragEvent("dragover", {dataTransfer: dt, bubbles: true, cancelable: true}));
+	  p.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+	  return true; })()`
+	eval[bool](tb, js)
+}
+
+// TestBrowserDropUpload drops two files onto the left panel: each gets a
+// progress bar with speed, both arrive, the panel lists them.
+func TestBrowserDropUpload(t *testing.T) {
+	tb := newTab(t)
+	if err := tb.srv.fs.Mkdir(t.Context(), mustURN("fs://local/drop")); err != nil {
+		t.Fatal(err)
+	}
+	tb.signIn()
+	tb.commander("fs://local/drop", "fs://s3")
+	// Record every progress label the uploads show.
+	eval[bool](tb, `(() => { window.__labels = []; new MutationObserver(ms => ms.forEach(m => { const j = m.target.closest && m.target.closest(".fc-job"); if (j) window.__labels.push(j.dataset.upload + ": " + j.querySelector(".fc-job-label").textContent); })).observe(document.querySelector(".fc-job-list"), {subtree: true, childList: true, characterData: true}); return true; })()`)
+	tb.dropFiles("left", map[string]int{"one.bin": 12 << 20, "two.bin": 3 << 20})
+	tb.waitFor("two uploads with progress bars", `document.querySelectorAll(".fc-job[data-upload] progress").length === 2`, 5*time.Second)
+	tb.waitFor("both uploads done", `[...document.querySelectorAll(".fc-job[data-upload]")].every(j => j.dataset.state === "succeeded")`, 60*time.Second)
+	tb.waitFor("both files listed", `document.querySelector('#fc-left tr[data-name="one.bin"]') !== null && document.querySelector('#fc-left tr[data-name="two.bin"]') !== null`, 10*time.Second)
+	labels := eval[[]string](tb, `window.__labels`)
+	sawSpeed := false
+	for _, l := range labels {
+		if strings.Contains(l, "/s") && strings.Contains(l, " of ") {
+			sawSpeed = true
+		}
+	}
+	if !sawSpeed {
+		t.Errorf("no progress label with a speed among %q", labels)
+	}
+	if v := eval[float64](tb, `Math.min(...[...document.querySelectorAll(".fc-job[data-upload] progress")].map(p => p.value))`); v != 100 {
+		t.Errorf("progress bars end at %v", v)
+	}
+	for name, size := range map[string]int64{"one.bin": 12 << 20, "two.bin": 3 << 20} {
+		info, err := tb.srv.fs.Stat(t.Context(), mustURN("fs://local/drop/"+name))
+		if err != nil || info.Size != size {
+			t.Errorf("%s: %v, %d bytes", name, err, info.Size)
+		}
+	}
+	tb.screenshot("files-upload")
 }

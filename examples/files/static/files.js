@@ -972,7 +972,11 @@
     this.multiple = root.hasAttribute("data-multiple");
     this.accept = (root.getAttribute("data-accept") || "").split(",").filter(function (s) { return s.trim(); });
     this.start = root.getAttribute("data-start");
-    root.querySelector(".fp-open").addEventListener("click", function () { self.open(); });
+    root.querySelector(".fp-open").addEventListener("click", function () {
+      // The key that chose a file must not open the dialog again from the
+      // button that gets the focus back.
+      if (Date.now() - (self.closedAt || 0) > 300) self.open();
+    });
   }
 
   Picker.prototype.open = function () {
@@ -1003,7 +1007,7 @@
     up.addEventListener("click", function () { chooseFiles(self.multiple, self.accept.join(",")).then(function (fs) { if (fs.length) upload(fs); }); });
     cancel.addEventListener("click", function () { d.close(); });
     ok.addEventListener("click", chooseNow);
-    d.addEventListener("close", function () { self.last = panel.urn; d.remove(); });
+    d.addEventListener("close", function () { self.last = panel.urn; self.closedAt = Date.now(); d.remove(); });
     d.addEventListener("keydown", function (e) {
       var t = e.target;
       if (t && t.tagName === "INPUT") {
@@ -1037,6 +1041,7 @@
       ul.appendChild(li);
       return { urn: e.urn, url: e.url, name: e.name, size: e.size, type: e.type };
     });
+    this.closedAt = Date.now();
     d.close();
     this.root.dispatchEvent(new CustomEvent("files:pick", { bubbles: true, detail: { name: this.name, files: files } }));
   };
