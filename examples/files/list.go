@@ -2,6 +2,7 @@ package files
 
 import (
 	"cmp"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -80,11 +81,19 @@ func (m *Module) sources(w http.ResponseWriter, r *http.Request) error {
 
 // ListQuery is what a listing asks for.
 type ListQuery struct {
-	URN    afs.URN
-	Sort   string // name, size, modified, type
-	Desc   bool
-	Filter string // case-insensitive part of the name
-	Limit  int
+	// URN is the folder.
+	URN afs.URN
+	// Sort is name (the default), size, modified or type; folders come
+	// first in every order.
+	Sort string
+	// Desc reverses the order.
+	Desc bool
+	// Filter keeps the entries whose names hold it, ignoring case.
+	Filter string
+	// Limit is the most entries of the page: 1 to MaxPageSize (0 means
+	// DefaultPageSize).
+	Limit int
+	// Cursor continues the listing where the page that gave it ended.
 	Cursor string
 }
 
@@ -132,7 +141,7 @@ func (m *Module) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	l, err := m.List(r, lq)
+	l, err := m.List(r.Context(), lq)
 	if err != nil {
 		return err
 	}
@@ -176,10 +185,20 @@ const afsPage = 1000
 // answer needs, so the first page of a folder of any size comes back in
 // the time of one store request; other orders read the folder whole (up
 // to [MaxSorted] entries) and sort it.
-func (m *Module) List(r *http.Request, lq ListQuery) (*Listing, error) {
+func (m *Module) List(ctx context.Context, lq ListQuery) (*Listing, error) {
 	c, err := decodeCursor(lq.Cursor)
 	if err != nil {
 		return nil, err
+	}
+	if lq.Limit == 0 {
+		lq.Limit = DefaultPageSize
+	}
+	if lq.Sort == "" {
+		lq.Sort = "name"
+	}
+	lq.Filter = strings.ToLower(lq.Filter)
+	if lq.Limit < 0 || lq.Limit > MaxPageSize {
+		return nil, webos.Invalid("limit", fmt.Sprintf("must be a whole number from 1 to %d", MaxPageSize))
 	}
 	l := &Listing{URN: lq.URN, Items: []Entry{}}
 	if !lq.URN.IsRoot() {
@@ -187,20 +206,20 @@ func (m *Module) List(r *http.Request, lq ListQuery) (*Listing, error) {
 		l.Parent = &p
 	}
 	if lq.Sort == "name" && !lq.Desc {
-		return l, m.listByName(r, lq, c, l)
+		return l, m.listByName(ctx, lq, c, l)
 	}
-	return l, m.listSorted(r, lq, c, l)
+	return l, m.listSorted(ctx, lq, c, l)
 }
 
 // listByName pages through the store, which lists in name order.
-func (m *Module) listByName(r *http.Request, lq ListQuery, c cursor, l *Listing) error {
+func (m *Module) listByName(ctx context.Context, lq ListQuery, c cursor, l *Listing) error {
 	size := lq.Limit
 	if lq.Filter != "" || c.Skip > 0 {
 		size = afsPage
 	}
 	token, skip, scanned := c.Token, c.Skip, 0
 	for {
-		page, err := m.fs.List(r.Context(), lq.URN, &afs.ListOptions{PageSize: size, PageToken: token})
+		page, err := m.fs.List(ctx, lq.URN, &afs.ListOptions{PageSize: size, PageToken: token})
 		if err != nil {
 			return err
 		}
@@ -239,11 +258,11 @@ func (m *Module) listByName(r *http.Request, lq ListQuery, c cursor, l *Listing)
 }
 
 // listSorted reads the whole folder, sorts it and answers one page.
-func (m *Module) listSorted(r *http.Request, lq ListQuery, c cursor, l *Listing) error {
+func (m *Module) listSorted(ctx context.Context, lq ListQuery, c cursor, l *Listing) error {
 	var all []Entry
 	token := ""
 	for {
-		page, err := m.fs.List(r.Context(), lq.URN, &afs.ListOptions{PageToken: token})
+		page, err := m.fs.List(ctx, lq.URN, &afs.ListOptions{PageToken: token})
 		if err != nil {
 			return err
 		}
