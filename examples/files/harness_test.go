@@ -63,6 +63,7 @@ type server struct {
 	localDir string
 	bucket   string
 	s3       *s3.Client
+	admin    *auth.User
 }
 
 func TestMain(m *testing.M) {
@@ -172,7 +173,8 @@ func startDemo(client *s3.Client, endpoint, key, secret string) (*server, error)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := am.CreateUser(ctx, auth.NewUser{Email: adminEmail, Password: adminPassword, DisplayName: "Ada Admin", Roles: []string{auth.RoleAdmin}}); err != nil {
+	admin, err := am.CreateUser(ctx, auth.NewUser{Email: adminEmail, Password: adminPassword, DisplayName: "Ada Admin", Roles: []string{auth.RoleAdmin}})
+	if err != nil {
 		return nil, err
 	}
 	fsys, err := registry.Get[*afs.FS](app.Registry())
@@ -185,7 +187,7 @@ func startDemo(client *s3.Client, endpoint, key, secret string) (*server, error)
 	}
 	srv := httptest.NewServer(app.Handler())
 	shared.stops = append(shared.stops, func() { srv.CloseClientConnections(); srv.Close() })
-	return &server{Server: srv, app: app, fs: fsys, files: fm, localDir: local, bucket: bucket, s3: client}, nil
+	return &server{Server: srv, app: app, fs: fsys, files: fm, localDir: local, bucket: bucket, s3: client, admin: admin}, nil
 }
 
 // sharedBrowser starts the package's one headless Chromium.
