@@ -128,8 +128,12 @@ func TestBrowserResumableUpload(t *testing.T) {
 	}
 	sent := proxy.sent.Load() - before
 	overhead := sent - size
-	t.Logf("64 MiB upload with one dropped connection: %d bytes sent through the proxy (%d more than the file: headers), resumed at %s, %s", sent, overhead, resumed, took.Round(time.Millisecond))
-	if overhead < 0 || overhead > 256<<10 {
+	t.Logf("64 MiB upload with one dropped connection: %d bytes sent through the proxy (%d more than the file: request headers and the start of the request the browser retried by itself), resumed at %s, %s", sent, overhead, resumed, took.Round(time.Millisecond))
+	// What the server had was never sent again: the upload went on from
+	// its offset. The browser itself retries the request that the drop
+	// cut off, from that request's start, and the server refuses it at
+	// once: a little of it may be on the wire by then.
+	if overhead < 0 || overhead > 1<<20 {
 		t.Errorf("sent %d bytes for a %d-byte file: what arrived was sent again", sent, size)
 	}
 	f, err := tb.srv.fs.Open(t.Context(), mustURN("fs://local/big/big.bin"))

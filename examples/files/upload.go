@@ -276,7 +276,16 @@ func (m *Module) uploadHead(w http.ResponseWriter, r *http.Request) error {
 	if !tusOK(w, r) {
 		return nil
 	}
-	up, off, err := m.uploads.load(r.Context(), r.PathValue("id"))
+	id := r.PathValue("id")
+	if _, _, err := m.uploads.load(r.Context(), id); err != nil {
+		return err
+	}
+	// The offset is only known once no request is writing.
+	if !m.uploads.lock(r.Context(), id) {
+		return fmt.Errorf("%w: another request is writing this upload", webos.ErrConflict)
+	}
+	up, off, err := m.uploads.load(r.Context(), id)
+	m.uploads.unlock(id)
 	if err != nil {
 		return err
 	}
@@ -306,16 +315,28 @@ func (m *Module) uploadPatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || want < 0 {
 		return fmt.Errorf("%w: Upload-Offset must be a number of bytes", webos.ErrBadRequest)
 	}
-	if !m.uploads.lock(id) {
-		return fmt.Errorf("%w: another request is writing this upload", webos.ErrConflict)
+	// A body that does not start where the upload stands is refused at
+	// once, without reading it (and without keeping the connection, which
+	// would read it): a browser that retries a request cut off by a
+	// dropped connection sends it from its start.
+	mismatch := func(off int64) error {
+		w.Header().Set("Upload-Offset", strconv.FormatInt(off, 10))
+		w.Header().Set("Connection", "close")
+		return fmt.Errorf("%w: Upload-Offset is %d, the server has %d bytes", webos.ErrConflict, want, off)
+	}
+	if want < off {
+		return mismatch(off)
+	}
+	if !m.uploads.tryLock(id) {
+		w.Header().Set("Connection", "close")
+		return fmt.Errorf("%w: another request is writing this upload; ask for its offset (HEAD) and go on from there", webos.ErrConflict)
 	}
 	defer m.uploads.unlock(id)
 	if _, off, err = m.uploads.load(r.Context(), id); err != nil {
 		return err
 	}
 	if want != off {
-		w.Header().Set("Upload-Offset", strconv.FormatInt(off, 10))
-		return fmt.Errorf("%w: Upload-Offset is %d, the server has %d bytes", webos.ErrConflict, want, off)
+		return mismatch(off)
 	}
 	f, err := os.OpenFile(m.uploads.path(id, ".part"), os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -340,7 +361,29 @@ func (m *Module) uploadPatch(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (u *uploads) lock(id string) bool {
+// lock takes the upload id for one request. A request that finds it
+// taken waits a little for the other one to end: after a dropped
+// connection the client asks again at once, while the request that lost
+// its connection still writes what arrived.
+func (u *uploads) lock(ctx context.Context, id string) bool {
+	deadline := time.Now().Add(lockWait)
+	for {
+		u.mu.Lock()
+		if !u.busy[id] {
+			u.busy[id] = true
+			u.mu.Unlock()
+			return true
+		}
+		u.mu.Unlock()
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// tryLock takes the upload id for one request if no other has it.
+func (u *uploads) tryLock(id string) bool {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.busy[id] {
@@ -349,6 +392,9 @@ func (u *uploads) lock(id string) bool {
 	u.busy[id] = true
 	return true
 }
+
+// lockWait is how long a request waits for another one on the same upload.
+const lockWait = 5 * time.Second
 
 func (u *uploads) unlock(id string) {
 	u.mu.Lock()
@@ -397,7 +443,7 @@ func (m *Module) uploadDelete(w http.ResponseWriter, r *http.Request) error {
 	if _, _, err := m.uploads.load(r.Context(), id); err != nil {
 		return err
 	}
-	if !m.uploads.lock(id) {
+	if !m.uploads.lock(r.Context(), id) {
 		return fmt.Errorf("%w: another request is writing this upload", webos.ErrConflict)
 	}
 	defer m.uploads.unlock(id)
