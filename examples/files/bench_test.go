@@ -137,7 +137,9 @@ func userCtx(_ testing.TB, srv *server) context.Context {
 	return auth.WithUser(context.Background(), srv.admin)
 }
 
-func isExists(err error) bool { return err != nil && bytes.Contains([]byte(err.Error()), []byte("exists")) }
+func isExists(err error) bool {
+	return err != nil && bytes.Contains([]byte(err.Error()), []byte("exists"))
+}
 
 // raw sends a request with a streamed body and fails on an error status.
 func (c *client) raw(method, path string, body io.Reader, hdr map[string]string) *http.Response {
