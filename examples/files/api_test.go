@@ -18,12 +18,12 @@ import (
 
 // client is a signed-in HTTP client of the demo server.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	hc   *http.Client
 }
 
-func signedIn(t *testing.T) *client {
+func signedIn(t testing.TB) *client {
 	t.Helper()
 	srv := demoServer(t)
 	jar, _ := cookiejar.New(nil)

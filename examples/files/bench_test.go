@@ -55,7 +55,7 @@ func benchFolders(b *testing.B, srv *server) {
 // 10,000 files, through the commander's listing, against reading the
 // folder with os.ReadDir and one raw S3 list request of as many keys.
 func BenchmarkFirstPage(b *testing.B) {
-	srv := demoServer(&testing.T{})
+	srv := demoServer(b)
 	benchFolders(b, srv)
 	ctx := context.Background()
 	b.Run("disk/files.List", func(b *testing.B) {
@@ -97,9 +97,8 @@ func BenchmarkFirstPage(b *testing.B) {
 // as the browser sends them) against one PUT of the whole file to the
 // afs API, both over HTTP to the same server onto the same disk source.
 func BenchmarkUpload(b *testing.B) {
-	t := &testing.T{}
-	srv := demoServer(t)
-	c := signedIn(t)
+	srv := demoServer(b)
+	c := signedIn(b)
 	const size = 64 << 20
 	const chunk = 8 << 20
 	body := make([]byte, size)
@@ -168,8 +167,7 @@ func (c *client) raw(method, path string, body io.Reader, hdr map[string]string)
 // deleted) against a raw io.Copy from the file on disk into a writer of
 // the same S3 bucket.
 func BenchmarkMove100MiB(b *testing.B) {
-	t := &testing.T{}
-	srv := demoServer(t)
+	srv := demoServer(b)
 	const size = 100 << 20
 	tmpl := filepath.Join(srv.localDir, "bench-move-template.bin")
 	f, err := os.Create(tmpl)

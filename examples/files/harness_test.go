@@ -117,7 +117,7 @@ func newBucket(ctx context.Context, client *s3.Client, prefix string) (string, f
 }
 
 // demoServer starts the reference server once.
-func demoServer(t *testing.T) *server {
+func demoServer(t testing.TB) *server {
 	t.Helper()
 	testenv.Integration(t)
 	client, endpoint, key, secret := s3Client(t)
