@@ -56,6 +56,13 @@ func TestBrowserMoveToS3(t *testing.T) {
 		t.Error("the file did not move in the store")
 	}
 	tb.screenshot("files-moved")
+
+	// The shell's sidebar follows the move on every page.
+	tb.do("open the launchpad", chromedp.Navigate(tb.srv.URL+"/"))
+	tb.waitFor("the move in the sidebar", `(() => { const e = document.querySelector("[data-widget=files-transfers] .fc-side-transfer .progress"); return e !== null && e.dataset.state === "succeeded"; })()`, 10*time.Second)
+	if got := eval[string](tb, `document.querySelector("[data-widget=files-transfers] .fc-side-name").textContent`); !strings.Contains(got, "report.pdf") {
+		t.Errorf("the sidebar shows %q", got)
+	}
 }
 
 // TestBrowserKeyboard walks the commander with the keyboard: arrows and

@@ -53,6 +53,7 @@ type Module struct {
 	tasks    *tasks.Module
 	transfer *tasks.Def[Transfer]
 	uploads  *uploads
+	recent   recentTransfers
 	prefix   string
 	log      *slog.Logger
 }
@@ -212,7 +213,7 @@ func (m *Module) FS() *afs.FS { return m.fs }
 // api returns the URL of one of the module's API routes.
 func (m *Module) api(p string) string { return m.prefix + "/api" + p }
 
-// ok writes v as JSON with status.
+// writeJSON writes v as JSON with status.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
 	webos.WriteJSON(w, status, v)
 	return nil

@@ -247,7 +247,7 @@ func (m *Module) startTransfer(w http.ResponseWriter, r *http.Request) error {
 	if t.Conflict == "" {
 		t.Conflict = ConflictSkip
 	}
-	id, err := m.transfer.Enqueue(r.Context(), t)
+	id, err := m.Enqueue(r.Context(), t)
 	if err != nil {
 		return err
 	}

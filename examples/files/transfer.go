@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/webos-go/webos/afs"
+	"github.com/webos-go/webos/identity"
 	"github.com/webos-go/webos/tasks"
 )
 
@@ -50,8 +51,19 @@ type Failure struct {
 
 // Enqueue starts t as a background task for the user in ctx and returns
 // the task's id.
+// The shell's sidebar shows its progress on every page for a while.
 func (m *Module) Enqueue(ctx context.Context, t Transfer) (string, error) {
-	return m.transfer.Enqueue(ctx, t)
+	id, err := m.transfer.Enqueue(ctx, t)
+	if err != nil {
+		return "", err
+	}
+	what := fmt.Sprintf("%d items", len(t.From))
+	if len(t.From) == 1 {
+		what = t.From[0].Name()
+	}
+	verb := map[string]string{"copy": "Copy", "move": "Move"}[t.Op]
+	m.recent.add(identity.ID(ctx), id, verb+" "+what+" → "+t.To.String())
+	return id, nil
 }
 
 // runTransfer is the task: each item in turn, verified by afs (a move
