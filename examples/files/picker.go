@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 
 	g "maragu.dev/gomponents"
@@ -69,6 +70,7 @@ func (m *Module) Picker(opts PickerOptions) g.Node {
 	}
 	return h.Div(h.Class("fp"), g.Attr("data-files-picker", ""), g.Attr("data-api", m.api("")),
 		g.Attr("data-name", opts.Name), g.Attr("data-start", start),
+		g.Attr("data-max-upload", strconv.FormatInt(m.opts.MaxUpload, 10)),
 		g.Attr("data-accept", strings.Join(opts.Accept, ",")),
 		g.If(opts.Multiple, g.Attr("data-multiple", "")),
 		h.Button(h.Type("button"), h.Class("button fp-open"), g.Text(label)),

@@ -972,6 +972,7 @@
     this.multiple = root.hasAttribute("data-multiple");
     this.accept = (root.getAttribute("data-accept") || "").split(",").filter(function (s) { return s.trim(); });
     this.start = root.getAttribute("data-start");
+    this.maxUpload = parseInt(root.getAttribute("data-max-upload"), 10) || 0;
     root.querySelector(".fp-open").addEventListener("click", function () {
       // The key that chose a file must not open the dialog again from the
       // button that gets the focus back.
@@ -1001,7 +1002,7 @@
     var pjobs = new Jobs(jobs);
     function upload(files) {
       var left = files.length;
-      files.forEach(function (f) { new Upload(self.api, pjobs, f, panel.urn, 0, function () { if (--left === 0) panel.reload(); }); });
+      files.forEach(function (f) { new Upload(self.api, pjobs, f, panel.urn, self.maxUpload, function () { if (--left === 0) panel.reload(); }); });
     }
     wireDrop(markup, upload);
     up.addEventListener("click", function () { chooseFiles(self.multiple, self.accept.join(",")).then(function (fs) { if (fs.length) upload(fs); }); });
