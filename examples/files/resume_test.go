@@ -4,6 +4,10 @@ import (
 	"crypto/sha256"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -152,5 +156,36 @@ func TestBrowserResumableUpload(t *testing.T) {
 	want := sha256.Sum256(pattern(size))
 	if string(h.Sum(nil)) != string(want[:]) {
 		t.Error("the stored file differs from the one sent")
+	}
+}
+
+// TestBrowserUploadFallsBackToPost: behind a proxy that refuses PATCH,
+// the page sends the file in one plain POST instead.
+func TestBrowserUploadFallsBackToPost(t *testing.T) {
+	tb := newTab(t)
+	if err := tb.srv.fs.Mkdir(t.Context(), mustURN("fs://local/fallback")); err != nil {
+		t.Fatal(err)
+	}
+	tb.signIn()
+	target, _ := url.Parse(tb.srv.URL)
+	rp := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPatch {
+			http.Error(w, "PATCH is not allowed here", http.StatusMethodNotAllowed)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	defer proxy.Close()
+	tb.do("open the commander through the proxy", chromedp.Navigate(proxy.URL+"/files/?left=fs://local/fallback&right=fs://s3"))
+	tb.waitForPanels()
+	tb.dropFiles("left", map[string]int{"plain.bin": 2 << 20})
+	tb.waitFor("the upload done", `(document.querySelector(".fc-job[data-upload]") || {dataset: {}}).dataset.state === "succeeded"`, 30*time.Second)
+	if mode := eval[string](tb, `document.querySelector(".fc-job[data-upload]").dataset.mode || ""`); mode != "post" {
+		t.Errorf("upload mode %q, want the plain POST", mode)
+	}
+	info, err := tb.srv.fs.Stat(t.Context(), mustURN("fs://local/fallback/plain.bin"))
+	if err != nil || info.Size != 2<<20 {
+		t.Errorf("plain.bin: %v, %d bytes", err, info.Size)
 	}
 }

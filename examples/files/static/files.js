@@ -721,6 +721,7 @@
   // plain sends the file in one multipart POST to the afs API.
   Upload.prototype.plain = function () {
     var self = this, fd = new FormData();
+    if (this.url) { xhr("DELETE", this.url, { "Tus-Resumable": TUS }).catch(function () { /* expires anyway */ }); this.url = null; }
     fd.append("file", this.file, this.file.name);
     var path = this.folder.slice(5).split("/").map(encodeURIComponent).join("/");
     this.base = 0;
