@@ -85,9 +85,9 @@ func TestListPaging(t *testing.T) {
 	srv := demoServer(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
-	// 1,100 entries on disk (more than one store page of 1,000), 700 on
+	// 1,100 entries on disk (more than one store page of 1,000), 400 on
 	// S3 (written one by one, so fewer).
-	sizes := map[string]int{"local": 1100, "s3": 700}
+	sizes := map[string]int{"local": 1100, "s3": 400}
 	if err := fillDisk(filepath.Join(srv.localDir, "paging"), sizes["local"]); err != nil {
 		t.Fatal(err)
 	}
