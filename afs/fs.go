@@ -949,6 +949,13 @@ type CopyOptions struct {
 	// existing destination folder. Without it, an existing destination is
 	// [ErrExists].
 	Overwrite bool
+	// Progress, when set, is told how many more bytes were copied as the
+	// copy goes on: while content streams between sources, and once per
+	// file that a store copies itself. A copy that fails and is undone
+	// has reported the bytes it had sent until then. A
+	// folder's files are copied a few at a time, so Progress may be
+	// called from several goroutines at once.
+	Progress func(n int64)
 }
 
 // Copy copies the file or folder src to dst, within a source or across
@@ -1020,7 +1027,7 @@ func (f *FS) copy(ctx context.Context, src, dst URN, opts *CopyOptions, move boo
 		return f.stat(ctx, ds, dst)
 	}
 	if !sinfo.Folder {
-		if err := copyObject(ctx, ss, src.key(), ds, dst.key(), opts.Overwrite); err != nil {
+		if err := copyObject(ctx, ss, src.key(), ds, dst.key(), opts.Overwrite, opts.Progress); err != nil {
 			return Info{}, err
 		}
 		if move {
@@ -1031,7 +1038,7 @@ func (f *FS) copy(ctx context.Context, src, dst URN, opts *CopyOptions, move boo
 		return f.stat(ctx, ds, dst)
 	}
 	made := ds.missingDirs(dst.prefix() + FolderMarker)
-	keys, err := copyFolder(ctx, ss, src.prefix(), ds, dst.prefix(), opts.Overwrite)
+	keys, err := copyFolder(ctx, ss, src.prefix(), ds, dst.prefix(), opts.Overwrite, opts.Progress)
 	if err != nil {
 		if !dstExists {
 			ds.prune(dst.path)
@@ -1071,7 +1078,7 @@ func (s *Source) rename(src, dst URN, folder, overwrite bool) error {
 // below dprefix, folder markers included, and returns the keys copied.
 // When one copy fails, the files the others made where there was none are
 // deleted again; files they replaced stay replaced (each was checked).
-func copyFolder(ctx context.Context, ss *Source, sprefix string, ds *Source, dprefix string, overwrite bool) (_ []string, err error) {
+func copyFolder(ctx context.Context, ss *Source, sprefix string, ds *Source, dprefix string, overwrite bool, progress func(int64)) (_ []string, err error) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
 	var (
@@ -1114,7 +1121,7 @@ func copyFolder(ctx context.Context, ss *Source, sprefix string, ds *Source, dpr
 				}
 				existed = ok
 			}
-			if err := copyObject(gctx, ss, skey, ds, dkey, ow); err != nil {
+			if err := copyObject(gctx, ss, skey, ds, dkey, ow, progress); err != nil {
 				return err
 			}
 			if !existed {
@@ -1170,8 +1177,8 @@ func (s *Source) prune(dir string) {
 // and put in place once it checks out (on disk always, where that is a
 // rename and decides no-replace in one step; on object stores when there
 // is a file at dkey to keep). Without overwrite, an existing dkey is
-// [ErrExists].
-func copyObject(ctx context.Context, ss *Source, skey string, ds *Source, dkey string, overwrite bool) error {
+// [ErrExists]. progress, when not nil, is told of the bytes copied.
+func copyObject(ctx context.Context, ss *Source, skey string, ds *Source, dkey string, overwrite bool, progress func(int64)) error {
 	if err := ss.guard(skey); err != nil {
 		return err
 	}
@@ -1204,7 +1211,10 @@ func copyObject(ctx context.Context, ss *Source, skey string, ds *Source, dkey s
 		if err := ss.bucket.Copy(ctx, target, skey, nil); err != nil {
 			return fail(mapErr(err))
 		}
-	} else if sum, err = streamCopy(ctx, ss, skey, sa, ds, target); err != nil {
+		if progress != nil {
+			progress(sa.Size)
+		}
+	} else if sum, err = streamCopy(ctx, ss, skey, sa, ds, target, progress); err != nil {
 		return fail(err)
 	}
 	if hookWritten != nil {
@@ -1235,7 +1245,7 @@ func copyObject(ctx context.Context, ss *Source, skey string, ds *Source, dkey s
 
 // streamCopy copies an object between sources and returns the MD5 of the
 // bytes read. On failure the caller removes what was written.
-func streamCopy(ctx context.Context, ss *Source, skey string, sa *blob.Attributes, ds *Source, dkey string) ([]byte, error) {
+func streamCopy(ctx context.Context, ss *Source, skey string, sa *blob.Attributes, ds *Source, dkey string, progress func(int64)) ([]byte, error) {
 	r, err := ss.openObject(ctx, skey)
 	if err != nil {
 		return nil, err
@@ -1252,7 +1262,11 @@ func streamCopy(ctx context.Context, ss *Source, skey string, sa *blob.Attribute
 		return nil, mapErr(err)
 	}
 	h := md5.New()
-	n, err := io.Copy(w, io.TeeReader(r, h))
+	var dst io.Writer = w
+	if progress != nil {
+		dst = progressWriter{w, progress}
+	}
+	n, err := io.Copy(dst, io.TeeReader(r, h))
 	sum := h.Sum(nil)
 	switch {
 	case err != nil:
@@ -1270,6 +1284,20 @@ func streamCopy(ctx context.Context, ss *Source, skey string, sa *blob.Attribute
 		return nil, mapErr(err)
 	}
 	return sum, nil
+}
+
+// progressWriter tells progress of every write that went through.
+type progressWriter struct {
+	w        io.Writer
+	progress func(int64)
+}
+
+func (p progressWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	if n > 0 {
+		p.progress(int64(n))
+	}
+	return n, err
 }
 
 // openObject opens an object for reading from its start: on a disk

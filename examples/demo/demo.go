@@ -5,6 +5,7 @@ import (
 	"github.com/webos-go/webos/admin"
 	"github.com/webos-go/webos/examples/blog"
 	"github.com/webos-go/webos/examples/dashboard"
+	"github.com/webos-go/webos/examples/files"
 	"github.com/webos-go/webos/examples/hello"
 	"github.com/webos-go/webos/examples/notes"
 	"github.com/webos-go/webos/examples/report"
@@ -39,5 +40,6 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 		dashboard.New(nil),
 		vault.New(vaultCfg),
 		blog.New(),
+		files.New(files.Options{}),
 	)...), nil
 }

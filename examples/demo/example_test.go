@@ -43,4 +43,5 @@ func ExampleNewApp() {
 	// dashboard
 	// vault
 	// blog
+	// files
 }

@@ -9,6 +9,7 @@ const (
 	smallLimit   = 16 << 10 // auth's and the shell's form endpoints
 	defaultLimit = -2       // the kernel's MaxBodyBytes
 	noLimit      = -1       // uploads that enforce their own (afs: 1 GiB)
+	filesLimit   = 64 << 10 // the file commander's JSON endpoints
 )
 
 // route is one registered route of the demo. The kernel has no listing of
@@ -237,6 +238,25 @@ func routes() []*route {
 		// examples/dashboard (dashboard.go Routes), under /dashboard.
 		{method: "GET", path: "/dashboard", page: true},
 		{method: "GET", path: "/dashboard/sales.csv"},
+
+		// examples/files (files.go Routes), under /files.
+		{method: "GET", path: "/files", page: true},
+		{method: "GET", path: "/files/picker", page: true},
+		{method: "POST", path: "/files/picker", limit: defaultLimit, page: true, form: "image=fs%3A%2F%2Flocal%2Fsweep%2Fa.txt"},
+		{method: "GET", path: "/files/preview"},
+		{method: "GET", path: "/files/api/sources"},
+		{method: "GET", path: "/files/api/list"},
+		{method: "GET", path: "/files/api/raw"},
+		{method: "POST", path: "/files/api/mkdir", limit: filesLimit, json: obj{"urn": "fs://local/sweep/made"}},
+		{method: "POST", path: "/files/api/rename", limit: filesLimit, json: obj{"urn": "fs://local/sweep/made", "name": "renamed"}},
+		{method: "POST", path: "/files/api/delete", limit: filesLimit, json: obj{"urns": []string{"fs://local/sweep/renamed"}}},
+		{method: "POST", path: "/files/api/conflicts", limit: filesLimit, json: obj{"from": []string{"fs://local/sweep/a.txt"}, "to": "fs://local"}},
+		{method: "POST", path: "/files/api/transfer", limit: filesLimit, json: obj{"op": "copy", "from": []string{"fs://local/sweep/a.txt"}, "to": "fs://local", "conflict": "keep"}},
+		{method: "OPTIONS", path: "/files/api/uploads"},
+		{method: "POST", path: "/files/api/uploads", limit: filesLimit},
+		{method: "HEAD", path: "/files/api/uploads/{upload}"},
+		{method: "PATCH", path: "/files/api/uploads/{upload}", limit: noLimit, raw: "chunk"},
+		{method: "DELETE", path: "/files/api/uploads/{upload}"},
 	}
 }
 
@@ -263,6 +283,7 @@ func pathDefaults() map[string]string {
 		"slug":   "no-such-post",
 		"tag":    "sweep",
 		"post":   "no-such-post",
+		"upload": "0123456789abcdef0123456789abcdef",
 	}
 }
 
