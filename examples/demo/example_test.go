@@ -38,4 +38,5 @@ func ExampleNewApp() {
 	// hello
 	// report
 	// dashboard
+	// vault
 }
