@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/webos-go/webos/examples/vault"
 	"github.com/webos-go/webos/store"
@@ -23,6 +24,9 @@ type plainEntry struct {
 	Notes     string   `bson:"notes"`
 	TOTP      string   `bson:"totp"`
 	Search    string   `bson:"search"`
+	// The fields a vault entry has besides its secrets.
+	Fields            []vault.Field `bson:"fields"`
+	PasswordChangedAt time.Time     `bson:"password_changed_at"`
 }
 
 type benchEnv struct {
@@ -57,7 +61,8 @@ func benchVault(b *testing.B, n int) *benchEnv {
 			b.Fatal(err)
 		}
 		p := &plainEntry{Title: in.Title, Username: in.Username, URLs: in.URLs, Folder: in.Folder, Tags: in.Tags,
-			Password: *in.Password, Notes: *in.Notes, TOTP: *in.TOTP, Search: en.Search}
+			Password: *in.Password, Notes: *in.Notes, TOTP: *in.TOTP, Search: en.Search,
+			Fields: []vault.Field{{Name: "question", Value: knownField, Secret: true}, {Name: "plan", Value: "gold"}}, PasswordChangedAt: en.PasswordChangedAt}
 		if err := plain.Insert(ctx, p); err != nil {
 			b.Fatal(err)
 		}

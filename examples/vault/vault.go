@@ -507,8 +507,13 @@ func (m *Module) List(ctx context.Context, o ListOptions) (*store.Page[Entry], e
 	if limit == 0 {
 		limit = 50
 	}
-	return m.entries.Page(ctx, store.Query{Where: store.And(where...), Sort: []string{"title"}, Limit: limit, After: o.After})
+	return m.entries.Page(ctx, store.Query{Where: store.And(where...), Sort: []string{"title"}, Limit: limit, After: o.After, Fields: listFields})
 }
+
+// listFields are the fields a list reads: everything but the ciphertexts
+// and the password's keyed hash, which a list never needs.
+var listFields = []string{"title", "username", "urls", "folder", "tags", "favorite", "fields", "secrets", "password_changed_at",
+	store.FieldCreatedAt, store.FieldUpdatedAt, store.FieldCreatedBy, store.FieldUpdatedBy}
 
 // all calls fn for every entry of the user, page by page.
 func (m *Module) all(ctx context.Context, fn func(*Entry) error) error {
