@@ -137,3 +137,23 @@ func TestIdleLock(t *testing.T) {
 		t.Fatalf("state %+v", st)
 	}
 }
+
+// TestUnlockThrottle: after MaxUnlockFailures wrong passphrases, even the
+// right one waits (429 with Retry-After).
+func TestUnlockThrottle(t *testing.T) {
+	e := startWith(t, sqliteBackend(t), vault.Config{KDFMemoryKiB: 8 * 1024, KDFTime: 1})
+	actx, tok := e.user("ada@example.com")
+	if err := e.vault.SetPassphrase(actx, "", "a long passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	_ = e.vault.Lock(actx)
+	for range vault.MaxUnlockFailures {
+		if err := e.vault.Unlock(actx, "wrong guess 123"); webos.StatusOf(err) != 422 {
+			t.Fatalf("wrong: %v", err)
+		}
+	}
+	code, body, hd := e.do("POST", "/vault/api/unlock", tok, "application/json", `{"passphrase":"a long passphrase"}`)
+	if code != 429 || hd.Get("Retry-After") == "" || !strings.Contains(body, "too many") {
+		t.Fatalf("after the failures: %d %s %v", code, body, hd)
+	}
+}

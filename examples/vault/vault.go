@@ -89,8 +89,9 @@ type Module struct {
 	rotate   *tasks.Def[RotateParams]
 	breach   *breachChecker
 
-	mu    sync.Mutex
-	cache map[string]cachedKey // user id → unwrapped data key
+	mu     sync.Mutex
+	cache  map[string]cachedKey // user id → unwrapped data key
+	failed map[string]failures  // user id → wrong passphrases in a row
 }
 
 type cachedKey struct {
