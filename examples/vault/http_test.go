@@ -1,6 +1,7 @@
 package vault_test
 
 import (
+	"context"
 	"encoding/json"
 	"html"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/examples/vault"
 )
 
@@ -222,5 +224,34 @@ func TestKeysPage(t *testing.T) {
 	id := strings.TrimPrefix(resp.Header.Get("Location"), "/tasks/")
 	if st := e.waitTask(withUser(admin), id); st.State != "succeeded" {
 		t.Fatalf("rotation task: %+v", st)
+	}
+}
+
+// TestPermissionDeclaredOnce: without vault.use — written once, in
+// ModuleInfo — the card, the menu entries and the palette commands are
+// gone and every route is 403.
+func TestPermissionDeclaredOnce(t *testing.T) {
+	e := sharedEnv(t, sqliteBackend(t))
+	u, err := e.auth.CreateUser(context.Background(), auth.NewUser{Email: "plain-" + strings.ToLower(t.Name()) + "@example.com", Password: "a-long-password-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := e.auth.IssueToken(context.Background(), u.ID, "test", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body, _ := e.do("GET", "/", tok, "", "")
+	if code != 200 {
+		t.Fatalf("launchpad: %d", code)
+	}
+	for _, s := range []string{`/vault/"`, `/vault/generator`, `/vault/health`, `/vault/new`, `/vault/transfer`} {
+		if strings.Contains(body, s) {
+			t.Errorf("a user without vault.use sees %s", s)
+		}
+	}
+	for _, p := range []string{"/vault/", "/vault/api/entries", "/vault/api/generate", "/vault/generator", "/vault/api/lock"} {
+		if code, _, _ := e.do("GET", p, tok, "", ""); code != 403 {
+			t.Errorf("GET %s: %d, want 403", p, code)
+		}
 	}
 }
