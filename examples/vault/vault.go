@@ -373,6 +373,9 @@ func (m *Module) Create(ctx context.Context, in Input) (*Entry, error) {
 	secrets := in.apply(e)
 	if secrets[FieldPassword] != "" {
 		e.PasswordChangedAt = time.Now().UTC().Truncate(time.Millisecond)
+		if !in.changedAt.IsZero() && in.changedAt.Before(e.PasswordChangedAt) {
+			e.PasswordChangedAt = in.changedAt.UTC().Truncate(time.Millisecond)
+		}
 	}
 	e.pending = &pending{key: k, secrets: secrets}
 	e.Sealed = map[string][]byte{}

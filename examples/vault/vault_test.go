@@ -342,6 +342,9 @@ func TestImportExport(t *testing.T) {
 	if len(p.Items) != 2 || p.Items[0].Title != "Bank" || p.Items[0].Folder != "Banking" || p.Items[1].Folder != "Work" || !p.Items[1].Favorite {
 		t.Fatalf("imported: %+v", p.Items)
 	}
+	if bank, _ := e.vault.Get(actx, p.Items[0].ID); !bank.PasswordChangedAt.Equal(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("KeePass's last change: %v", bank.PasswordChangedAt)
+	}
 	if v, _ := e.vault.Reveal(actx, p.Items[1].ID, "field:pin"); v != "1234" {
 		t.Fatalf("custom field %q", v)
 	}
