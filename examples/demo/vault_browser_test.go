@@ -104,6 +104,22 @@ func TestBrowserVault(t *testing.T) {
 		t.Errorf("copy status %q", got)
 	}
 
+	// The page script hides a revealed secret after its data-autohide
+	// seconds and clears the clipboard after data-clear-after seconds; the
+	// page's own values are 20 and 30 s, so a copy of each with 1 s shows it.
+	browserEval[bool](tb, `(() => {
+		const h = document.querySelector("#secret-password");
+		h.innerHTML = '<span data-autohide="1">shown</span>';
+		h.firstChild.dispatchEvent(new CustomEvent("htmx:load", {bubbles: true}));
+		const b = document.createElement("button");
+		b.id = "copy-short"; b.type = "button"; b.textContent = "Copy";
+		b.setAttribute("data-copy-text", "short-lived"); b.setAttribute("data-clear-after", "1");
+		document.querySelector("main").appendChild(b);
+		b.click();
+		return true })()`)
+	tb.waitFor("the secret hidden again", `document.querySelector("#secret-password").textContent === "••••••••"`)
+	tb.waitFor("the clipboard cleared", `navigator.clipboard.readText().then(t => t === "" && document.querySelector("#copy-short + .vault-copied").textContent === "Clipboard cleared.")`)
+
 	// A passphrase: set it, lock, find the secrets closed, unlock.
 	entryPath := browserEval[string](tb, `location.pathname`)
 	tb.visit("/vault/security")

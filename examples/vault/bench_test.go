@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/webos-go/webos/examples/vault"
 	"github.com/webos-go/webos/store"
@@ -23,6 +24,9 @@ type plainEntry struct {
 	Notes     string   `bson:"notes"`
 	TOTP      string   `bson:"totp"`
 	Search    string   `bson:"search"`
+	// The fields a vault entry has besides its secrets.
+	Fields            []vault.Field `bson:"fields"`
+	PasswordChangedAt time.Time     `bson:"password_changed_at"`
 }
 
 type benchEnv struct {
@@ -57,7 +61,8 @@ func benchVault(b *testing.B, n int) *benchEnv {
 			b.Fatal(err)
 		}
 		p := &plainEntry{Title: in.Title, Username: in.Username, URLs: in.URLs, Folder: in.Folder, Tags: in.Tags,
-			Password: *in.Password, Notes: *in.Notes, TOTP: *in.TOTP, Search: en.Search}
+			Password: *in.Password, Notes: *in.Notes, TOTP: *in.TOTP, Search: en.Search,
+			Fields: []vault.Field{{Name: "question", Value: knownField, Secret: true}, {Name: "plan", Value: "gold"}}, PasswordChangedAt: en.PasswordChangedAt}
 		if err := plain.Insert(ctx, p); err != nil {
 			b.Fatal(err)
 		}
@@ -135,5 +140,56 @@ func BenchmarkList1000(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+}
+
+// BenchmarkInterleaved runs the vault's operation and its baselines one
+// after the other in every iteration and reports each one's mean time and
+// the ratios, so that a machine whose load changes during the run (these
+// share two cores) slows all of them alike.
+func BenchmarkInterleaved(b *testing.B) {
+	be := benchVault(b, 1000)
+	type op struct {
+		name string
+		fn   func() error
+		d    time.Duration
+	}
+	run := func(b *testing.B, ops []*op) {
+		for b.Loop() {
+			for _, o := range ops {
+				t0 := time.Now()
+				if err := o.fn(); err != nil {
+					b.Fatal(err)
+				}
+				o.d += time.Since(t0)
+			}
+		}
+		for _, o := range ops {
+			b.ReportMetric(float64(o.d.Microseconds())/float64(b.N), o.name+"-µs/op")
+		}
+		for _, o := range ops[1:] {
+			b.ReportMetric(float64(ops[0].d)/float64(o.d), "x-"+o.name)
+		}
+		b.ReportMetric(0, "ns/op")
+	}
+	b.Run("open", func(b *testing.B) {
+		run(b, []*op{
+			{name: "vault", fn: func() error { _, err := be.v.Reveal(be.ctx, be.first, vault.FieldPassword); return err }},
+			{name: "plain-owned", fn: func() error { _, err := be.owned.Get(be.ctx, be.owned1); return err }},
+			{name: "plain", fn: func() error { _, err := be.plain.Get(be.ctx, be.plain1); return err }},
+		})
+	})
+	b.Run("list1000", func(b *testing.B) {
+		run(b, []*op{
+			{name: "vault", fn: func() error { _, err := be.v.List(be.ctx, vault.ListOptions{Limit: 1000}); return err }},
+			{name: "plain-owned", fn: func() error {
+				_, err := be.owned.Page(be.ctx, store.Query{Sort: []string{"title"}, Limit: 1000})
+				return err
+			}},
+			{name: "plain", fn: func() error {
+				_, err := be.plain.Page(be.ctx, store.Query{Sort: []string{"title"}, Limit: 1000})
+				return err
+			}},
+		})
 	})
 }

@@ -32,6 +32,21 @@
 // removed. Outside production, with no key configured, a development key
 // is made once in the data folder.
 //
+// # A passphrase of one's own
+//
+// Optionally ([Module.SetPassphrase], the Passphrase page), a user's data
+// key is sealed first under a key derived from a passphrase with Argon2id
+// (64 MiB, 3 passes by default), so that even the database together with
+// the master keys opens nothing. The vault is then unlocked with the
+// passphrase ([Module.Unlock]) for the instance that served the request,
+// locks itself after WEBOS_VAULT_IDLE_LOCK unused and is locked on demand;
+// five wrong passphrases in a row pause unlocking for 30 seconds. Locked,
+// the list (titles, web addresses) still shows; no secret opens and new
+// entries cannot be sealed ([ErrLocked], 403). An instance keeps an
+// unprotected data key in memory for WEBOS_VAULT_KEY_CACHE_TTL (5 min),
+// so a passphrase set on one instance takes that long to bind the others.
+// A forgotten passphrase cannot be recovered.
+//
 // # The rest
 //
 // A generator of passwords and EFF-wordlist passphrases with their

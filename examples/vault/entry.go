@@ -127,6 +127,8 @@ type Input struct {
 	// Fields replace the custom fields when not nil. A secret field with
 	// an empty value keeps the value it had.
 	Fields []Field `json:"fields" validate:"omitempty,max=50,dive"`
+
+	changedAt time.Time // when an imported password was set, if the export says
 }
 
 // normalize cleans the input: trimmed text, tags from comma-separated

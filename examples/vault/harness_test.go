@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -124,11 +126,73 @@ func startWith(t testing.TB, b backend, vc vault.Config) *env {
 	return e
 }
 
+// shared holds the package's one application per backend, for the tests
+// that need no configuration of their own; TestMain stops them.
+var shared struct {
+	mu    sync.Mutex
+	envs  map[string]*env
+	stops []func()
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for i := len(shared.stops) - 1; i >= 0; i-- {
+		shared.stops[i]()
+	}
+	os.Exit(code)
+}
+
+// sharedEnv returns the package's application on b's engine, started by
+// the first test that asks. Tests on it make users of their own (see
+// [env.user]).
+func sharedEnv(t *testing.T, b backend) *env {
+	t.Helper()
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.envs == nil {
+		shared.envs = map[string]*env{}
+	}
+	e, ok := shared.envs[b.name]
+	if !ok {
+		dir, err := os.MkdirTemp("", "vault-test-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.dataDir = dir
+		e = startWith(&keeper{T: t}, b, vault.Config{})
+		db := e.db
+		shared.stops = append(shared.stops, func() {
+			if b.mongo != "" {
+				_ = db.Drop(context.Background())
+			}
+			e.stop()
+			_ = os.RemoveAll(dir)
+		})
+		shared.envs[b.name] = e
+	}
+	c := *e
+	c.t = t
+	return &c
+}
+
+// keeper is a testing.TB whose Cleanup is left to TestMain, for what
+// outlives the test that made it.
+type keeper struct{ *testing.T }
+
+func (k *keeper) Cleanup(func()) {}
+
+// Setenv of a shared application's start must not be undone either.
+func (k *keeper) Setenv(key, value string) { _ = os.Setenv(key, value) }
+
 // user makes a user who may use the vault and returns their context and
 // a bearer token.
 func (e *env) user(email string) (context.Context, string) {
 	e.t.Helper()
 	ctx := context.Background()
+	if u, err := e.auth.UserByEmail(ctx, email); err == nil && u != nil {
+		// The shared application has the address already: one of the test.
+		email = strings.NewReplacer("/", ".", " ", "_").Replace(strings.ToLower(e.t.Name())) + "." + email
+	}
 	if _, err := e.auth.SaveRole(ctx, auth.Role{Name: "vaulter", Permissions: []string{vault.PermUse}}); err != nil {
 		e.t.Fatal(err)
 	}

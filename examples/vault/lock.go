@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 
@@ -31,6 +32,50 @@ var (
 
 // MinPassphraseLength is the shortest vault passphrase accepted.
 const MinPassphraseLength = 10
+
+// Wrong passphrases: after MaxUnlockFailures in a row, a user's next
+// attempts on the instance wait UnlockPause — on top of Argon2id's own
+// cost, which bounds guessing already.
+const (
+	MaxUnlockFailures = 5
+	UnlockPause       = 30 * time.Second
+)
+
+type failures struct {
+	n     int
+	until time.Time
+}
+
+// checkThrottle refuses an unlock while the user's pause lasts.
+func (m *Module) checkThrottle(uid string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f := m.failed[uid]
+	if wait := time.Until(f.until); wait > 0 {
+		return &webos.RetryAfterError{Err: fmt.Errorf("vault: %w: too many wrong passphrases; try again later", webos.ErrTooManyRequests), After: wait}
+	}
+	return nil
+}
+
+// noteUnlock counts a wrong passphrase, or forgets the count after a
+// right one.
+func (m *Module) noteUnlock(uid string, ok bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.failed == nil {
+		m.failed = map[string]failures{}
+	}
+	if ok {
+		delete(m.failed, uid)
+		return
+	}
+	f := m.failed[uid]
+	f.n++
+	if f.n >= MaxUnlockFailures {
+		f = failures{until: time.Now().Add(UnlockPause)}
+	}
+	m.failed[uid] = f
+}
 
 type kdfParams struct {
 	Time    uint32 `bson:"time"`
@@ -110,10 +155,17 @@ func (m *Module) Unlock(ctx context.Context, passphrase string) error {
 	if err != nil || !rec.Protected {
 		return err
 	}
+	if err := m.checkThrottle(uid); err != nil {
+		return err
+	}
 	raw, err := m.rawKey(ctx, uid, rec, passphrase)
+	if errors.Is(err, errWrongPassphrase) {
+		m.noteUnlock(uid, false)
+	}
 	if err != nil {
 		return err
 	}
+	m.noteUnlock(uid, true)
 	defer clear(raw)
 	k, err := newDataKey(raw)
 	if err != nil {
@@ -153,8 +205,14 @@ func (m *Module) SetPassphrase(ctx context.Context, current, passphrase string) 
 	if err != nil {
 		return err
 	}
+	if rec.Protected {
+		if err := m.checkThrottle(uid); err != nil {
+			return err
+		}
+	}
 	raw, err := m.rawKey(ctx, uid, rec, current)
 	if errors.Is(err, errWrongPassphrase) {
+		m.noteUnlock(uid, false)
 		return webos.Invalid("current", "is not the vault's passphrase")
 	}
 	if err != nil {

@@ -17,7 +17,14 @@ import (
 func TestPassphrase(t *testing.T) {
 	b := sqliteBackend(t)
 	key := string(vault.GenerateMasterKey())
-	e := start(t, b, key)
+	cheap := func(keys ...string) vault.Config { // Argon2id's cost is not what is tested
+		c := vault.Config{KDFMemoryKiB: 8 * 1024, KDFTime: 1}
+		for _, k := range keys {
+			c.MasterKeys = append(c.MasterKeys, webos.Secret(k))
+		}
+		return c
+	}
+	e := startWith(t, b, cheap(key))
 	actx, tok := e.user("ada@example.com")
 	v := e.vault
 	en, err := v.Create(actx, vault.Input{Title: "Mail", Password: ptr(knownPassword)})
@@ -70,7 +77,7 @@ func TestPassphrase(t *testing.T) {
 
 	// Another instance (a restart) with the master keys: still locked.
 	newKey := string(vault.GenerateMasterKey())
-	e2 := start(t, b, newKey, key)
+	e2 := startWith(t, b, cheap(newKey, key))
 	if _, err := e2.vault.Reveal(actx, en.ID, vault.FieldPassword); !errors.Is(err, vault.ErrLocked) {
 		t.Fatalf("a new instance opens a protected vault: %v", err)
 	}
@@ -84,7 +91,7 @@ func TestPassphrase(t *testing.T) {
 		t.Fatalf("rotation: %+v", st)
 	}
 	e2.stop()
-	e3 := start(t, b, newKey)
+	e3 := startWith(t, b, cheap(newKey))
 	if err := e3.vault.Unlock(actx, pass); err != nil {
 		t.Fatal(err)
 	}
@@ -128,5 +135,25 @@ func TestIdleLock(t *testing.T) {
 	}
 	if st, _ := e.vault.LockState(actx); !st.Locked {
 		t.Fatalf("state %+v", st)
+	}
+}
+
+// TestUnlockThrottle: after MaxUnlockFailures wrong passphrases, even the
+// right one waits (429 with Retry-After).
+func TestUnlockThrottle(t *testing.T) {
+	e := startWith(t, sqliteBackend(t), vault.Config{KDFMemoryKiB: 8 * 1024, KDFTime: 1})
+	actx, tok := e.user("ada@example.com")
+	if err := e.vault.SetPassphrase(actx, "", "a long passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	_ = e.vault.Lock(actx)
+	for range vault.MaxUnlockFailures {
+		if err := e.vault.Unlock(actx, "wrong guess 123"); webos.StatusOf(err) != 422 {
+			t.Fatalf("wrong: %v", err)
+		}
+	}
+	code, body, hd := e.do("POST", "/vault/api/unlock", tok, "application/json", `{"passphrase":"a long passphrase"}`)
+	if code != 429 || hd.Get("Retry-After") == "" || !strings.Contains(body, "too many") {
+		t.Fatalf("after the failures: %d %s %v", code, body, hd)
 	}
 }

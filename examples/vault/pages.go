@@ -39,7 +39,13 @@ func (m *Module) pageRoutes(r *webos.Router) {
 }
 
 func (m *Module) render(w http.ResponseWriter, r *http.Request, title string, content ...g.Node) error {
-	return m.shell.Render(w, r, ui.Page{Title: title, Active: m.prefix + "/", Content: h.Div(h.Class("vault"), g.Group(content))})
+	active := m.prefix + "/" // the pages without a menu entry of their own are the vault's
+	for _, it := range m.MenuItems() {
+		if r.URL.Path == m.prefix+it.Path {
+			active = ""
+		}
+	}
+	return m.shell.Render(w, r, ui.Page{Title: title, Active: active, Content: h.Div(h.Class("vault"), g.Group(content))})
 }
 
 func (m *Module) fragment(w http.ResponseWriter, status int, n g.Node) error {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/webos-go/webos"
 )
@@ -174,6 +175,9 @@ func keepassRow(col map[string]int, rec []string) (Input, bool, error) {
 		Notes:    ptr(get(col, rec, "notes", "comments")),
 		TOTP:     ptr(get(col, rec, "totp")),
 		URLs:     []string{get(col, rec, "url", "web site")},
+	}
+	if t, err := time.Parse(time.RFC3339, get(col, rec, "last modified")); err == nil {
+		in.changedAt = t // KeePassXC's export: when the entry last changed
 	}
 	if in.Folder == "Root" {
 		in.Folder = ""

@@ -89,8 +89,9 @@ type Module struct {
 	rotate   *tasks.Def[RotateParams]
 	breach   *breachChecker
 
-	mu    sync.Mutex
-	cache map[string]cachedKey // user id → unwrapped data key
+	mu     sync.Mutex
+	cache  map[string]cachedKey // user id → unwrapped data key
+	failed map[string]failures  // user id → wrong passphrases in a row
 }
 
 type cachedKey struct {
@@ -372,6 +373,9 @@ func (m *Module) Create(ctx context.Context, in Input) (*Entry, error) {
 	secrets := in.apply(e)
 	if secrets[FieldPassword] != "" {
 		e.PasswordChangedAt = time.Now().UTC().Truncate(time.Millisecond)
+		if !in.changedAt.IsZero() && in.changedAt.Before(e.PasswordChangedAt) {
+			e.PasswordChangedAt = in.changedAt.UTC().Truncate(time.Millisecond)
+		}
 	}
 	e.pending = &pending{key: k, secrets: secrets}
 	e.Sealed = map[string][]byte{}
@@ -507,8 +511,13 @@ func (m *Module) List(ctx context.Context, o ListOptions) (*store.Page[Entry], e
 	if limit == 0 {
 		limit = 50
 	}
-	return m.entries.Page(ctx, store.Query{Where: store.And(where...), Sort: []string{"title"}, Limit: limit, After: o.After})
+	return m.entries.Page(ctx, store.Query{Where: store.And(where...), Sort: []string{"title"}, Limit: limit, After: o.After, Fields: listFields})
 }
+
+// listFields are the fields a list reads: everything but the ciphertexts
+// and the password's keyed hash, which a list never needs.
+var listFields = []string{"title", "username", "urls", "folder", "tags", "favorite", "fields", "secrets", "password_changed_at",
+	store.FieldCreatedAt, store.FieldUpdatedAt, store.FieldCreatedBy, store.FieldUpdatedBy}
 
 // all calls fn for every entry of the user, page by page.
 func (m *Module) all(ctx context.Context, fn func(*Entry) error) error {

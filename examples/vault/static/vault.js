@@ -39,11 +39,11 @@
     setTimeout(function () {
       var clear = function () { writeClipboard("").then(function () { status(btn, "Clipboard cleared."); }, function () {}); };
       if (navigator.clipboard && navigator.clipboard.readText) {
-        navigator.clipboard.readText().then(function (cur) { if (cur === value) clear(); }, clear);
+        navigator.clipboard.readText().then(function (cur) { if (cur === value) clear(); value = null; }, function () { value = null; clear(); });
       } else {
+        value = null;
         clear();
       }
-      value = null;
     }, secs * 1000);
   }
 
