@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -482,5 +481,31 @@ func TestScheduleNeedsAFutureTime(t *testing.T) {
 			t.Errorf("schedule %q: %d %s", body, r.code, r.body)
 		}
 	}
-	_ = http.StatusOK
+}
+
+// TestPermissionDeclaredOnce: blog.write, written once in ModuleInfo,
+// shows or hides the card, the menu entry and the palette commands with
+// the private routes, while the public side stays open.
+func TestPermissionDeclaredOnce(t *testing.T) {
+	e := sharedEnv(t)
+	_, ada := e.user(t, "Ada", "writer")
+	_, carol := e.user(t, "Carol", "user")
+	marks := []string{`class="app-card" href="/blog/admin/" data-app="blog"`, `href="/blog/admin/"`, `New blog post`, `Blog posts`}
+	for _, c := range []struct {
+		token string
+		want  bool
+	}{{ada, true}, {carol, false}} {
+		r := e.do(t, "GET", "/", c.token, "", "", "Accept", "text/html")
+		if r.code != 200 {
+			t.Fatalf("launchpad: %d", r.code)
+		}
+		for _, m := range marks {
+			if strings.Contains(r.body, m) != c.want {
+				t.Errorf("launchpad shows %s: %v, want %v", m, !c.want, c.want)
+			}
+		}
+		if r := e.do(t, "GET", "/blog/", c.token, "", ""); r.code != 200 {
+			t.Errorf("public home: %d", r.code)
+		}
+	}
 }
