@@ -230,6 +230,16 @@ func TestSlugsAreUniqueAndOldOnesRedirect(t *testing.T) {
 	if r := e.do(t, "POST", "/blog/admin/posts", ada, jsonCT, mustJSON(map[string]string{"title": "x", "slug": a.Slug})); r.code != 422 {
 		t.Errorf("new post with a taken slug: %d %s", r.code, r.body)
 	}
+	// A draft's slug typed halfway is free again once the author goes on.
+	half := "half-" + randHex()
+	for _, s := range []string{half, half + "-typed"} {
+		if r := e.do(t, "PUT", "/blog/admin/posts/"+nb.ID, ada, jsonCT, mustJSON(map[string]string{"title": "x", "slug": s})); r.code != 200 {
+			t.Fatalf("slug %s: %d %s", s, r.code, r.body)
+		}
+	}
+	if r := e.do(t, "POST", "/blog/admin/posts", ada, jsonCT, mustJSON(map[string]string{"title": "x", "slug": half})); r.code != 201 {
+		t.Errorf("a draft's earlier slug is not free: %d %s", r.code, r.body)
+	}
 	// Published, then renamed: the old slug redirects to the new one.
 	e.act(t, ada, a.ID, "publish", "")
 	renamed := "renamed-" + randHex()
