@@ -10,7 +10,10 @@
 # the cases. Results: artifacts/load-blog/<UTC time>.txt.
 #
 # Environment: LOAD_DURATION [5s], LOAD_ROUNDS [3], LOAD_CONNECTIONS [64],
-# LOAD_RECORDS [10000], LOAD_PORT [18391] (PocketBase +1).
+# LOAD_RECORDS [10000], LOAD_PORT [18391] (PocketBase +1), LOAD_MONGO_URL
+# [none: the embedded SQLite store] to run the demo on a MongoDB-wire
+# server instead (a fresh database of its own, dropped by nobody: use a
+# throw-away server or database).
 # PocketBase is the binary scripts/load.sh builds into
 # $WEBOS_TOOLS_DIR [$HOME/.cache/webos-tools/bin]; run `make load` once
 # (or LOAD_DURATION=1s LOAD_ROUNDS=1 make load) to build it.
@@ -39,7 +42,11 @@ go build -o "$WORK/webos-demo" ./examples/cmd/webos-demo
 go build -o "$WORK/blogseed" ./internal/cmd/blogseed
 go build -o "$WORK/loadtool" ./internal/bench/loadtool
 mkdir -p "$WORK/demo" "$WORK/pb"
-(cd "$WORK/demo" && exec env -u WEBOS_MONGO_URL -u WEBOS_REDIS_URL -u WEBOS_AFS_SOURCES -u WEBOS_ENV \
+store_env=()
+if [[ -n ${LOAD_MONGO_URL:-} ]]; then
+	store_env=(WEBOS_MONGO_URL="$LOAD_MONGO_URL" WEBOS_MONGO_DB="loadblog_$(date -u +%H%M%S)_$$")
+fi
+(cd "$WORK/demo" && exec env -u WEBOS_MONGO_URL -u WEBOS_REDIS_URL -u WEBOS_AFS_SOURCES -u WEBOS_ENV "${store_env[@]}" \
 	WEBOS_ADDR=$DEMO WEBOS_DATA_DIR="$WORK/demo/data" WEBOS_LOG_LEVEL=warn \
 	WEBOS_ADMIN_EMAIL=load-admin@example.com WEBOS_ADMIN_PASSWORD=load-admin-password-1 "$WORK/webos-demo") >"$WORK/demo.log" 2>&1 &
 pids+=($!)
@@ -84,7 +91,7 @@ cases=(
 )
 mkdir -p artifacts/load-blog
 OUT=artifacts/load-blog/$(date -u +%Y%m%dT%H%M%SZ).txt
-echo "# wrk -t2 -c$CONNS -d$DURATION, $RECORDS posts each; round case req/s p50 non-2xx" | tee "$OUT"
+echo "# wrk -t2 -c$CONNS -d$DURATION, $RECORDS posts each, blog on ${LOAD_MONGO_URL:+MongoDB-wire }${LOAD_MONGO_URL:-embedded SQLite}; round case req/s p50 non-2xx timeouts" | tee "$OUT"
 for round in $(seq 1 "$ROUNDS"); do
 	list=("${cases[@]}")
 	if ((round % 2 == 0)); then
@@ -97,7 +104,8 @@ for round in $(seq 1 "$ROUNDS"); do
 		rps=$(awk '/Requests\/sec/{print $2}' <<<"$rep")
 		p50=$(awk '$1=="50%"{print $2}' <<<"$rep")
 		non=$(awk '/Non-2xx/{print $NF}' <<<"$rep")
-		echo "$round $id $rps $p50 ${non:-0}" | tee -a "$OUT"
+		tmo=$(sed -n 's/.*timeout \([0-9]*\).*/\1/p' <<<"$rep")
+		echo "$round $id $rps $p50 ${non:-0} ${tmo:-0}" | tee -a "$OUT"
 		sleep 1
 	done
 done

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -230,6 +229,16 @@ func TestSlugsAreUniqueAndOldOnesRedirect(t *testing.T) {
 	}
 	if r := e.do(t, "POST", "/blog/admin/posts", ada, jsonCT, mustJSON(map[string]string{"title": "x", "slug": a.Slug})); r.code != 422 {
 		t.Errorf("new post with a taken slug: %d %s", r.code, r.body)
+	}
+	// A draft's slug typed halfway is free again once the author goes on.
+	half := "half-" + randHex()
+	for _, s := range []string{half, half + "-typed"} {
+		if r := e.do(t, "PUT", "/blog/admin/posts/"+nb.ID, ada, jsonCT, mustJSON(map[string]string{"title": "x", "slug": s})); r.code != 200 {
+			t.Fatalf("slug %s: %d %s", s, r.code, r.body)
+		}
+	}
+	if r := e.do(t, "POST", "/blog/admin/posts", ada, jsonCT, mustJSON(map[string]string{"title": "x", "slug": half})); r.code != 201 {
+		t.Errorf("a draft's earlier slug is not free: %d %s", r.code, r.body)
 	}
 	// Published, then renamed: the old slug redirects to the new one.
 	e.act(t, ada, a.ID, "publish", "")
@@ -482,5 +491,31 @@ func TestScheduleNeedsAFutureTime(t *testing.T) {
 			t.Errorf("schedule %q: %d %s", body, r.code, r.body)
 		}
 	}
-	_ = http.StatusOK
+}
+
+// TestPermissionDeclaredOnce: blog.write, written once in ModuleInfo,
+// shows or hides the card, the menu entry and the palette commands with
+// the private routes, while the public side stays open.
+func TestPermissionDeclaredOnce(t *testing.T) {
+	e := sharedEnv(t)
+	_, ada := e.user(t, "Ada", "writer")
+	_, carol := e.user(t, "Carol", "user")
+	marks := []string{`class="app-card" href="/blog/admin/" data-app="blog"`, `href="/blog/admin/"`, `New blog post`, `Blog posts`}
+	for _, c := range []struct {
+		token string
+		want  bool
+	}{{ada, true}, {carol, false}} {
+		r := e.do(t, "GET", "/", c.token, "", "", "Accept", "text/html")
+		if r.code != 200 {
+			t.Fatalf("launchpad: %d", r.code)
+		}
+		for _, m := range marks {
+			if strings.Contains(r.body, m) != c.want {
+				t.Errorf("launchpad shows %s: %v, want %v", m, !c.want, c.want)
+			}
+		}
+		if r := e.do(t, "GET", "/blog/", c.token, "", ""); r.code != 200 {
+			t.Errorf("public home: %d", r.code)
+		}
+	}
 }

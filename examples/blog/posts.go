@@ -172,7 +172,8 @@ func (m *Module) Create(ctx context.Context, in Input) (*Post, error) {
 // Save changes a post's content. An empty Slug keeps the slug — or, for
 // a post that never was public and whose slug was made from its title,
 // makes it again from the new title. A new slug is claimed; the old one
-// keeps redirecting to the post.
+// keeps redirecting to the post once the post has been public, and is
+// free again otherwise.
 func (m *Module) Save(ctx context.Context, id string, in Input) (*Post, error) {
 	p, err := m.editable(ctx, id)
 	if err != nil {
@@ -189,6 +190,9 @@ func (m *Module) Save(ctx context.Context, id string, in Input) (*Post, error) {
 			return nil, err
 		}
 		slug, auto = want, false
+		if p.PublishedAt.IsZero() {
+			release = p.Slug // never public: a slug typed halfway keeps nothing
+		}
 	case want != "":
 		auto = false
 	case p.SlugAuto && p.PublishedAt.IsZero() && f.title != p.Title:
