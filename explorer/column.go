@@ -2,6 +2,7 @@ package explorer
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -392,7 +393,11 @@ func scalar(f reflect.Value) any {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return f.Int()
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return int64(f.Uint()) //nolint:gosec // grid values, shown and compared
+		u := f.Uint()
+		if u > math.MaxInt64 {
+			return float64(u) // beyond int64: compared as a number
+		}
+		return int64(u)
 	case reflect.Float32, reflect.Float64:
 		return f.Float()
 	case reflect.Struct:
