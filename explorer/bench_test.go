@@ -100,11 +100,9 @@ func BenchmarkFerretDBPage(b *testing.B) {
 	}
 	b.Cleanup(func() { _ = db.Drop(ctx); _ = db.Close(ctx) })
 	small := benchGrid(b, db, "small", 1_000)
-	large := benchGrid(b, db, "large", 10_000)
 	b.Run("rows=1000/page=1", func(b *testing.B) { benchPage(b, small, "") })
-	b.Run("rows=10000/page=1", func(b *testing.B) { benchPage(b, large, "") })
-	deep := deepCursor(b, large, 100)
-	b.Run("rows=10000/page=100", func(b *testing.B) { benchPage(b, large, deep) })
+	deep := deepCursor(b, small, 40)
+	b.Run("rows=1000/page=40", func(b *testing.B) { benchPage(b, small, deep) })
 }
 
 // BenchmarkSlicePage: a slice source of 100,000 rows, the first page and a
