@@ -126,7 +126,8 @@ type columnsResult struct {
 // Embedded structs (store.Doc among them) are flattened, as BSON inlines
 // them; other struct, slice, map and interface fields are skipped, as are
 // unexported fields and fields with json:"-" or explorer:"-". The fields of
-// store.Doc are read-only audit columns; the id is hidden.
+// store.Doc are read-only audit columns; the id, created_by and updated_by are
+// hidden until shown.
 //
 // The explorer tag refines a column, options separated by commas:
 //
@@ -241,7 +242,7 @@ func collect(t reflect.Type, index []int, audit bool, out *[]orderedColumn) erro
 		}
 		if audit && storeDocFields[bsonName] {
 			c.Audit = true
-			c.Hidden = bsonName == "_id" || bsonName == "updated_by"
+			c.Hidden = bsonName == "_id" || bsonName == "created_by" || bsonName == "updated_by"
 			if bsonName == "_id" {
 				c.Field, c.Header = "id", "ID"
 			}
