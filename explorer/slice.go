@@ -70,12 +70,22 @@ type rowKey struct {
 }
 
 func (s *Slice[T]) key(rv reflect.Value, sort []Sort, idx int) rowKey {
-	k := rowKey{vals: make([]any, len(sort)), idx: idx}
+	cols := make([]*Column, len(sort))
 	for i, so := range sort {
-		k.vals[i] = s.by[so.Field].value(rv)
+		cols[i] = s.by[so.Field]
 	}
-	k.id, _ = s.id.value(rv).(string)
+	k := rowKey{vals: make([]any, len(sort))}
+	s.fill(&k, rv, cols, idx)
 	return k
+}
+
+// fill sets k to row idx's sort values, in place.
+func (s *Slice[T]) fill(k *rowKey, rv reflect.Value, cols []*Column, idx int) {
+	k.idx = idx
+	for i, c := range cols {
+		k.vals[i] = c.value(rv)
+	}
+	k.id = rv.FieldByIndex(s.id.index).String()
 }
 
 // compareKeys orders two rows by sort, then the id in the direction of
@@ -179,25 +189,33 @@ func (s *Slice[T]) Page(ctx context.Context, q Query) (Page[T], error) {
 	// sorted buffer: one pass, O(n log k).
 	k := q.Limit + 1
 	best := make([]rowKey, 0, k)
+	cols := make([]*Column, len(q.Sort))
+	for i, so := range q.Sort {
+		cols[i] = s.by[so.Field]
+	}
+	match := s.matcher(q.Where)
+	scratch := rowKey{vals: make([]any, len(cols))}
 	for i := range s.items {
 		if i%4096 == 0 && ctx.Err() != nil {
 			return Page[T]{}, ctx.Err()
 		}
 		rv := reflect.ValueOf(&s.items[i]).Elem()
-		if !s.match(q.Where, rv) {
+		if !match(rv) {
 			continue
 		}
-		rk := s.key(rv, q.Sort, i)
-		if cur != nil && cmpFn(rk, *cur) <= 0 {
+		s.fill(&scratch, rv, cols, i)
+		if cur != nil && cmpFn(scratch, *cur) <= 0 {
 			continue
 		}
-		if len(best) == k && cmpFn(rk, best[k-1]) >= 0 {
+		if len(best) == k && cmpFn(scratch, best[k-1]) >= 0 {
 			continue
 		}
-		pos, _ := slices.BinarySearchFunc(best, rk, cmpFn)
+		pos, _ := slices.BinarySearchFunc(best, scratch, cmpFn)
 		if len(best) == k {
 			best = best[:k-1]
 		}
+		rk := scratch
+		rk.vals = slices.Clone(scratch.vals)
 		best = slices.Insert(best, pos, rk)
 	}
 	more := len(best) > q.Limit
@@ -247,11 +265,12 @@ func (s *Slice[T]) Count(ctx context.Context, f Filter, limit int64) (int64, err
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var n int64
+	match := s.matcher(f)
 	for i := range s.items {
 		if i%4096 == 0 && ctx.Err() != nil {
 			return n, ctx.Err()
 		}
-		if s.match(f, reflect.ValueOf(&s.items[i]).Elem()) {
+		if match(reflect.ValueOf(&s.items[i]).Elem()) {
 			n++
 			if limit > 0 && n >= limit {
 				break
@@ -261,70 +280,87 @@ func (s *Slice[T]) Count(ctx context.Context, f Filter, limit int64) (int64, err
 	return n, nil
 }
 
-// match evaluates a checked filter on a row.
-func (s *Slice[T]) match(f Filter, rv reflect.Value) bool {
+// matcher compiles a checked filter into a predicate on rows, resolving
+// its columns once.
+func (s *Slice[T]) matcher(f Filter) func(reflect.Value) bool {
 	switch f.Kind {
 	case All:
-		return true
-	case AndKind:
-		for _, c := range f.Children {
-			if !s.match(c, rv) {
-				return false
-			}
+		return func(reflect.Value) bool { return true }
+	case AndKind, OrKind:
+		kids := make([]func(reflect.Value) bool, len(f.Children))
+		for i, c := range f.Children {
+			kids[i] = s.matcher(c)
 		}
-		return true
-	case OrKind:
-		for _, c := range f.Children {
-			if s.match(c, rv) {
-				return true
+		want := f.Kind == OrKind
+		return func(rv reflect.Value) bool {
+			for _, k := range kids {
+				if k(rv) == want {
+					return want
+				}
 			}
+			return !want
 		}
-		return false
 	case NotKind:
-		return len(f.Children) == 1 && !s.match(f.Children[0], rv)
+		if len(f.Children) != 1 {
+			return func(reflect.Value) bool { return false }
+		}
+		k := s.matcher(f.Children[0])
+		return func(rv reflect.Value) bool { return !k(rv) }
 	}
 	c := s.by[f.Field]
 	if c == nil {
-		return false
+		return func(reflect.Value) bool { return false }
 	}
-	v := c.value(rv)
 	switch f.Op {
 	case IsEmpty:
-		return v == nil || v == ""
+		return func(rv reflect.Value) bool { v := c.value(rv); return v == nil || v == "" }
 	case In:
-		for _, w := range f.Values {
-			if v != nil && compareValues(v, w) == 0 && sameKind(v, w) {
-				return true
+		return func(rv reflect.Value) bool {
+			v := c.value(rv)
+			for _, w := range f.Values {
+				if v != nil && sameKind(v, w) && compareValues(v, w) == 0 {
+					return true
+				}
 			}
+			return false
 		}
-		return false
 	case Contains:
-		sv, ok := v.(string)
-		return ok && strings.Contains(strings.ToLower(sv), strings.ToLower(f.Values[0].(string)))
+		needle := strings.ToLower(f.Values[0].(string))
+		return func(rv reflect.Value) bool {
+			sv, ok := c.value(rv).(string)
+			return ok && strings.Contains(strings.ToLower(sv), needle)
+		}
 	case StartsWith:
-		sv, ok := v.(string)
-		return ok && strings.HasPrefix(sv, f.Values[0].(string))
+		prefix := f.Values[0].(string)
+		return func(rv reflect.Value) bool {
+			sv, ok := c.value(rv).(string)
+			return ok && strings.HasPrefix(sv, prefix)
+		}
 	}
 	w := f.Values[0]
-	if v == nil || !sameKind(v, w) {
-		return f.Op == Ne // like the store: Ne matches rows without the value
+	op := f.Op
+	return func(rv reflect.Value) bool {
+		v := c.value(rv)
+		if v == nil || !sameKind(v, w) {
+			return op == Ne // like the store: Ne matches rows without the value
+		}
+		r := compareValues(v, w)
+		switch op {
+		case Eq:
+			return r == 0
+		case Ne:
+			return r != 0
+		case Lt:
+			return r < 0
+		case Lte:
+			return r <= 0
+		case Gt:
+			return r > 0
+		case Gte:
+			return r >= 0
+		}
+		return false
 	}
-	r := compareValues(v, w)
-	switch f.Op {
-	case Eq:
-		return r == 0
-	case Ne:
-		return r != 0
-	case Lt:
-		return r < 0
-	case Lte:
-		return r <= 0
-	case Gt:
-		return r > 0
-	case Gte:
-		return r >= 0
-	}
-	return false
 }
 
 // sameKind reports whether two values compare (numbers with numbers...).
