@@ -128,6 +128,32 @@ func TestHTTP(t *testing.T) {
 	if st != 200 || json.Unmarshal([]byte(body), &gr) != nil || len(gr.RowData) != 13 || gr.LastRow != 13 {
 		t.Fatalf("getRows: %d %s", st, body)
 	}
+	// The next block with the cursor of the first.
+	st, _, body = call(t, "POST", base+"/rows", "alice", "application/json",
+		`{"startRow":0,"endRow":10,"sortModel":[{"colId":"rank","sort":"desc"}]}`)
+	if st != 200 || json.Unmarshal([]byte(body), &gr) != nil || len(gr.RowData) != 10 || gr.LastRow != -1 || gr.After == "" {
+		t.Fatalf("getRows, first block: %d %s", st, body)
+	}
+	st, _, body = call(t, "POST", base+"/rows", "alice", "application/json",
+		fmt.Sprintf(`{"startRow":10,"endRow":20,"sortModel":[{"colId":"rank","sort":"desc"}],"after":%q}`, gr.After))
+	if st != 200 || json.Unmarshal([]byte(body), &gr) != nil || len(gr.RowData) != 10 || gr.LastRow != -1 {
+		t.Fatalf("getRows, second block: %d %s", st, body)
+	}
+	st, _, body = call(t, "POST", base+"/rows", "alice", "application/json",
+		fmt.Sprintf(`{"startRow":20,"endRow":30,"sortModel":[{"colId":"rank","sort":"desc"}],"after":%q}`, gr.After))
+	if st != 200 || json.Unmarshal([]byte(body), &gr) != nil || len(gr.RowData) != 5 || gr.LastRow != 25 {
+		t.Fatalf("getRows, last block: %d %s", st, body)
+	}
+	for _, bad := range []string{`{"startRow":10,"endRow":20}`, `{"startRow":0,"endRow":0}`, `{"startRow":0,"endRow":20,"sortModel":[{"colId":"rank","sort":"up"}]}`,
+		`{"startRow":0,"endRow":20,"filterModel":{"secret":{"filterType":"text","type":"equals","filter":"s1"}}}`} {
+		user := "alice"
+		if strings.Contains(bad, "secret") {
+			user = "bob"
+		}
+		if st, _, body := call(t, "POST", base+"/rows", user, "application/json", bad); st/100 != 4 || !strings.Contains(body, `"error"`) {
+			t.Errorf("getRows %s: %d %s", bad, st, body)
+		}
+	}
 	// columnDefs.
 	st, _, body = call(t, "GET", base+"/columns", "bob", "", "")
 	if st != 200 || strings.Contains(body, `"secret"`) || !strings.Contains(body, `"agTextColumnFilter"`) {

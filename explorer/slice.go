@@ -29,8 +29,9 @@ type Slice[T any] struct {
 	now   func() time.Time
 }
 
-// NewSlice returns a source over items, which it keeps (the caller must
-// not change them afterwards). T needs an id: an embedded store.Doc or a
+// NewSlice returns a source over items, which it keeps and changes in
+// place on edits and deletes (the caller must not use the slice
+// afterwards). T needs an id: an embedded store.Doc or a
 // string field with json name "id". When T embeds store.Doc, edits check
 // and set updated_at like a store collection.
 func NewSlice[T any](items []T) (*Slice[T], error) {
@@ -416,11 +417,9 @@ func (s *Slice[T]) Update(_ context.Context, id string, version time.Time, chang
 	for _, c := range changes {
 		rv.FieldByIndex(c.Column.index).Set(reflect.ValueOf(c.Value))
 	}
-	// Copy on write: pages handed out before keep their rows.
-	items := slices.Clone(s.items)
-	items[i] = v
-	s.items = items
-	return &v, nil
+	s.items[i] = v // pages and Get hand out copies
+	out := v
+	return &out, nil
 }
 
 // Delete removes the row with the given id.
@@ -431,6 +430,6 @@ func (s *Slice[T]) Delete(_ context.Context, id string) error {
 	if i < 0 {
 		return fmt.Errorf("explorer: row %q: %w", id, webos.ErrNotFound)
 	}
-	s.items = slices.Delete(slices.Clone(s.items), i, i+1)
+	s.items = slices.Delete(s.items, i, i+1)
 	return nil
 }
