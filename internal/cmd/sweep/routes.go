@@ -156,6 +156,16 @@ func routes() []*route {
 		{method: "GET", path: "/notes", page: true},
 		{method: "GET", path: "/notes/list"},
 		{method: "POST", path: "/notes", limit: defaultLimit, json: obj{"title": "Sweep note"}, form: "title=Sweep+note"},
+		// The notes grid (explorer.Grid.Mount), under /notes/grid.
+		{method: "GET", path: "/notes/grid/", page: true},
+		{method: "GET", path: "/notes/grid/rows"},
+		{method: "POST", path: "/notes/grid/rows", limit: defaultLimit, json: obj{"startRow": 0, "endRow": 20, "sortModel": []any{}, "filterModel": obj{}}},
+		{method: "GET", path: "/notes/grid/columns"},
+		{method: "PATCH", path: "/notes/grid/rows/{id}", limit: defaultLimit, json: obj{"version": "2026-01-01T00:00:00Z", "values": obj{"title": "Sweep"}}, form: "title=Sweep&version=2026-01-01T00:00:00Z"},
+		{method: "POST", path: "/notes/grid/delete", limit: defaultLimit, json: obj{"ids": []any{"no-such-note"}}, form: "ids=no-such-note"},
+		{method: "POST", path: "/notes/grid/columns", limit: defaultLimit, form: "show=title"},
+		{method: "GET", path: "/notes/grid/export.csv"},
+		{method: "GET", path: "/notes/grid/static/grid.js"},
 
 		// examples/report (page.go Routes), under /report.
 		{method: "POST", path: "/report/runs", limit: defaultLimit, form: "title=Sweep&steps=1"},
@@ -184,6 +194,7 @@ func pathDefaults() map[string]string {
 		"queue":  "default",
 		"state":  "pending",
 		"rest":   "",
+		"id":     "no-such-note",
 	}
 }
 
