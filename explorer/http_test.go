@@ -203,3 +203,39 @@ func TestHTTP(t *testing.T) {
 		t.Errorf("delete: %d %s", st, body)
 	}
 }
+
+// TestTwoGridsShareThePrefs: grids of one application keep their column
+// choices in one collection, apart.
+func TestTwoGridsShareThePrefs(t *testing.T) {
+	db, err := store.OpenSQLite(filepath.Join(t.TempDir(), "prefs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close(context.Background()) })
+	src := sliceEngine().open(t, map[string]int{"alice": 3})
+	a, err := New(src, Config{Name: "a", Access: perms{}, Prefs: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(src, Config{Name: "b", Access: perms{}, Prefs: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := as("alice")
+	if err := a.savePrefs(ctx, []string{"rank"}, []string{"title"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.savePrefs(ctx, []string{"title"}, nil); err != nil { // the second save updates
+		t.Fatal(err)
+	}
+	cols, _ := a.Columns(ctx)
+	if h := a.hiddenFor(ctx, cols); !h["title"] || h["rank"] {
+		t.Errorf("grid a hides %v", h)
+	}
+	if h := b.hiddenFor(ctx, cols); h["title"] {
+		t.Errorf("grid b hides %v", h)
+	}
+	if h := a.hiddenFor(as("bob"), cols); h["title"] {
+		t.Errorf("bob sees alice's choice: %v", h)
+	}
+}
