@@ -175,6 +175,16 @@ func TestHTTP(t *testing.T) {
 		t.Errorf("stale edit: %d %s", st, body)
 	}
 	// The page, the grid fragment and the CSV export.
+	rq, _ := http.NewRequest("GET", base+"?sort=rank", nil)
+	rq.Header.Set("X-User", "alice")
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(rq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/tasks/grid/?sort=rank" {
+		t.Errorf("GET without the slash: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
 	st, hd, body := call(t, "GET", base+"/?sort=-rank&f.note=tea", "alice", "", "", "Sec-Fetch-Mode", "navigate", "Accept", "text/html")
 	if st != 200 || !strings.Contains(body, `id="grid-tasks"`) || !strings.Contains(body, "grid.js") || hd.Get("Content-Security-Policy") == "" {
 		t.Errorf("page: %d", st)

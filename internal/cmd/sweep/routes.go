@@ -157,6 +157,7 @@ func routes() []*route {
 		{method: "GET", path: "/notes/list"},
 		{method: "POST", path: "/notes", limit: defaultLimit, json: obj{"title": "Sweep note"}, form: "title=Sweep+note"},
 		// The notes grid (explorer.Grid.Mount), under /notes/grid.
+		{method: "GET", path: "/notes/grid", page: true},
 		{method: "GET", path: "/notes/grid/", page: true},
 		{method: "GET", path: "/notes/grid/rows"},
 		{method: "POST", path: "/notes/grid/rows", limit: defaultLimit, json: obj{"startRow": 0, "endRow": 20, "sortModel": []any{}, "filterModel": obj{}}},
