@@ -23,6 +23,7 @@ func TestStoreGrid(t *testing.T) {
 		{mongoEngine(), 1_000, 100, 500, 500},
 	} {
 		t.Run(c.e.name, func(t *testing.T) {
+			t.Parallel() // SQLite works here, FerretDB in its server
 			src := c.e.open(t, map[string]int{"alice": c.n, "bob": c.other})
 			g := newGrid(t, src)
 			t.Run("paging", func(t *testing.T) { testPaging(t, g, c.n, c.limit) })
