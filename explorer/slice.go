@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -18,11 +19,18 @@ import (
 // Slice is an in-memory [Source] and [Editor] over a slice of T, sorted,
 // filtered and paged in Go with the semantics of the store: missing (nil)
 // values sort first, ties break on the id, Contains ignores case and
-// StartsWith does not. A page costs one pass over the rows, however deep.
+// StartsWith does not. The first page of an order sorts an index of the
+// rows, kept until the next edit or delete; every page then starts with a
+// binary search for its cursor and reads the rows from there until it
+// has enough that match.
 // Make one with [NewSlice]; it is safe for concurrent use.
 type Slice[T any] struct {
 	mu    sync.RWMutex
 	items []T
+	// orders caches a sorted index of the rows per order; any change
+	// clears it.
+	ordersMu sync.Mutex
+	orders   map[string][]int32
 	cols  []Column
 	by    map[string]*Column
 	id    *Column
@@ -180,14 +188,11 @@ func (s *Slice[T]) Page(ctx context.Context, q Query) (Page[T], error) {
 		cur = &k
 	}
 	order := q.Sort
-	cmpFn := func(a, b rowKey) int { return compareKeys(a, b, order) }
-	if back {
-		cmpFn = func(a, b rowKey) int { return -compareKeys(a, b, order) }
-	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	// Keep the first Limit+1 rows past the cursor, in order, in a small
-	// sorted buffer: one pass, O(n log k).
+	// Walk the rows in the order's sorted index (made once per order and
+	// kept until the next change) from the cursor's position, keeping
+	// the first Limit+1 that match.
 	k := q.Limit + 1
 	best := make([]rowKey, 0, k)
 	cols := make([]*Column, len(q.Sort))
@@ -195,29 +200,45 @@ func (s *Slice[T]) Page(ctx context.Context, q Query) (Page[T], error) {
 		cols[i] = s.by[so.Field]
 	}
 	match := s.matcher(q.Where)
-	scratch := rowKey{vals: make([]any, len(cols))}
-	for i := range s.items {
-		if i%4096 == 0 && ctx.Err() != nil {
-			return Page[T]{}, ctx.Err()
-		}
-		rv := reflect.ValueOf(&s.items[i]).Elem()
+	idx := s.sorted(q.Sort, cols)
+	keyAt := func(i int) rowKey {
+		rk := rowKey{vals: make([]any, len(cols))}
+		s.fill(&rk, reflect.ValueOf(&s.items[idx[i]]).Elem(), cols, int(idx[i]))
+		return rk
+	}
+	take := func(i int) bool {
+		rv := reflect.ValueOf(&s.items[idx[i]]).Elem()
 		if !match(rv) {
-			continue
+			return false
 		}
-		s.fill(&scratch, rv, cols, i)
-		if cur != nil && cmpFn(scratch, *cur) <= 0 {
-			continue
+		rk := rowKey{vals: make([]any, len(cols))}
+		s.fill(&rk, rv, cols, int(idx[i]))
+		best = append(best, rk)
+		return len(best) == k
+	}
+	if !back {
+		start := 0
+		if cur != nil {
+			start = sort.Search(len(idx), func(i int) bool { return compareKeys(keyAt(i), *cur, order) > 0 })
 		}
-		if len(best) == k && cmpFn(scratch, best[k-1]) >= 0 {
-			continue
+		for i := start; i < len(idx); i++ {
+			if (i-start)%4096 == 4095 && ctx.Err() != nil {
+				return Page[T]{}, ctx.Err()
+			}
+			if take(i) {
+				break
+			}
 		}
-		pos, _ := slices.BinarySearchFunc(best, scratch, cmpFn)
-		if len(best) == k {
-			best = best[:k-1]
+	} else {
+		end := sort.Search(len(idx), func(i int) bool { return compareKeys(keyAt(i), *cur, order) >= 0 })
+		for i := end - 1; i >= 0; i-- {
+			if (end-i)%4096 == 4095 && ctx.Err() != nil {
+				return Page[T]{}, ctx.Err()
+			}
+			if take(i) {
+				break
+			}
 		}
-		rk := scratch
-		rk.vals = slices.Clone(scratch.vals)
-		best = slices.Insert(best, pos, rk)
 	}
 	more := len(best) > q.Limit
 	if more {
@@ -259,6 +280,109 @@ func (s *Slice[T]) Page(ctx context.Context, q Query) (Page[T], error) {
 		}
 	}
 	return p, nil
+}
+
+// sorted returns the rows' indexes in the order of sort (then the id),
+// made once per order until the next change. The caller holds s.mu.
+func (s *Slice[T]) sorted(order []Sort, cols []*Column) []int32 {
+	var b strings.Builder
+	for _, o := range order {
+		if o.Desc {
+			b.WriteByte('-')
+		}
+		b.WriteString(o.Field)
+		b.WriteByte(',')
+	}
+	spec := b.String()
+	s.ordersMu.Lock()
+	defer s.ordersMu.Unlock()
+	if idx, ok := s.orders[spec]; ok {
+		return idx
+	}
+	// Each row's key, and its first value in a plain form that compares
+	// without type switches; equal plain values fall back to the whole key.
+	type entry struct {
+		key  rowKey
+		null bool
+		str  string
+		num  float64
+		n    int64
+	}
+	es := make([]entry, len(s.items))
+	for i := range s.items {
+		e := &es[i]
+		e.key = rowKey{vals: make([]any, len(cols))}
+		s.fill(&e.key, reflect.ValueOf(&s.items[i]).Elem(), cols, i)
+		if len(cols) == 0 {
+			continue
+		}
+		switch v := e.key.vals[0].(type) {
+		case nil:
+			e.null = true
+		case string:
+			e.str = v
+		case int64:
+			e.num = float64(v)
+		case float64:
+			e.num = v
+		case bool:
+			if v {
+				e.n = 1
+			}
+		case time.Time:
+			e.n = v.UnixNano()
+		}
+	}
+	desc := len(order) > 0 && order[0].Desc
+	idx := make([]int32, len(es))
+	for i := range idx {
+		idx[i] = int32(i) //nolint:gosec // a slice source holds fewer than 2^31 rows
+	}
+	slices.SortFunc(idx, func(ia, ib int32) int {
+		a, b := &es[ia], &es[ib]
+		if len(cols) > 0 {
+			c := 0
+			switch {
+			case a.null != b.null:
+				c = 1
+				if a.null {
+					c = -1
+				}
+			case a.str != b.str:
+				c = strings.Compare(a.str, b.str)
+			case a.num != b.num:
+				c = cmp.Compare(a.num, b.num)
+			case a.n != b.n:
+				c = cmp.Compare(a.n, b.n)
+			}
+			if c != 0 {
+				if desc {
+					return -c
+				}
+				return c
+			}
+		}
+		if len(order) == 1 { // the id breaks the tie, in the first key's direction
+			c := strings.Compare(a.key.id, b.key.id)
+			if desc {
+				return -c
+			}
+			return c
+		}
+		return compareKeys(a.key, b.key, order)
+	})
+	if s.orders == nil || len(s.orders) >= 8 {
+		s.orders = map[string][]int32{}
+	}
+	s.orders[spec] = idx
+	return idx
+}
+
+// changed forgets the sorted indexes. The caller holds s.mu for writing.
+func (s *Slice[T]) changed() {
+	s.ordersMu.Lock()
+	s.orders = nil
+	s.ordersMu.Unlock()
 }
 
 // Count counts the rows f matches, up to limit when it is more than 0.
@@ -418,6 +542,7 @@ func (s *Slice[T]) Update(_ context.Context, id string, version time.Time, chang
 		rv.FieldByIndex(c.Column.index).Set(reflect.ValueOf(c.Value))
 	}
 	s.items[i] = v // pages and Get hand out copies
+	s.changed()
 	out := v
 	return &out, nil
 }
@@ -431,5 +556,6 @@ func (s *Slice[T]) Delete(_ context.Context, id string) error {
 		return fmt.Errorf("explorer: row %q: %w", id, webos.ErrNotFound)
 	}
 	s.items = slices.Delete(s.items, i, i+1)
+	s.changed()
 	return nil
 }
