@@ -31,10 +31,10 @@ type Slice[T any] struct {
 	// clears it.
 	ordersMu sync.Mutex
 	orders   map[string][]int32
-	cols  []Column
-	by    map[string]*Column
-	id    *Column
-	now   func() time.Time
+	cols     []Column
+	by       map[string]*Column
+	id       *Column
+	now      func() time.Time
 }
 
 // NewSlice returns a source over items, which it keeps and changes in
