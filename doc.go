@@ -88,12 +88,18 @@
 //     time, announced to every instance.
 //   - ui: the server-rendered shell — launchpad, menu, Ctrl+K palette,
 //     dark mode, live widgets over Server-Sent Events.
+//   - explorer: a struct becomes a data grid over a slice or a store
+//     collection — AG Grid column definitions, keyset paging with signed
+//     cursors, typed filters, validated inline edits, the htmx grid.
+//   - openapi: the OpenAPI 3.1 document of every route, and its page.
+//   - admin: the system console, built on the public API only.
 //   - identity and trace: the acting user and the trace id in a context.
 //   - stack: the standard modules for a configuration, for an app's main.
 //
 // Dependencies point one way: identity and trace at the bottom, then
 // registry and bus, then this kernel, then store, then audit, then auth,
-// afs, cache, tasks and settings, then ui, then the demo apps in examples/. Packages
-// on one level talk through the kernel's interfaces (permissions, health
-// checks, capabilities), the registry or the bus.
+// afs, cache, tasks and settings, then ui, then explorer and openapi
+// (which render in the shell), then admin, then the demo apps in
+// examples/. Packages on one level talk through the kernel's interfaces
+// (permissions, health checks, capabilities), the registry or the bus.
 package webos

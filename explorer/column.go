@@ -2,6 +2,7 @@ package explorer
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -125,7 +126,8 @@ type columnsResult struct {
 // Embedded structs (store.Doc among them) are flattened, as BSON inlines
 // them; other struct, slice, map and interface fields are skipped, as are
 // unexported fields and fields with json:"-" or explorer:"-". The fields of
-// store.Doc are read-only audit columns; the id is hidden.
+// store.Doc are read-only audit columns; the id, created_by and updated_by are
+// hidden until shown.
 //
 // The explorer tag refines a column, options separated by commas:
 //
@@ -240,7 +242,7 @@ func collect(t reflect.Type, index []int, audit bool, out *[]orderedColumn) erro
 		}
 		if audit && storeDocFields[bsonName] {
 			c.Audit = true
-			c.Hidden = bsonName == "_id" || bsonName == "updated_by"
+			c.Hidden = bsonName == "_id" || bsonName == "created_by" || bsonName == "updated_by"
 			if bsonName == "_id" {
 				c.Field, c.Header = "id", "ID"
 			}
@@ -392,7 +394,11 @@ func scalar(f reflect.Value) any {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return f.Int()
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return int64(f.Uint()) //nolint:gosec // grid values, shown and compared
+		u := f.Uint()
+		if u > math.MaxInt64 {
+			return float64(u) // beyond int64: compared as a number
+		}
+		return int64(u)
 	case reflect.Float32, reflect.Float64:
 		return f.Float()
 	case reflect.Struct:

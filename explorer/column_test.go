@@ -102,7 +102,7 @@ func TestColumnDefs(t *testing.T) {
 		"id":         `{"field":"id","colId":"id","headerName":"ID","cellDataType":"text","sortable":true,"filter":false,"editable":false,"hide":true,"context":{"type":"text","ops":[]}}`,
 		"created_at": `{"field":"created_at","colId":"created_at","headerName":"Created","cellDataType":"dateTimeString","sortable":true,"filter":false,"editable":false,"hide":false,"context":{"type":"time","ops":[]}}`,
 		"updated_at": `{"field":"updated_at","colId":"updated_at","headerName":"Updated","cellDataType":"dateTimeString","sortable":true,"filter":false,"editable":false,"hide":false,"context":{"type":"time","ops":[]}}`,
-		"created_by": `{"field":"created_by","colId":"created_by","headerName":"Created by","cellDataType":"text","sortable":false,"filter":false,"editable":false,"hide":false,"context":{"type":"text","ops":[]}}`,
+		"created_by": `{"field":"created_by","colId":"created_by","headerName":"Created by","cellDataType":"text","sortable":false,"filter":false,"editable":false,"hide":true,"context":{"type":"text","ops":[]}}`,
 		"updated_by": `{"field":"updated_by","colId":"updated_by","headerName":"Updated by","cellDataType":"text","sortable":false,"filter":false,"editable":false,"hide":true,"context":{"type":"text","ops":[]}}`,
 	}
 	if len(defs) != len(want) {

@@ -241,9 +241,6 @@ func (g *Grid[T]) Columns(ctx context.Context) ([]Column, error) {
 			continue
 		}
 		c.Editable = g.editable(ctx, &c)
-		if !g.can(ctx, c.ReadPerm) {
-			c.Sortable, c.Ops = false, nil
-		}
 		out = append(out, c)
 	}
 	return out, nil

@@ -136,7 +136,7 @@ func (gr *Grid[T]) render(base string, v view, res *Result[T], cols, shown []Col
 		return false, false
 	}
 	hx := func(u string) g.Node {
-		return g.Group{ui.HX("get", u), ui.HX("target", "#"+id), ui.HX("swap", "outerHTML"), ui.HX("indicator", "#"+id+"-loading")}
+		return g.Group{ui.HX("get", u), ui.HX("target", "#"+id), ui.HX("swap", "outerHTML"), ui.HX("indicator", "#"+id+"-loading"), ui.HX("push-url", "true")}
 	}
 	var head, filters []g.Node
 	if canDelete {
@@ -204,7 +204,7 @@ func (gr *Grid[T]) render(base string, v view, res *Result[T], cols, shown []Col
 	}
 	return h.Div(h.ID(id), h.Class("xgrid"), g.Attr("data-grid", base), g.Attr("data-name", gr.cfg.Name),
 		h.Form(h.ID(formID), h.Class("xgrid-form"), h.Action(base+"/"), h.Method("get"),
-			ui.HX("get", base+"/"), ui.HX("target", "#"+id), ui.HX("swap", "outerHTML"), ui.HX("trigger", "change, submit"),
+			ui.HX("get", base+"/"), ui.HX("target", "#"+id), ui.HX("swap", "outerHTML"), ui.HX("trigger", "change, submit"), ui.HX("push-url", "true"),
 			ui.HX("indicator", "#"+id+"-loading"),
 			g.If(sortVal != "", h.Input(h.Type("hidden"), h.Name("sort"), h.Value(sortVal))),
 			g.If(v.limit > 0, h.Input(h.Type("hidden"), h.Name("limit"), h.Value(strconv.Itoa(v.limit)))),

@@ -27,7 +27,7 @@ var static embed.FS
 // as r is and by the grid's ReadPerm (a signed-in user at least); shell
 // renders the page in the shell:
 //
-//	GET   path/               the grid page; its table alone for htmx
+//	GET   path/               the grid page; its table alone for htmx (path redirects here)
 //	GET   path/rows           JSON: ?sort=-title,rank&filter=...&after=...&limit=50&count=1
 //	POST  path/rows           JSON: AG Grid's infinite row model getRows
 //	GET   path/columns        JSON: the AG Grid columnDefs the caller may see
@@ -50,6 +50,16 @@ func (g *Grid[T]) Mount(r *webos.Router, path string, shell *ui.Module) {
 		r = r.Require()
 	}
 	r.HandleFunc("GET "+path+"/{$}", func(w http.ResponseWriter, req *http.Request) error { return g.servePage(w, req, shell, base) })
+	if path != "" {
+		r.HandleFunc("GET "+path, func(w http.ResponseWriter, req *http.Request) error {
+			u := base + "/"
+			if req.URL.RawQuery != "" {
+				u += "?" + req.URL.RawQuery
+			}
+			http.Redirect(w, req, u, http.StatusSeeOther)
+			return nil
+		})
+	}
 	r.HandleFunc("GET "+path+"/rows", g.serveRows)
 	r.HandleFunc("POST "+path+"/rows", g.serveGetRows)
 	r.HandleFunc("GET "+path+"/columns", g.serveColumns)

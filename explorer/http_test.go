@@ -128,6 +128,32 @@ func TestHTTP(t *testing.T) {
 	if st != 200 || json.Unmarshal([]byte(body), &gr) != nil || len(gr.RowData) != 13 || gr.LastRow != 13 {
 		t.Fatalf("getRows: %d %s", st, body)
 	}
+	// The next block with the cursor of the first.
+	st, _, body = call(t, "POST", base+"/rows", "alice", "application/json",
+		`{"startRow":0,"endRow":10,"sortModel":[{"colId":"rank","sort":"desc"}]}`)
+	if st != 200 || json.Unmarshal([]byte(body), &gr) != nil || len(gr.RowData) != 10 || gr.LastRow != -1 || gr.After == "" {
+		t.Fatalf("getRows, first block: %d %s", st, body)
+	}
+	st, _, body = call(t, "POST", base+"/rows", "alice", "application/json",
+		fmt.Sprintf(`{"startRow":10,"endRow":20,"sortModel":[{"colId":"rank","sort":"desc"}],"after":%q}`, gr.After))
+	if st != 200 || json.Unmarshal([]byte(body), &gr) != nil || len(gr.RowData) != 10 || gr.LastRow != -1 {
+		t.Fatalf("getRows, second block: %d %s", st, body)
+	}
+	st, _, body = call(t, "POST", base+"/rows", "alice", "application/json",
+		fmt.Sprintf(`{"startRow":20,"endRow":30,"sortModel":[{"colId":"rank","sort":"desc"}],"after":%q}`, gr.After))
+	if st != 200 || json.Unmarshal([]byte(body), &gr) != nil || len(gr.RowData) != 5 || gr.LastRow != 25 {
+		t.Fatalf("getRows, last block: %d %s", st, body)
+	}
+	for _, bad := range []string{`{"startRow":10,"endRow":20}`, `{"startRow":0,"endRow":0}`, `{"startRow":0,"endRow":20,"sortModel":[{"colId":"rank","sort":"up"}]}`,
+		`{"startRow":0,"endRow":20,"filterModel":{"secret":{"filterType":"text","type":"equals","filter":"s1"}}}`} {
+		user := "alice"
+		if strings.Contains(bad, "secret") {
+			user = "bob"
+		}
+		if st, _, body := call(t, "POST", base+"/rows", user, "application/json", bad); st/100 != 4 || !strings.Contains(body, `"error"`) {
+			t.Errorf("getRows %s: %d %s", bad, st, body)
+		}
+	}
 	// columnDefs.
 	st, _, body = call(t, "GET", base+"/columns", "bob", "", "")
 	if st != 200 || strings.Contains(body, `"secret"`) || !strings.Contains(body, `"agTextColumnFilter"`) {
@@ -149,6 +175,16 @@ func TestHTTP(t *testing.T) {
 		t.Errorf("stale edit: %d %s", st, body)
 	}
 	// The page, the grid fragment and the CSV export.
+	rq, _ := http.NewRequest("GET", base+"?sort=rank", nil)
+	rq.Header.Set("X-User", "alice")
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(rq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/tasks/grid/?sort=rank" {
+		t.Errorf("GET without the slash: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
 	st, hd, body := call(t, "GET", base+"/?sort=-rank&f.note=tea", "alice", "", "", "Sec-Fetch-Mode", "navigate", "Accept", "text/html")
 	if st != 200 || !strings.Contains(body, `id="grid-tasks"`) || !strings.Contains(body, "grid.js") || hd.Get("Content-Security-Policy") == "" {
 		t.Errorf("page: %d", st)
@@ -175,5 +211,41 @@ func TestHTTP(t *testing.T) {
 	st, _, body = call(t, "POST", base+"/delete", "alice", "application/json", fmt.Sprintf(`{"ids":[%q,%q]}`, id, page.Rows[1]["id"]))
 	if st != 200 || !strings.Contains(body, `"deleted":2`) {
 		t.Errorf("delete: %d %s", st, body)
+	}
+}
+
+// TestTwoGridsShareThePrefs: grids of one application keep their column
+// choices in one collection, apart.
+func TestTwoGridsShareThePrefs(t *testing.T) {
+	db, err := store.OpenSQLite(filepath.Join(t.TempDir(), "prefs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close(context.Background()) })
+	src := sliceEngine().open(t, map[string]int{"alice": 3})
+	a, err := New(src, Config{Name: "a", Access: perms{}, Prefs: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(src, Config{Name: "b", Access: perms{}, Prefs: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := as("alice")
+	if err := a.savePrefs(ctx, []string{"rank"}, []string{"title"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.savePrefs(ctx, []string{"title"}, nil); err != nil { // the second save updates
+		t.Fatal(err)
+	}
+	cols, _ := a.Columns(ctx)
+	if h := a.hiddenFor(ctx, cols); !h["title"] || h["rank"] {
+		t.Errorf("grid a hides %v", h)
+	}
+	if h := b.hiddenFor(ctx, cols); h["title"] {
+		t.Errorf("grid b hides %v", h)
+	}
+	if h := a.hiddenFor(as("bob"), cols); h["title"] {
+		t.Errorf("bob sees alice's choice: %v", h)
 	}
 }

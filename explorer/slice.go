@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -18,19 +19,27 @@ import (
 // Slice is an in-memory [Source] and [Editor] over a slice of T, sorted,
 // filtered and paged in Go with the semantics of the store: missing (nil)
 // values sort first, ties break on the id, Contains ignores case and
-// StartsWith does not. A page costs one pass over the rows, however deep.
+// StartsWith does not. The first page of an order sorts an index of the
+// rows, kept until the next edit or delete; every page then starts with a
+// binary search for its cursor and reads the rows from there until it
+// has enough that match.
 // Make one with [NewSlice]; it is safe for concurrent use.
 type Slice[T any] struct {
 	mu    sync.RWMutex
 	items []T
-	cols  []Column
-	by    map[string]*Column
-	id    *Column
-	now   func() time.Time
+	// orders caches a sorted index of the rows per order; any change
+	// clears it.
+	ordersMu sync.Mutex
+	orders   map[string][]int32
+	cols     []Column
+	by       map[string]*Column
+	id       *Column
+	now      func() time.Time
 }
 
-// NewSlice returns a source over items, which it keeps (the caller must
-// not change them afterwards). T needs an id: an embedded store.Doc or a
+// NewSlice returns a source over items, which it keeps and changes in
+// place on edits and deletes (the caller must not use the slice
+// afterwards). T needs an id: an embedded store.Doc or a
 // string field with json name "id". When T embeds store.Doc, edits check
 // and set updated_at like a store collection.
 func NewSlice[T any](items []T) (*Slice[T], error) {
@@ -70,12 +79,22 @@ type rowKey struct {
 }
 
 func (s *Slice[T]) key(rv reflect.Value, sort []Sort, idx int) rowKey {
-	k := rowKey{vals: make([]any, len(sort)), idx: idx}
+	cols := make([]*Column, len(sort))
 	for i, so := range sort {
-		k.vals[i] = s.by[so.Field].value(rv)
+		cols[i] = s.by[so.Field]
 	}
-	k.id, _ = s.id.value(rv).(string)
+	k := rowKey{vals: make([]any, len(sort))}
+	s.fill(&k, rv, cols, idx)
 	return k
+}
+
+// fill sets k to row idx's sort values, in place.
+func (s *Slice[T]) fill(k *rowKey, rv reflect.Value, cols []*Column, idx int) {
+	k.idx = idx
+	for i, c := range cols {
+		k.vals[i] = c.value(rv)
+	}
+	k.id = rv.FieldByIndex(s.id.index).String()
 }
 
 // compareKeys orders two rows by sort, then the id in the direction of
@@ -169,36 +188,57 @@ func (s *Slice[T]) Page(ctx context.Context, q Query) (Page[T], error) {
 		cur = &k
 	}
 	order := q.Sort
-	cmpFn := func(a, b rowKey) int { return compareKeys(a, b, order) }
-	if back {
-		cmpFn = func(a, b rowKey) int { return -compareKeys(a, b, order) }
-	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	// Keep the first Limit+1 rows past the cursor, in order, in a small
-	// sorted buffer: one pass, O(n log k).
+	// Walk the rows in the order's sorted index (made once per order and
+	// kept until the next change) from the cursor's position, keeping
+	// the first Limit+1 that match.
 	k := q.Limit + 1
 	best := make([]rowKey, 0, k)
-	for i := range s.items {
-		if i%4096 == 0 && ctx.Err() != nil {
-			return Page[T]{}, ctx.Err()
+	cols := make([]*Column, len(q.Sort))
+	for i, so := range q.Sort {
+		cols[i] = s.by[so.Field]
+	}
+	match := s.matcher(q.Where)
+	idx := s.sorted(q.Sort, cols)
+	keyAt := func(i int) rowKey {
+		rk := rowKey{vals: make([]any, len(cols))}
+		s.fill(&rk, reflect.ValueOf(&s.items[idx[i]]).Elem(), cols, int(idx[i]))
+		return rk
+	}
+	take := func(i int) bool {
+		rv := reflect.ValueOf(&s.items[idx[i]]).Elem()
+		if !match(rv) {
+			return false
 		}
-		rv := reflect.ValueOf(&s.items[i]).Elem()
-		if !s.match(q.Where, rv) {
-			continue
+		rk := rowKey{vals: make([]any, len(cols))}
+		s.fill(&rk, rv, cols, int(idx[i]))
+		best = append(best, rk)
+		return len(best) == k
+	}
+	if !back {
+		start := 0
+		if cur != nil {
+			start = sort.Search(len(idx), func(i int) bool { return compareKeys(keyAt(i), *cur, order) > 0 })
 		}
-		rk := s.key(rv, q.Sort, i)
-		if cur != nil && cmpFn(rk, *cur) <= 0 {
-			continue
+		for i := start; i < len(idx); i++ {
+			if (i-start)%4096 == 4095 && ctx.Err() != nil {
+				return Page[T]{}, ctx.Err()
+			}
+			if take(i) {
+				break
+			}
 		}
-		if len(best) == k && cmpFn(rk, best[k-1]) >= 0 {
-			continue
+	} else {
+		end := sort.Search(len(idx), func(i int) bool { return compareKeys(keyAt(i), *cur, order) >= 0 })
+		for i := end - 1; i >= 0; i-- {
+			if (end-i)%4096 == 4095 && ctx.Err() != nil {
+				return Page[T]{}, ctx.Err()
+			}
+			if take(i) {
+				break
+			}
 		}
-		pos, _ := slices.BinarySearchFunc(best, rk, cmpFn)
-		if len(best) == k {
-			best = best[:k-1]
-		}
-		best = slices.Insert(best, pos, rk)
 	}
 	more := len(best) > q.Limit
 	if more {
@@ -242,16 +282,120 @@ func (s *Slice[T]) Page(ctx context.Context, q Query) (Page[T], error) {
 	return p, nil
 }
 
+// sorted returns the rows' indexes in the order of sort (then the id),
+// made once per order until the next change. The caller holds s.mu.
+func (s *Slice[T]) sorted(order []Sort, cols []*Column) []int32 {
+	var b strings.Builder
+	for _, o := range order {
+		if o.Desc {
+			b.WriteByte('-')
+		}
+		b.WriteString(o.Field)
+		b.WriteByte(',')
+	}
+	spec := b.String()
+	s.ordersMu.Lock()
+	defer s.ordersMu.Unlock()
+	if idx, ok := s.orders[spec]; ok {
+		return idx
+	}
+	// Each row's key, and its first value in a plain form that compares
+	// without type switches; equal plain values fall back to the whole key.
+	type entry struct {
+		key  rowKey
+		null bool
+		str  string
+		num  float64
+		n    int64
+	}
+	es := make([]entry, len(s.items))
+	for i := range s.items {
+		e := &es[i]
+		e.key = rowKey{vals: make([]any, len(cols))}
+		s.fill(&e.key, reflect.ValueOf(&s.items[i]).Elem(), cols, i)
+		if len(cols) == 0 {
+			continue
+		}
+		switch v := e.key.vals[0].(type) {
+		case nil:
+			e.null = true
+		case string:
+			e.str = v
+		case int64:
+			e.num = float64(v)
+		case float64:
+			e.num = v
+		case bool:
+			if v {
+				e.n = 1
+			}
+		case time.Time:
+			e.n = v.UnixNano()
+		}
+	}
+	desc := len(order) > 0 && order[0].Desc
+	idx := make([]int32, len(es))
+	for i := range idx {
+		idx[i] = int32(i) //nolint:gosec // a slice source holds fewer than 2^31 rows
+	}
+	slices.SortFunc(idx, func(ia, ib int32) int {
+		a, b := &es[ia], &es[ib]
+		if len(cols) > 0 {
+			c := 0
+			switch {
+			case a.null != b.null:
+				c = 1
+				if a.null {
+					c = -1
+				}
+			case a.str != b.str:
+				c = strings.Compare(a.str, b.str)
+			case a.num != b.num:
+				c = cmp.Compare(a.num, b.num)
+			case a.n != b.n:
+				c = cmp.Compare(a.n, b.n)
+			}
+			if c != 0 {
+				if desc {
+					return -c
+				}
+				return c
+			}
+		}
+		if len(order) == 1 { // the id breaks the tie, in the first key's direction
+			c := strings.Compare(a.key.id, b.key.id)
+			if desc {
+				return -c
+			}
+			return c
+		}
+		return compareKeys(a.key, b.key, order)
+	})
+	if s.orders == nil || len(s.orders) >= 8 {
+		s.orders = map[string][]int32{}
+	}
+	s.orders[spec] = idx
+	return idx
+}
+
+// changed forgets the sorted indexes. The caller holds s.mu for writing.
+func (s *Slice[T]) changed() {
+	s.ordersMu.Lock()
+	s.orders = nil
+	s.ordersMu.Unlock()
+}
+
 // Count counts the rows f matches, up to limit when it is more than 0.
 func (s *Slice[T]) Count(ctx context.Context, f Filter, limit int64) (int64, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var n int64
+	match := s.matcher(f)
 	for i := range s.items {
 		if i%4096 == 0 && ctx.Err() != nil {
 			return n, ctx.Err()
 		}
-		if s.match(f, reflect.ValueOf(&s.items[i]).Elem()) {
+		if match(reflect.ValueOf(&s.items[i]).Elem()) {
 			n++
 			if limit > 0 && n >= limit {
 				break
@@ -261,70 +405,87 @@ func (s *Slice[T]) Count(ctx context.Context, f Filter, limit int64) (int64, err
 	return n, nil
 }
 
-// match evaluates a checked filter on a row.
-func (s *Slice[T]) match(f Filter, rv reflect.Value) bool {
+// matcher compiles a checked filter into a predicate on rows, resolving
+// its columns once.
+func (s *Slice[T]) matcher(f Filter) func(reflect.Value) bool {
 	switch f.Kind {
 	case All:
-		return true
-	case AndKind:
-		for _, c := range f.Children {
-			if !s.match(c, rv) {
-				return false
-			}
+		return func(reflect.Value) bool { return true }
+	case AndKind, OrKind:
+		kids := make([]func(reflect.Value) bool, len(f.Children))
+		for i, c := range f.Children {
+			kids[i] = s.matcher(c)
 		}
-		return true
-	case OrKind:
-		for _, c := range f.Children {
-			if s.match(c, rv) {
-				return true
+		want := f.Kind == OrKind
+		return func(rv reflect.Value) bool {
+			for _, k := range kids {
+				if k(rv) == want {
+					return want
+				}
 			}
+			return !want
 		}
-		return false
 	case NotKind:
-		return len(f.Children) == 1 && !s.match(f.Children[0], rv)
+		if len(f.Children) != 1 {
+			return func(reflect.Value) bool { return false }
+		}
+		k := s.matcher(f.Children[0])
+		return func(rv reflect.Value) bool { return !k(rv) }
 	}
 	c := s.by[f.Field]
 	if c == nil {
-		return false
+		return func(reflect.Value) bool { return false }
 	}
-	v := c.value(rv)
 	switch f.Op {
 	case IsEmpty:
-		return v == nil || v == ""
+		return func(rv reflect.Value) bool { v := c.value(rv); return v == nil || v == "" }
 	case In:
-		for _, w := range f.Values {
-			if v != nil && compareValues(v, w) == 0 && sameKind(v, w) {
-				return true
+		return func(rv reflect.Value) bool {
+			v := c.value(rv)
+			for _, w := range f.Values {
+				if v != nil && sameKind(v, w) && compareValues(v, w) == 0 {
+					return true
+				}
 			}
+			return false
 		}
-		return false
 	case Contains:
-		sv, ok := v.(string)
-		return ok && strings.Contains(strings.ToLower(sv), strings.ToLower(f.Values[0].(string)))
+		needle := strings.ToLower(f.Values[0].(string))
+		return func(rv reflect.Value) bool {
+			sv, ok := c.value(rv).(string)
+			return ok && strings.Contains(strings.ToLower(sv), needle)
+		}
 	case StartsWith:
-		sv, ok := v.(string)
-		return ok && strings.HasPrefix(sv, f.Values[0].(string))
+		prefix := f.Values[0].(string)
+		return func(rv reflect.Value) bool {
+			sv, ok := c.value(rv).(string)
+			return ok && strings.HasPrefix(sv, prefix)
+		}
 	}
 	w := f.Values[0]
-	if v == nil || !sameKind(v, w) {
-		return f.Op == Ne // like the store: Ne matches rows without the value
+	op := f.Op
+	return func(rv reflect.Value) bool {
+		v := c.value(rv)
+		if v == nil || !sameKind(v, w) {
+			return op == Ne // like the store: Ne matches rows without the value
+		}
+		r := compareValues(v, w)
+		switch op {
+		case Eq:
+			return r == 0
+		case Ne:
+			return r != 0
+		case Lt:
+			return r < 0
+		case Lte:
+			return r <= 0
+		case Gt:
+			return r > 0
+		case Gte:
+			return r >= 0
+		}
+		return false
 	}
-	r := compareValues(v, w)
-	switch f.Op {
-	case Eq:
-		return r == 0
-	case Ne:
-		return r != 0
-	case Lt:
-		return r < 0
-	case Lte:
-		return r <= 0
-	case Gt:
-		return r > 0
-	case Gte:
-		return r >= 0
-	}
-	return false
 }
 
 // sameKind reports whether two values compare (numbers with numbers...).
@@ -380,11 +541,10 @@ func (s *Slice[T]) Update(_ context.Context, id string, version time.Time, chang
 	for _, c := range changes {
 		rv.FieldByIndex(c.Column.index).Set(reflect.ValueOf(c.Value))
 	}
-	// Copy on write: pages handed out before keep their rows.
-	items := slices.Clone(s.items)
-	items[i] = v
-	s.items = items
-	return &v, nil
+	s.items[i] = v // pages and Get hand out copies
+	s.changed()
+	out := v
+	return &out, nil
 }
 
 // Delete removes the row with the given id.
@@ -395,6 +555,7 @@ func (s *Slice[T]) Delete(_ context.Context, id string) error {
 	if i < 0 {
 		return fmt.Errorf("explorer: row %q: %w", id, webos.ErrNotFound)
 	}
-	s.items = slices.Delete(slices.Clone(s.items), i, i+1)
+	s.items = slices.Delete(s.items, i, i+1)
+	s.changed()
 	return nil
 }

@@ -41,6 +41,8 @@ const (
 	browserPlainPassword = "carol-password-1"
 	browserThemeEmail    = "dora@example.com" // an administrator only the dark-mode test uses
 	browserThemePassword = "dora-password-1"
+	browserGridEmail     = "erin@example.com" // an administrator only the notes grid test uses
+	browserGridPassword  = "erin-password-1"
 )
 
 // browserShared is what the browser tests share, started by the first test
@@ -153,6 +155,7 @@ func startBrowserDemo() (*httptest.Server, error) {
 		{Email: browserAdminEmail, Password: browserAdminPassword, DisplayName: "Ada Admin", Roles: []string{auth.RoleAdmin}},
 		{Email: browserPlainEmail, Password: browserPlainPassword, DisplayName: "Carol"},
 		{Email: browserThemeEmail, Password: browserThemePassword, DisplayName: "Dora", Roles: []string{auth.RoleAdmin}},
+		{Email: browserGridEmail, Password: browserGridPassword, DisplayName: "Erin", Roles: []string{auth.RoleAdmin}},
 	} {
 		if _, err := am.CreateUser(ctx, u); err != nil {
 			return nil, err

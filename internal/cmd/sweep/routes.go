@@ -157,6 +157,17 @@ func routes() []*route {
 		{method: "GET", path: "/notes", page: true},
 		{method: "GET", path: "/notes/list"},
 		{method: "POST", path: "/notes", limit: defaultLimit, json: obj{"title": "Sweep note"}, form: "title=Sweep+note"},
+		// The notes grid (explorer.Grid.Mount), under /notes/grid.
+		{method: "GET", path: "/notes/grid", page: true},
+		{method: "GET", path: "/notes/grid/", page: true},
+		{method: "GET", path: "/notes/grid/rows"},
+		{method: "POST", path: "/notes/grid/rows", limit: defaultLimit, json: obj{"startRow": 0, "endRow": 20, "sortModel": []any{}, "filterModel": obj{}}},
+		{method: "GET", path: "/notes/grid/columns"},
+		{method: "PATCH", path: "/notes/grid/rows/{id}", limit: defaultLimit, json: obj{"version": "2026-01-01T00:00:00Z", "values": obj{"title": "Sweep"}}, form: "title=Sweep&version=2026-01-01T00:00:00Z"},
+		{method: "POST", path: "/notes/grid/delete", limit: defaultLimit, json: obj{"ids": []any{"no-such-note"}}, form: "ids=no-such-note"},
+		{method: "POST", path: "/notes/grid/columns", limit: defaultLimit, form: "show=title"},
+		{method: "GET", path: "/notes/grid/export.csv"},
+		{method: "GET", path: "/notes/grid/static/grid.js"},
 
 		// examples/blog (public.go and admin.go Routes), under /blog.
 		{method: "GET", path: "/blog"},
@@ -284,6 +295,7 @@ func pathDefaults() map[string]string {
 		"tag":    "sweep",
 		"post":   "no-such-post",
 		"upload": "0123456789abcdef0123456789abcdef",
+		"id":     "no-such-note",
 	}
 }
 
