@@ -39,6 +39,7 @@ type Module struct {
 	shell    *ui.Module
 	app      *webos.App
 	prefix   string // where the routes are mounted, "/notes"
+	counts   counts // each user's number of notes, for the dashboard
 }
 
 // New returns the notes module.
@@ -92,6 +93,7 @@ func (m *Module) create(w http.ResponseWriter, r *http.Request) error {
 	if err := m.notes.Insert(r.Context(), &n); err != nil {
 		return err
 	}
+	m.counts.forget(n.CreatedBy)
 	_ = m.app.Bus().Emit(r.Context(), TopicCreated, n)
 	if ui.IsHTMX(r) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -142,7 +144,7 @@ func (m *Module) PaletteCommands() []ui.Command {
 // SlotWidgets shows how many notes the user keeps on the dashboard.
 func (m *Module) SlotWidgets() []ui.Widget {
 	return []ui.Widget{{ID: "notes-count", Slot: ui.SlotDashboard, Render: func(ctx context.Context) g.Node {
-		n, _ := m.notes.Count(ctx, store.Filter{})
+		n, _ := m.counts.get(ctx, func(ctx context.Context) (int64, error) { return m.notes.Count(ctx, store.Filter{}) })
 		return ui.Card("Notes", h.P(g.Textf("You keep %d notes.", n)))
 	}}}
 }

@@ -1,0 +1,77 @@
+package notes
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/webos-go/webos/bus"
+	"github.com/webos-go/webos/identity"
+)
+
+// countTTL bounds how old a cached count of a user's notes may be.
+const countTTL = 30 * time.Second
+
+// maxCounts bounds how many users' counts are kept.
+const maxCounts = 10000
+
+// counts remembers how many notes each user keeps, for the dashboard
+// widget that every launchpad shows: counting is a database query, the
+// cached number a map lookup. A new note forgets its author's count — on
+// this instance at once, on the others when they hear notes.created — and
+// no count is used after countTTL, in case an event was lost. The zero
+// value is ready.
+type counts struct {
+	mu  sync.Mutex
+	m   map[string]countEntry
+	gen uint64 // incremented by every forget, so that a count read before one is not kept
+}
+
+type countEntry struct {
+	n   int64
+	at  time.Time
+	gen uint64
+}
+
+// get returns the count of the user in ctx, from the cache or from count.
+func (c *counts) get(ctx context.Context, count func(context.Context) (int64, error)) (int64, error) {
+	user := identity.ID(ctx)
+	now := time.Now()
+	c.mu.Lock()
+	e, ok := c.m[user]
+	gen := c.gen
+	c.mu.Unlock()
+	if ok && user != "" && now.Sub(e.at) < countTTL {
+		return e.n, nil
+	}
+	n, err := count(ctx)
+	if err != nil || user == "" {
+		return n, err
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		if c.m == nil || len(c.m) >= maxCounts {
+			c.m = map[string]countEntry{}
+		}
+		c.m[user] = countEntry{n: n, at: now, gen: gen}
+	}
+	c.mu.Unlock()
+	return n, nil
+}
+
+// forget drops the count of user.
+func (c *counts) forget(user string) {
+	c.mu.Lock()
+	c.gen++
+	delete(c.m, user)
+	c.mu.Unlock()
+}
+
+// Subscriptions forget the count of a note's author when another instance
+// (or this one) announces the note.
+func (m *Module) Subscriptions() []bus.Subscription {
+	return []bus.Subscription{{Pattern: TopicCreated, Handler: bus.Typed(func(_ context.Context, _ bus.Envelope, n Note) error {
+		m.counts.forget(n.CreatedBy)
+		return nil
+	})}}
+}
