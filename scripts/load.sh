@@ -298,6 +298,7 @@ list_pb="$P/api/collections/posts/records?perPage=20&sort=-created"
 add base_hi net/http "$CONNS" "GET /hello/hi (fixed bytes)" "$B/hello/hi"
 add demo_hi webos "$CONNS" "GET /hello/hi" "$D/hello/hi"
 add demo_hi_bearer webos "$CONNS" "GET /hello/hi, bearer token" "$D/hello/hi" "$bearer"
+add demo_hi_cookie webos "$CONNS" "GET /hello/hi, session cookie" "$D/hello/hi" "$cookie"
 add demo_me_bearer webos "$CONNS" "GET /auth/me, bearer token" "$D/auth/me" "$bearer"
 add demo_me_cookie webos "$CONNS" "GET /auth/me, session cookie" "$D/auth/me" "$cookie"
 add pb_me pocketbase "$CONNS" "GET /api/collections/users/records/{own id}, token" "$P/api/collections/users/records/$PB_USER_ID" "$pbtok"
@@ -322,6 +323,8 @@ add pb_create pocketbase "$CONNS" "POST /api/collections/posts/records" "$P/api/
 n=$RECORDS
 row "fixed JSON, anonymous" demo_hi base_hi
 row "fixed JSON, bearer token" demo_hi_bearer base_hi
+row "fixed JSON, bearer token vs the same route anonymous" demo_hi_bearer demo_hi
+row "fixed JSON, session cookie vs the same route anonymous" demo_hi_cookie demo_hi
 row "/auth/me, bearer vs PB own user record, token" demo_me_bearer pb_me
 row "/auth/me, cookie vs PB own user record, token" demo_me_cookie pb_me
 row "launchpad GET /, cookie vs the same bytes" demo_page base_page
