@@ -23,9 +23,10 @@
 #   LOAD_RECORDS [10000]  records seeded into each server
 #   LOAD_COLD_STARTS [5]  restarts timed from exec to /health 200
 #   LOAD_SOAK [60s]       the soak: a mixed authenticated workload on the demo
-#   LOAD_SOAK_CONNECTIONS [256]   alone, after the other cases and after their
-#                         RSS figures; 0 errors wanted, RSS before, after a
-#                         10 s warm-up and after. LOAD_SOAK=0 skips it.
+#   LOAD_SOAK_CONNECTIONS [256]   alone, restarted after the other cases, their
+#                         RSS figures and the cold starts; 0 errors wanted,
+#                         RSS before, after a 10 s warm-up and after.
+#                         LOAD_SOAK=0 skips it.
 #   LOAD_PORT [18090]     baseline port; the demo uses +1, PocketBase +2
 #   LOAD_OUT [artifacts/load]
 #   WEBOS_TOOLS_DIR [$HOME/.cache/webos-tools/bin]  where the PocketBase
@@ -424,7 +425,9 @@ pb_count=$(curl -s "$list_pb&perPage=1" | jq -r .totalItems 2>/dev/null) || pb_c
 
 # ---------------------------------------------------------------- soak
 
-# soak runs a mixed authenticated workload on the demo alone — the signed-in
+# soak runs a mixed authenticated workload on the demo alone, restarted on
+# the run's data after the cold starts (so that neither they nor the RSS
+# figures of the other cases see its records) — the signed-in
 # user's own account, a JSON route and a list with a token, notes listed
 # and written, the launchpad with the session cookie, /health — at
 # SOAK_CONNS connections for SOAK, after a 10 s warm-up. Every answer must
@@ -475,10 +478,9 @@ LUA
 	local total
 	total=$(awk '/requests in/ {print $1}' "$out")
 	log "soak: ${rps:-?} req/s, $total requests, $errs errors, $lat; RSS $((rss0 / 1024)) MiB before, $((rss1 / 1024)) MiB after the warm-up, $((rss2 / 1024)) MiB after"
-	SOAK_LINE="$SOAK at $SOAK_CONNS connections, mixed authenticated workload (8 requests in turn: /auth/me with token and with cookie, /hello/hi and the greetings list with a token, notes listed and created, the launchpad with the cookie, /health) on the demo alone, after the other cases: ${rps:-?} req/s, $total requests, **$errs errors** (non-2xx and socket errors), $lat; demo RSS $((rss0 / 1024)) MiB before, $((rss1 / 1024)) MiB after a 10 s warm-up, $((rss2 / 1024)) MiB after"
+	SOAK_LINE="$SOAK at $SOAK_CONNS connections, mixed authenticated workload (8 requests in turn: /auth/me with token and with cookie, /hello/hi and the greetings list with a token, notes listed and created, the launchpad with the cookie, /health) on the demo alone, restarted after the other cases and the cold starts: ${rps:-?} req/s, $total requests, **$errs errors** (non-2xx and socket errors), $lat; demo RSS $((rss0 / 1024)) MiB before, $((rss1 / 1024)) MiB after a 10 s warm-up, $((rss2 / 1024)) MiB after"
 	((errs == 0)) || log "WARNING: the soak saw $errs errors (see $out)"
 }
-if [[ $SOAK != 0 ]]; then soak; fi
 stop_servers
 
 log "timing $COLD_RUNS restarts of each server on its data (exec to /health 200)"
@@ -492,6 +494,21 @@ cold() { # NAME URL LOG -- COMMAND...: record the median
 }
 cold webos "$D/health" "$WORK/demo/demo.log" -- "${DEMO_ENV[@]}" "$BIN/webos-demo"
 cold pocketbase "$P/api/health" "$WORK/pb/pb.log" -- "$PBBIN" serve --http "$PB" --dir "$PB_DIR"
+
+if [[ $SOAK != 0 ]]; then
+	# The demo again, on the run's data, signed in afresh (its cookie keys
+	# are made at start-up).
+	log "starting the demo again for the soak"
+	(cd "$WORK/demo" && exec "${DEMO_ENV[@]}" "$BIN/webos-demo") >>"$WORK/demo/demo.log" 2>&1 &
+	DEMO_PID=$!
+	pids+=("$DEMO_PID")
+	wait_up "http://$DEMO/health" "$DEMO_PID" "$WORK/demo/demo.log"
+	login=$(json POST "http://$DEMO/auth/login" "{\"email\":\"$ADMIN_EMAIL\",\"password\":\"$ADMIN_PASSWORD\",\"token\":true}" -D "$login_hdr")
+	DEMO_TOKEN=$(jq -r .token <<<"$login")
+	DEMO_COOKIE=$(tr -d '\r' <"$login_hdr" | sed -n 's/^[Ss]et-[Cc]ookie: *\([^;]*\).*/\1/p' | head -1)
+	soak
+	stop_servers
+fi
 
 # ---------------------------------------------------------------- report
 
