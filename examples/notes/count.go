@@ -16,15 +16,15 @@ const countTTL = 30 * time.Second
 const maxCounts = 10000
 
 // counts remembers how many notes each user keeps, for the dashboard
-// widget that every launchpad shows: counting is a database query, the
-// cached number a map lookup. A new note forgets its author's count — on
-// this instance at once, on the others when they hear notes.created — and
-// no count is used after countTTL, in case an event was lost. The zero
-// value is ready.
+// widget that every launchpad shows: counting is a database query that
+// reads the user's whole index range, the cached number a map lookup. A
+// new note adds one to its author's count on every instance that hears
+// notes.created (this one too), and no count is used after countTTL, in
+// case an event was lost. The zero value is ready.
 type counts struct {
 	mu  sync.Mutex
 	m   map[string]countEntry
-	gen uint64 // incremented by every forget, so that a count read before one is not kept
+	gen uint64 // incremented by every change, so that a count read before one is not kept
 }
 
 type countEntry struct {
@@ -59,19 +59,22 @@ func (c *counts) get(ctx context.Context, count func(context.Context) (int64, er
 	return n, nil
 }
 
-// forget drops the count of user.
-func (c *counts) forget(user string) {
+// added counts one more note of user.
+func (c *counts) added(user string) {
 	c.mu.Lock()
 	c.gen++
-	delete(c.m, user)
+	if e, ok := c.m[user]; ok {
+		e.n++
+		c.m[user] = e
+	}
 	c.mu.Unlock()
 }
 
-// Subscriptions forget the count of a note's author when another instance
-// (or this one) announces the note.
+// Subscriptions count a note in its author's number when an instance (this
+// one or another) announces it.
 func (m *Module) Subscriptions() []bus.Subscription {
 	return []bus.Subscription{{Pattern: TopicCreated, Handler: bus.Typed(func(_ context.Context, _ bus.Envelope, n Note) error {
-		m.counts.forget(n.CreatedBy)
+		m.counts.added(n.CreatedBy)
 		return nil
 	})}}
 }

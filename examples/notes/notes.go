@@ -93,7 +93,6 @@ func (m *Module) create(w http.ResponseWriter, r *http.Request) error {
 	if err := m.notes.Insert(r.Context(), &n); err != nil {
 		return err
 	}
-	m.counts.forget(n.CreatedBy)
 	_ = m.app.Bus().Emit(r.Context(), TopicCreated, n)
 	if ui.IsHTMX(r) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
