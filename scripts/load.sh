@@ -196,7 +196,7 @@ DEMO_TOKEN=$(jq -r .token <<<"$login")
 DEMO_ADMIN_ID=$(jq -r .user.id <<<"$login")
 DEMO_COOKIE=$(tr -d '\r' <"$login_hdr" | sed -n 's/^[Ss]et-[Cc]ookie: *\([^;]*\).*/\1/p' | head -1)
 [[ -n $DEMO_TOKEN && $DEMO_TOKEN != null && -n $DEMO_COOKIE ]] || die "the demo's /auth/login gave no token or cookie"
-DEMO_STORE=$(curl -s "http://$DEMO/health" | jq -r '.checks // {} | keys | join(", ")')
+DEMO_STORE=$(curl -s -H "Authorization: Bearer $DEMO_TOKEN" "http://$DEMO/health/details" | jq -r '.checks // {} | keys | join(", ")')
 
 BLOB=$WORK/blob.bin
 head -c 1048576 /dev/urandom >"$BLOB"
