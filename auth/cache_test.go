@@ -325,3 +325,34 @@ func TestCredCache(t *testing.T) {
 		t.Fatal("a disabled cache stored")
 	}
 }
+
+// TestCookieCache: a decoded cookie value is remembered for the TTL,
+// the cache stays within its size, and a TTL ≤ 0 caches nothing.
+func TestCookieCache(t *testing.T) {
+	now := time.Unix(1000, 0)
+	c := newCookieCache(time.Second, 2)
+	c.put("v1", "s1", now)
+	if s, ok := c.get("v1", now.Add(999*time.Millisecond)); !ok || s != "s1" {
+		t.Fatalf("within the TTL: %q %v", s, ok)
+	}
+	if _, ok := c.get("v1", now.Add(time.Second)); ok {
+		t.Fatal("found after the TTL")
+	}
+	c.put("v2", "s2", now)
+	c.put("v3", "s3", now)
+	if n := len(c.m); n > 2 {
+		t.Fatalf("%d entries, bound 2", n)
+	}
+	if s, ok := c.get("v3", now); !ok || s != "s3" {
+		t.Fatal("the newest entry is missing")
+	}
+	c.forget()
+	if _, ok := c.get("v3", now); ok {
+		t.Fatal("found after forget")
+	}
+	off := newCookieCache(-1, 10)
+	off.put("v", "s", now)
+	if _, ok := off.get("v", now); ok {
+		t.Fatal("a cache with TTL ≤ 0 cached")
+	}
+}

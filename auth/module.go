@@ -71,6 +71,9 @@ type Module struct {
 	bus      *bus.Bus // the application's, set by Provision
 	roleDefs *roleCache
 	creds    *credCache
+	// cookieSecrets maps recently decoded session cookie values to their
+	// secrets.
+	cookieSecrets *cookieCache
 
 	stopJanitor context.CancelFunc
 	janitorDone chan struct{}
@@ -93,7 +96,8 @@ var (
 // defaults of zero fields).
 func New(cfg Config) *Module {
 	cfg = cfg.withDefaults()
-	m := &Module{cfg: cfg, throttle: newLoginThrottle(cfg.Throttle), creds: newCredCache(cfg.CredentialCacheTTL, cfg.CredentialCacheSize)}
+	m := &Module{cfg: cfg, throttle: newLoginThrottle(cfg.Throttle), creds: newCredCache(cfg.CredentialCacheTTL, cfg.CredentialCacheSize),
+		cookieSecrets: newCookieCache(cfg.CredentialCacheTTL, cfg.CredentialCacheSize)}
 	roleTTL := cfg.CredentialCacheTTL
 	if roleTTL <= 0 {
 		roleTTL = defaultRoleTTL
@@ -234,6 +238,7 @@ func (m *Module) Stop(context.Context) error {
 	}
 	m.roleDefs.stop()
 	m.creds.forgetAll()
+	m.cookieSecrets.forget()
 	m.mu.Lock()
 	m.db, m.users, m.roles, m.tokens = nil, nil, nil, nil
 	m.mu.Unlock()

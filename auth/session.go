@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/gorilla/sessions"
 
@@ -72,17 +74,85 @@ func newCookieStore(cfg Config, secrets []webos.Secret) (*sessions.CookieStore, 
 }
 
 // cookieSecret returns the token secret in r's session cookie, or "".
+// Decoding a cookie (HMAC, AES, gob) costs more than the rest of an
+// authenticated request, so a cookie decoded a moment ago is looked up
+// in m.cookieSecrets instead.
 func (m *Module) cookieSecret(r *http.Request) string {
 	c, err := r.Cookie(m.cfg.CookieName)
 	if err != nil || c.Value == "" {
 		return ""
+	}
+	now := m.now()
+	if secret, ok := m.cookieSecrets.get(c.Value, now); ok {
+		return secret
 	}
 	s, err := m.cookies.New(r, m.cfg.CookieName)
 	if err != nil || s.IsNew {
 		return ""
 	}
 	secret, _ := s.Values[cookieTokenKey].(string)
+	if secret != "" {
+		m.cookieSecrets.put(c.Value, secret, now)
+	}
 	return secret
+}
+
+// cookieCache remembers, for the credential cache's TTL, the secret that a
+// session cookie's value decoded to. A value is only ever put after its
+// signature and age were verified; the secret it holds is still checked
+// as a token on every request (revocation, expiry), so a cached value
+// never outlives its session by more than the TTL. Bounded: when full, it
+// starts afresh. The zero value (or a TTL ≤ 0) caches nothing.
+type cookieCache struct {
+	ttl time.Duration
+	max int
+
+	mu sync.RWMutex
+	m  map[string]cookieEntry
+}
+
+type cookieEntry struct {
+	secret string
+	until  time.Time
+}
+
+func newCookieCache(ttl time.Duration, max int) *cookieCache {
+	return &cookieCache{ttl: ttl, max: max, m: map[string]cookieEntry{}}
+}
+
+func (c *cookieCache) get(value string, now time.Time) (string, bool) {
+	if c == nil || c.ttl <= 0 {
+		return "", false
+	}
+	c.mu.RLock()
+	e, ok := c.m[value]
+	c.mu.RUnlock()
+	if !ok || !now.Before(e.until) {
+		return "", false
+	}
+	return e.secret, true
+}
+
+func (c *cookieCache) put(value, secret string, now time.Time) {
+	if c == nil || c.ttl <= 0 || c.max <= 0 {
+		return
+	}
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		clear(c.m)
+	}
+	c.m[value] = cookieEntry{secret: secret, until: now.Add(c.ttl)}
+	c.mu.Unlock()
+}
+
+// forget drops every cached cookie value.
+func (c *cookieCache) forget() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	clear(c.m)
+	c.mu.Unlock()
 }
 
 // setSessionCookie writes the session cookie holding the login's secret.

@@ -22,6 +22,11 @@
 #   LOAD_TIMEOUT [10s]    wrk --timeout: a slower answer counts as a timeout
 #   LOAD_RECORDS [10000]  records seeded into each server
 #   LOAD_COLD_STARTS [5]  restarts timed from exec to /health 200
+#   LOAD_SOAK [60s]       the soak: a mixed authenticated workload on the demo
+#   LOAD_SOAK_CONNECTIONS [256]   alone, restarted after the other cases, their
+#                         RSS figures and the cold starts; 0 errors wanted,
+#                         RSS before, after a 10 s warm-up and after.
+#                         LOAD_SOAK=0 skips it.
 #   LOAD_PORT [18090]     baseline port; the demo uses +1, PocketBase +2
 #   LOAD_OUT [artifacts/load]
 #   WEBOS_TOOLS_DIR [$HOME/.cache/webos-tools/bin]  where the PocketBase
@@ -39,6 +44,8 @@ DL_CONNS=${LOAD_DOWNLOAD_CONNECTIONS:-16}
 TIMEOUT=${LOAD_TIMEOUT:-10s}
 RECORDS=${LOAD_RECORDS:-10000}
 COLD_RUNS=${LOAD_COLD_STARTS:-5}
+SOAK=${LOAD_SOAK:-60s}
+SOAK_CONNS=${LOAD_SOAK_CONNECTIONS:-256}
 PORT=${LOAD_PORT:-18090}
 OUT=${LOAD_OUT:-artifacts/load}
 TOOLS=${WEBOS_TOOLS_DIR:-${HOME:-/root}/.cache/webos-tools/bin}
@@ -189,7 +196,7 @@ DEMO_TOKEN=$(jq -r .token <<<"$login")
 DEMO_ADMIN_ID=$(jq -r .user.id <<<"$login")
 DEMO_COOKIE=$(tr -d '\r' <"$login_hdr" | sed -n 's/^[Ss]et-[Cc]ookie: *\([^;]*\).*/\1/p' | head -1)
 [[ -n $DEMO_TOKEN && $DEMO_TOKEN != null && -n $DEMO_COOKIE ]] || die "the demo's /auth/login gave no token or cookie"
-DEMO_STORE=$(curl -s "http://$DEMO/health" | jq -r '.checks // {} | keys | join(", ")')
+DEMO_STORE=$(curl -s -H "Authorization: Bearer $DEMO_TOKEN" "http://$DEMO/health/details" | jq -r '.checks // {} | keys | join(", ")')
 
 BLOB=$WORK/blob.bin
 head -c 1048576 /dev/urandom >"$BLOB"
@@ -292,6 +299,7 @@ list_pb="$P/api/collections/posts/records?perPage=20&sort=-created"
 add base_hi net/http "$CONNS" "GET /hello/hi (fixed bytes)" "$B/hello/hi"
 add demo_hi webos "$CONNS" "GET /hello/hi" "$D/hello/hi"
 add demo_hi_bearer webos "$CONNS" "GET /hello/hi, bearer token" "$D/hello/hi" "$bearer"
+add demo_hi_cookie webos "$CONNS" "GET /hello/hi, session cookie" "$D/hello/hi" "$cookie"
 add demo_me_bearer webos "$CONNS" "GET /auth/me, bearer token" "$D/auth/me" "$bearer"
 add demo_me_cookie webos "$CONNS" "GET /auth/me, session cookie" "$D/auth/me" "$cookie"
 add pb_me pocketbase "$CONNS" "GET /api/collections/users/records/{own id}, token" "$P/api/collections/users/records/$PB_USER_ID" "$pbtok"
@@ -316,6 +324,8 @@ add pb_create pocketbase "$CONNS" "POST /api/collections/posts/records" "$P/api/
 n=$RECORDS
 row "fixed JSON, anonymous" demo_hi base_hi
 row "fixed JSON, bearer token" demo_hi_bearer base_hi
+row "fixed JSON, bearer token vs the same route anonymous" demo_hi_bearer demo_hi
+row "fixed JSON, session cookie vs the same route anonymous" demo_hi_cookie demo_hi
 row "/auth/me, bearer vs PB own user record, token" demo_me_bearer pb_me
 row "/auth/me, cookie vs PB own user record, token" demo_me_cookie pb_me
 row "launchpad GET /, cookie vs the same bytes" demo_page base_page
@@ -340,7 +350,7 @@ cpu_ticks() { # user+system CPU ticks of the servers
 	done
 	echo "$sum"
 }
-# settle ID ROUND waits until the servers are idle (under ~10% of a core),
+# settle ID ROUND (ROUND "" records nothing) waits until the servers are idle (under ~10% of a core),
 # so that a server still working off a backlog — requests wrk gave up on,
 # logs it has yet to write — does not slow the next case; at most 3
 # minutes. The report shows how long that took.
@@ -354,7 +364,7 @@ settle() {
 		a=$b
 		halves=$((halves + 1))
 	done
-	printf 'B\t%s\t%s\t%s.%s\n' "$1" "$2" "$((halves / 2))" "$((halves % 2 * 5))" >>"$PLAN"
+	[[ -z $2 ]] || printf 'B\t%s\t%s\t%s.%s\n' "$1" "$2" "$((halves / 2))" "$((halves % 2 * 5))" >>"$PLAN"
 	((halves < 4)) || log "  the servers were busy for $((halves / 2))s after $1"
 }
 
@@ -412,6 +422,65 @@ server_figures pocketbase "$PB_PID"
 server_figures net/http "$BASE_PID"
 demo_count=$(curl -s "$D/hello/" | jq -r .greetings 2>/dev/null) || demo_count="?"
 pb_count=$(curl -s "$list_pb&perPage=1" | jq -r .totalItems 2>/dev/null) || pb_count="?"
+
+# ---------------------------------------------------------------- soak
+
+# soak runs a mixed authenticated workload on the demo alone, restarted on
+# the run's data after the cold starts (so that neither they nor the RSS
+# figures of the other cases see its records) — the signed-in
+# user's own account, a JSON route and a list with a token, notes listed
+# and written, the launchpad with the session cookie, /health — at
+# SOAK_CONNS connections for SOAK, after a 10 s warm-up. Every answer must
+# be 2xx; the demo's RSS is taken before, after the warm-up and after.
+soak() {
+	local lua=$WORK/soak.lua out=$RUN/raw/soak.txt warm=$RUN/raw/soak-warmup.txt rss0 rss1 rss2 rps errs lat
+	cat >"$lua" <<LUA
+local reqs = {}
+local i = 0
+init = function(args)
+	local host = wrk.headers["Host"] or "$DEMO"
+	local bearer = {["Host"] = host, ["Authorization"] = "Bearer $DEMO_TOKEN"}
+	local cookie = {["Host"] = host, ["Cookie"] = "$DEMO_COOKIE"}
+	local post = {["Host"] = host, ["Authorization"] = "Bearer $DEMO_TOKEN", ["Content-Type"] = "application/json"}
+	reqs = {
+		wrk.format("GET", "/auth/me", bearer),
+		wrk.format("GET", "/hello/hi", bearer),
+		wrk.format("GET", "/notes/list", bearer),
+		wrk.format("GET", "/", cookie),
+		wrk.format("POST", "/notes/", post, '{"title":"soak"}'),
+		wrk.format("GET", "/hello/greetings?limit=20", bearer),
+		wrk.format("GET", "/auth/me", cookie),
+		wrk.format("GET", "/health", {["Host"] = host}),
+	}
+end
+request = function()
+	i = i + 1
+	return reqs[(i % #reqs) + 1]
+end
+LUA
+	rss0=$(mem "$DEMO_PID" VmRSS)
+	log "soak: warm-up 10s at c$SOAK_CONNS"
+	wrk -t2 -c"$SOAK_CONNS" -d10s --timeout "$TIMEOUT" -s "$lua" "$D" >"$warm" 2>&1 &
+	WRK_PID=$!
+	wait "$WRK_PID" || true
+	settle soak-warmup ""
+	rss1=$(mem "$DEMO_PID" VmRSS)
+	log "soak: $SOAK at c$SOAK_CONNS, mixed authenticated workload"
+	wrk -t2 -c"$SOAK_CONNS" -d"$SOAK" --timeout "$TIMEOUT" --latency -s "$lua" "$D" >"$out" 2>&1 &
+	WRK_PID=$!
+	wait "$WRK_PID" || true
+	WRK_PID=""
+	settle soak ""
+	rss2=$(mem "$DEMO_PID" VmRSS)
+	rps=$(awk '/^Requests\/sec/ {print $2}' "$out")
+	errs=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$out")
+	lat=$(awk '/^ +50%/ {p50 = $2} /^ +99%/ {p99 = $2} END {print "p50 " p50 ", p99 " p99}' "$out")
+	local total
+	total=$(awk '/requests in/ {print $1}' "$out")
+	log "soak: ${rps:-?} req/s, $total requests, $errs errors, $lat; RSS $((rss0 / 1024)) MiB before, $((rss1 / 1024)) MiB after the warm-up, $((rss2 / 1024)) MiB after"
+	SOAK_LINE="$SOAK at $SOAK_CONNS connections, mixed authenticated workload (8 requests in turn: /auth/me with token and with cookie, /hello/hi and the greetings list with a token, notes listed and created, the launchpad with the cookie, /health) on the demo alone, restarted after the other cases and the cold starts: ${rps:-?} req/s, $total requests, **$errs errors** (non-2xx and socket errors), $lat; demo RSS $((rss0 / 1024)) MiB before, $((rss1 / 1024)) MiB after a 10 s warm-up, $((rss2 / 1024)) MiB after"
+	((errs == 0)) || log "WARNING: the soak saw $errs errors (see $out)"
+}
 stop_servers
 
 log "timing $COLD_RUNS restarts of each server on its data (exec to /health 200)"
@@ -425,6 +494,21 @@ cold() { # NAME URL LOG -- COMMAND...: record the median
 }
 cold webos "$D/health" "$WORK/demo/demo.log" -- "${DEMO_ENV[@]}" "$BIN/webos-demo"
 cold pocketbase "$P/api/health" "$WORK/pb/pb.log" -- "$PBBIN" serve --http "$PB" --dir "$PB_DIR"
+
+if [[ $SOAK != 0 ]]; then
+	# The demo again, on the run's data, signed in afresh (its cookie keys
+	# are made at start-up).
+	log "starting the demo again for the soak"
+	(cd "$WORK/demo" && exec "${DEMO_ENV[@]}" "$BIN/webos-demo") >>"$WORK/demo/demo.log" 2>&1 &
+	DEMO_PID=$!
+	pids+=("$DEMO_PID")
+	wait_up "http://$DEMO/health" "$DEMO_PID" "$WORK/demo/demo.log"
+	login=$(json POST "http://$DEMO/auth/login" "{\"email\":\"$ADMIN_EMAIL\",\"password\":\"$ADMIN_PASSWORD\",\"token\":true}" -D "$login_hdr")
+	DEMO_TOKEN=$(jq -r .token <<<"$login")
+	DEMO_COOKIE=$(tr -d '\r' <"$login_hdr" | sed -n 's/^[Ss]et-[Cc]ookie: *\([^;]*\).*/\1/p' | head -1)
+	soak
+	stop_servers
+fi
 
 # ---------------------------------------------------------------- report
 
@@ -443,6 +527,7 @@ setting seeding "webos: $DEMO_SEED; pocketbase: $PB_SEED (16 parallel POSTs)"
 setting "webos demo" "$(go version | awk '{print $3}'), zero-setup defaults, health checks: $DEMO_STORE, WEBOS_LOG_LEVEL=warn"
 setting pocketbase "$PB_VERSION built as a library (internal/bench/pocketbase), default settings (request logs on)"
 setting "cold start" "restart on the run's data, median of $COLD_RUNS"
+[[ -z ${SOAK_LINE:-} ]] || setting soak "$SOAK_LINE"
 setting "view one" "the demo has no route that reads one stored greeting; GET /auth/users/{id} (one stored user by id, admin token) stands in"
 
 "$LOADTOOL" report -dir "$RUN"

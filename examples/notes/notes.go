@@ -41,6 +41,7 @@ type Module struct {
 	app      *webos.App
 	grid     *explorer.Grid[Note]
 	prefix   string // where the routes are mounted, "/notes"
+	counts   counts // each user's number of notes, for the dashboard
 }
 
 // New returns the notes module.
@@ -160,7 +161,7 @@ func (m *Module) PaletteCommands() []ui.Command {
 // SlotWidgets shows how many notes the user keeps on the dashboard.
 func (m *Module) SlotWidgets() []ui.Widget {
 	return []ui.Widget{{ID: "notes-count", Slot: ui.SlotDashboard, Render: func(ctx context.Context) g.Node {
-		n, _ := m.notes.Count(ctx, store.Filter{})
+		n, _ := m.counts.get(ctx, func(ctx context.Context) (int64, error) { return m.notes.Count(ctx, store.Filter{}) })
 		return ui.Card("Notes", h.P(g.Textf("You keep %d notes.", n)))
 	}}}
 }
