@@ -150,8 +150,8 @@ func BenchmarkSlicePage(b *testing.B) {
 	}
 }
 
-// BenchmarkRender: the grid's HTML for 50 rows against writing the same
-// bytes.
+// BenchmarkRender: the grid's HTML for 50 rows — with the page fetched
+// (render) and alone (html) — against writing the same bytes.
 func BenchmarkRender(b *testing.B) {
 	items := make([]task, 50)
 	for i := range items {
@@ -169,7 +169,7 @@ func BenchmarkRender(b *testing.B) {
 	}
 	var buf bytes.Buffer
 	_ = node.Render(&buf)
-	out := buf.Bytes()
+	out := bytes.Clone(buf.Bytes())
 	b.Run("render", func(b *testing.B) {
 		b.SetBytes(int64(len(out)))
 		for b.Loop() {
@@ -179,6 +179,17 @@ func BenchmarkRender(b *testing.B) {
 				b.Fatal(err)
 			}
 			_ = n.Render(&buf)
+		}
+	})
+	// The HTML alone: the page, the columns and the view made once.
+	v, _ := g.parseView(ctx, req.URL.Query())
+	res, _ := g.page(ctx, v)
+	cols, _ := g.Columns(ctx)
+	b.Run("html", func(b *testing.B) {
+		b.SetBytes(int64(len(out)))
+		for b.Loop() {
+			buf.Reset()
+			_ = g.render("/tasks", v, res, cols, cols, map[string]bool{}, "", true).Render(&buf)
 		}
 	})
 	b.Run("write", func(b *testing.B) {

@@ -60,8 +60,8 @@ func (gr *Grid[T]) renderGrid(w http.ResponseWriter, r *http.Request, base, msg 
 	return nil
 }
 
-// Render returns the grid of the request's view as a node, for a page of
-// the module's own: the same grid Mount's page shows.
+// gridNode returns the grid of the request's view as a node: the table,
+// its toolbar and its pager, as Mount's page shows them.
 func (gr *Grid[T]) gridNode(r *http.Request, base, msg string) (g.Node, error) {
 	ctx := r.Context()
 	q := r.URL.Query()
