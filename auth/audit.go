@@ -16,7 +16,7 @@ import (
 const (
 	ActionUserCreate   = "auth.user.create"
 	ActionUserUpdate   = "auth.user.update"
-	ActionUserPassword = "auth.user.password"
+	ActionUserPassword = "auth.user.password" // #nosec G101 -- the name of an audit action, not a credential
 	ActionRoleSave     = "auth.role.save"
 	ActionRoleDelete   = "auth.role.delete"
 	ActionAdminSignIn  = "auth.signin.admin"

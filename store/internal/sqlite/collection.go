@@ -271,7 +271,7 @@ func (c *collection) Find(ctx context.Context, q query.Find, fn func(bson.Raw) e
 			keep[f] = struct{}{}
 		}
 	}
-	main, nulls, err := t.findSQL(q)
+	parts, err := t.findSQL(q)
 	if err != nil {
 		return err
 	}
@@ -279,69 +279,137 @@ func (c *collection) Find(ctx context.Context, q query.Find, fn func(bson.Raw) e
 		return err
 	}
 	defer t.e.leave()
-	n, err := t.each(ctx, main.sb.String(), main.args, keep, fn)
-	if err != nil || nulls == nil || q.Limit > 0 && n >= q.Limit {
+	if len(parts) == 1 {
+		_, err = t.each(ctx, parts[0].sb.String(), parts[0].args, keep, fn)
 		return err
 	}
-	if q.Limit > 0 {
-		nulls.w(" LIMIT ")
-		nulls.arg(q.Limit - n)
+	// A keyset page read in parts, each one index range, in order: stop
+	// when the page is full.
+	var got int64
+	for _, p := range parts {
+		if q.Limit > 0 {
+			if got >= q.Limit {
+				return nil
+			}
+			p.w(" LIMIT ")
+			p.arg(q.Limit - got)
+		}
+		n, err := t.each(ctx, p.sb.String(), p.args, keep, fn)
+		if err != nil {
+			return err
+		}
+		got += n
 	}
-	_, err = t.each(ctx, nulls.sb.String(), nulls.args, keep, fn)
-	return err
+	return nil
 }
 
-// findSQL returns the query of q and, for a keyset page whose first key is
-// descending, the query of the rows whose first key is null (they come
-// last), without its LIMIT; the first query then stays one index range.
-func (t *table) findSQL(q query.Find) (main *builder, nulls *builder, err error) {
-	b := &builder{}
-	var nullKey string
+// findSQL returns the query of q: one statement with its LIMIT, or, for a
+// keyset page (a Seek on the sort order, no Skip), its parts without
+// LIMIT, to be read in order until the page is full. Each part is one
+// index range, so that a page costs the same however deep it is and
+// however many rows tie on the first keys:
+//
+//   - for a seek after (v1, …, vn) with no null value, the rows tied on
+//     v1…v(n-1) and after vn, then those tied on v1…v(n-2) and after
+//     v(n-1), and so on up to the rows after v1;
+//   - otherwise the seek's expanded condition as one range;
+//   - then, when the first key is descending and v1 is not null, the rows
+//     whose first key is null (they come last).
+func (t *table) findSQL(q query.Find) ([]*builder, error) {
 	rest, seek, split := splitSeek(q.Filter, q.Sort)
-	split = split && q.Skip == 0
-	b.w("SELECT bson FROM ", t.quoted, " WHERE ")
-	if split {
+	if !split || q.Skip != 0 {
+		b := &builder{}
+		b.w("SELECT bson FROM ", t.quoted, " WHERE ")
+		if err := b.where(q.Filter); err != nil {
+			return nil, err
+		}
+		if err := b.orderBy(q.Sort); err != nil {
+			return nil, err
+		}
+		if q.Limit > 0 {
+			b.w(" LIMIT ")
+			b.arg(q.Limit)
+		} else if q.Skip > 0 {
+			b.w(" LIMIT -1")
+		}
+		if q.Skip > 0 {
+			b.w(" OFFSET ")
+			b.arg(q.Skip)
+		}
+		return []*builder{b}, nil
+	}
+	part := func(from int, cond func(b *builder) error) (*builder, error) {
+		b := &builder{}
+		b.w("SELECT bson FROM ", t.quoted, " WHERE ")
 		for _, n := range rest {
 			if err := b.where(n); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			b.w(" AND ")
 		}
-		if nullKey, err = b.seek(seek, true); err != nil {
-			return nil, nil, err
+		if err := cond(b); err != nil {
+			return nil, err
 		}
-	} else if err := b.where(q.Filter); err != nil {
-		return nil, nil, err
-	}
-	if err := b.orderBy(q.Sort); err != nil {
-		return nil, nil, err
-	}
-	if q.Limit > 0 {
-		b.w(" LIMIT ")
-		b.arg(q.Limit)
-	} else if q.Skip > 0 {
-		b.w(" LIMIT -1")
-	}
-	if q.Skip > 0 {
-		b.w(" OFFSET ")
-		b.arg(q.Skip)
-	}
-	if nullKey == "" {
-		return b, nil, nil
-	}
-	nb := &builder{}
-	nb.w("SELECT bson FROM ", t.quoted, " WHERE ")
-	for _, r := range rest {
-		if err := nb.where(r); err != nil {
-			return nil, nil, err
+		// The keys before from are equal within the part: ordering by
+		// the rest lets the planner read the range in index order.
+		if err := b.orderBy(q.Sort[from:]); err != nil {
+			return nil, err
 		}
-		nb.w(" AND ")
+		return b, nil
 	}
-	nb.w(nullKey, " IS NULL")
-	if err := nb.orderBy(q.Sort); err != nil {
-		return nil, nil, err
+	var parts []*builder
+	var nullKey string
+	if tiesFirst(seek) {
+		for j := len(seek.Keys) - 1; j >= 0; j-- {
+			p, err := part(j, func(b *builder) error { return b.seekTies(seek, j) })
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, p)
+		}
+		if seek.Keys[0].Desc && seek.Keys[0].Field != "_id" {
+			f, err := newField(seek.Keys[0].Field)
+			if err != nil {
+				return nil, err
+			}
+			nullKey = f.value()
+		}
+	} else {
+		p, err := part(0, func(b *builder) (err error) { nullKey, err = b.seek(seek, true); return err })
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, p)
 	}
-	return b, nb, nil
+	if nullKey != "" {
+		from := 0
+		if len(q.Sort) > 1 {
+			from = 1 // the first key is null in every row of the part
+		}
+		p, err := part(from, func(b *builder) error { b.w(nullKey, " IS NULL"); return nil })
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, p)
+	}
+	return parts, nil
+}
+
+// tiesFirst reports whether a seek is read tie group by tie group: it has
+// several keys and no null value.
+func tiesFirst(seek query.Node) bool {
+	if len(seek.Keys) < 2 || len(seek.Values) != len(seek.Keys) {
+		return false
+	}
+	for _, v := range seek.Values {
+		if v == nil {
+			return false
+		}
+		if sv, _, err := sqlValue(v); err != nil || sv == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // each runs the query and calls fn with each row's document, projected to

@@ -12,11 +12,11 @@ import (
 // plan returns the EXPLAIN QUERY PLAN lines of the main query of q.
 func plan(t testing.TB, c *collection, q query.Find) string {
 	t.Helper()
-	b, _, err := c.t.findSQL(q)
+	parts, err := c.t.findSQL(q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return explain(t, c, b)
+	return explain(t, c, parts[0])
 }
 
 func explain(t testing.TB, c *collection, b *builder) string {
@@ -63,7 +63,9 @@ func TestPlans(t *testing.T) {
 	}{
 		{"newest page", query.Find{Sort: created, Limit: 20}, "SCAN p USING INDEX p__created"},
 		{"newest page ascending", query.Find{Sort: []query.SortKey{{Field: "created_at"}, {Field: "_id"}}, Limit: 20}, "SCAN p USING INDEX p__created"},
-		{"seek page", query.Find{Sort: created, Limit: 20, Filter: seek}, "SEARCH p USING INDEX p__created (<expr><?)"},
+		// A seek page reads the rows tied with the cursor's first key first
+		// (TestSeekPartPlans checks the next part).
+		{"seek page", query.Find{Sort: created, Limit: 20, Filter: seek}, "SEARCH p USING INDEX p__created (<expr>=? AND id<?)"},
 		{"equality", query.Find{Filter: leaf(query.Eq, "name", "nb")}, "SEARCH p USING INDEX p__name (<expr>=?)"},
 		{"unique equality", query.Find{Filter: leaf(query.Eq, "email", "ab@x")}, "SEARCH p USING INDEX p__email (<expr>=?)"},
 		{"in", query.Find{Filter: vals(query.In, "name", false, "na", "nb")}, "SEARCH p USING INDEX p__name (<expr>=?)"},
@@ -72,12 +74,58 @@ func TestPlans(t *testing.T) {
 		{"by id", query.Find{Filter: leaf(query.Eq, "_id", "ab"), Limit: 1}, "SEARCH p USING INDEX sqlite_autoindex_p_1 (id=?)"},
 		{"owner newest", query.Find{Filter: owner, Sort: created, Limit: 20}, "SEARCH p USING INDEX p__owner_created (<expr>=?)"},
 		{"owner seek", query.Find{Filter: query.Node{Op: query.And, Children: []query.Node{owner, seek}}, Sort: created, Limit: 20},
-			"SEARCH p USING INDEX p__owner_created (<expr>=? AND <expr><?)"},
+			"SEARCH p USING INDEX p__created (<expr>=? AND id<?)"},
 	}
 	for _, tc := range cases {
 		got := plan(t, c, tc.q)
 		if !strings.HasPrefix(got, tc.want+"   <- ") {
 			t.Errorf("%s: plan %s\nwant %s", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestSeekPartPlans: every part of a keyset page is one index range, in
+// index order — the rows tied with the cursor, then those after it, then
+// (first key descending) those whose first key is null.
+func TestSeekPartPlans(t *testing.T) {
+	e := openTest(t)
+	created := []query.SortKey{{Field: "created_at", Desc: true}, {Field: "_id", Desc: true}}
+	c := coll(t, e, "p",
+		query.Index{Name: "created", Keys: created[:1]},
+		query.Index{Name: "owner_created", Keys: []query.SortKey{{Field: "owner"}, {Field: "created_at", Desc: true}}},
+	)
+	for i := 0; i < 200; i++ {
+		insert(t, c, D("_id", string(rune('a'+i%26))+string(rune('a'+i/26)), "created_at", bson.DateTime(int64(i%20)*1000), "owner", int32(i%7)))
+	}
+	if _, err := e.w.Exec("ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+	seek := query.Node{Op: query.Seek, Keys: created, Values: []any{bson.DateTime(5000), "x"}}
+	owner := leaf(query.Eq, "owner", int32(3))
+	for name, tc := range map[string]struct {
+		q    query.Find
+		want []string
+	}{
+		"seek": {query.Find{Sort: created, Limit: 20, Filter: seek}, []string{
+			"SEARCH p USING INDEX p__created (<expr>=? AND id<?)",
+			"SEARCH p USING INDEX p__created (<expr><?)",
+			"SEARCH p USING INDEX p__created (<expr>=?)"}},
+		"owner seek": {query.Find{Sort: created, Limit: 20, Filter: query.Node{Op: query.And, Children: []query.Node{owner, seek}}}, []string{
+			"SEARCH p USING ",
+			"SEARCH p USING INDEX p__owner_created (<expr>=? AND <expr><?)",
+			"SEARCH p USING INDEX p__owner_created (<expr>=? AND <expr>=?)"}},
+	} {
+		parts, err := c.t.findSQL(tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(parts) != len(tc.want) {
+			t.Fatalf("%s: %d parts, want %d", name, len(parts), len(tc.want))
+		}
+		for i, p := range parts {
+			if got := explain(t, c, p); !strings.HasPrefix(got, tc.want[i]) || strings.Contains(got, "TEMP B-TREE") {
+				t.Errorf("%s part %d: plan %s\nwant %s", name, i, got, tc.want[i])
+			}
 		}
 	}
 }

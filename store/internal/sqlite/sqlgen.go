@@ -559,6 +559,43 @@ func (b *builder) seek(n query.Node, split bool) (nullKey string, err error) {
 	return nullKey, nil
 }
 
+// seekTies writes the part j of a seek read tie group by tie group (see
+// findSQL): keys 0…j-1 equal to their values and key j after its value —
+// for a descending key other than the id, its nulls too, except on the
+// first key, whose nulls the caller reads last.
+func (b *builder) seekTies(n query.Node, j int) error {
+	for i := 0; i <= j; i++ {
+		f, err := newField(n.Keys[i].Field)
+		if err != nil {
+			return err
+		}
+		v, _, err := sqlValue(n.Values[i])
+		if err != nil {
+			return err
+		}
+		e := f.value()
+		if i < j {
+			b.w(e, " = ")
+			b.arg(v)
+			b.w(" AND ")
+			continue
+		}
+		op := " > "
+		if n.Keys[i].Desc {
+			op = " < "
+		}
+		if n.Keys[i].Desc && !f.id && i > 0 {
+			b.w("(", e, op)
+			b.arg(v)
+			b.w(" OR ", e, " IS NULL)")
+		} else {
+			b.w(e, op)
+			b.arg(v)
+		}
+	}
+	return nil
+}
+
 // seekExpand writes the expanded form of the keyset condition: k1 after v1,
 // or k1 = v1 and the rest after.
 func (b *builder) seekExpand(keys []query.SortKey, fields []field, vals []any, top bool) {
