@@ -37,6 +37,7 @@ func TestBrowserSelectAndRename(t *testing.T) {
 	}
 	// A click sets the anchor, Shift+click selects up to it.
 	tb.do("click 4.txt", chromedp.Click(chromedp.CSS(`#fc-left tr[data-name="4.txt"]`)))
+	tb.waitFor("the cursor on 4.txt", `(document.querySelector("#fc-left tr.fc-cursor") || {dataset: {}}).dataset.name === "4.txt"`, 5*time.Second)
 	eval[bool](tb, `document.querySelector('#fc-left tr[data-name="5.txt"] .fc-label').dispatchEvent(new MouseEvent("click", {bubbles: true, shiftKey: true}))`)
 	if got := selected(); got != "1.txt,2.txt,4.txt,5.txt" {
 		t.Fatalf("after Shift+click: %q selected", got)
