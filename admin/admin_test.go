@@ -72,6 +72,7 @@ type instance struct {
 type options struct {
 	mongoURL, database string
 	redisURL, channel  string
+	extra              []webos.Module
 }
 
 func start(t *testing.T, o options) *instance {
@@ -90,6 +91,7 @@ func start(t *testing.T, o options) *instance {
 	am.Out = io.Discard
 	shell := ui.New(ui.Config{})
 	mods := []webos.Module{st, am, shell, &settings.Module{}, audit.New(), admin.New(), newGreeter()}
+	mods = append(mods, o.extra...)
 	if o.redisURL != "" {
 		mods = append([]webos.Module{&redisbus.Module{URL: o.redisURL, Options: redisbus.Options{Channel: o.channel, Keys: redisbus.KeysFrom(cfg.SecretKeys)}}}, mods...)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/webos-go/webos/explorer"
 	"github.com/webos-go/webos/settings"
 	"github.com/webos-go/webos/store"
+	"github.com/webos-go/webos/tasks"
 	"github.com/webos-go/webos/ui"
 )
 
@@ -44,11 +45,15 @@ type PanelProvider interface {
 // AdminPanels are the console's own panels: system health, users, the
 // latest changes of the audit trail.
 func (m *Module) AdminPanels() []Panel {
-	return []Panel{
+	ps := []Panel{
 		{Title: "System health", Order: 0, Render: m.healthPanel},
 		{Title: "Users", Order: 10, Permission: auth.PermUsersRead, Render: m.usersPanel},
 		{Title: "Recent changes", Order: 90, Permission: audit.PermRead, Render: m.auditPanel},
 	}
+	if m.taskQueue() != nil {
+		ps = append(ps, Panel{Title: "Task queues", Order: 20, Permission: tasks.PermAdmin, Render: m.tasksPanel})
+	}
+	return ps
 }
 
 func (m *Module) dashboard(w http.ResponseWriter, r *http.Request) error {
