@@ -335,3 +335,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// scrollTable is a table in a box that scrolls sideways on a narrow
+// screen, so that the page itself does not.
+func scrollTable(children ...g.Node) g.Node {
+	return h.Div(h.Class("table-scroll"), h.Table(children...))
+}

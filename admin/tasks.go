@@ -82,7 +82,7 @@ func (m *Module) tasksPage(w http.ResponseWriter, r *http.Request) error {
 		return map[string]int{"pending": s.Pending, "active": s.Active, "scheduled": s.Scheduled,
 			"retry": s.Retry, "archived": s.Archived, "completed": s.Completed}[state]
 	}
-	queues := h.Table(h.Class("table"), h.ID("task-queues"),
+	queues := scrollTable(h.Class("table"), h.ID("task-queues"),
 		h.THead(h.Tr(h.Th(g.Text("Queue")), g.Map(tasks.MonitorStates, func(s string) g.Node { return h.Th(g.Text(s)) }),
 			h.Th(g.Text("Processed today")), h.Th(g.Text("Failed today")))),
 		h.TBody(g.Map(qs, func(s tasks.QueueStats) g.Node {
@@ -114,7 +114,7 @@ func (m *Module) tasksPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		list = ui.Card("Tasks "+state+" in "+queue,
 			g.If(len(ts) == 0, h.P(h.Class("muted"), g.Text("None."))),
-			g.If(len(ts) > 0, h.Table(h.Class("table"), h.ID("task-list"),
+			g.If(len(ts) > 0, scrollTable(h.Class("table"), h.ID("task-list"),
 				h.THead(h.Tr(h.Th(g.Text("Task")), h.Th(g.Text("Type")), h.Th(g.Text("State")), h.Th(g.Text("Progress")),
 					h.Th(g.Text("Retries")), h.Th(g.Text("Enqueued")), h.Th(g.Text("Error")))),
 				h.TBody(g.Map(ts, func(t *tasks.Status) g.Node {
@@ -247,7 +247,7 @@ func (m *Module) tasksPanel(ctx context.Context) (g.Node, error) {
 		return nil, err
 	}
 	return g.Group([]g.Node{
-		h.Table(h.Class("table"), h.TBody(g.Map(qs, func(s tasks.QueueStats) g.Node {
+		scrollTable(h.Class("table"), h.TBody(g.Map(qs, func(s tasks.QueueStats) g.Node {
 			return h.Tr(g.Attr("data-queue", s.Queue), h.Td(g.Text(s.Queue)),
 				h.Td(g.Text(strconv.Itoa(s.Size)+" waiting or running")), h.Td(g.Text(strconv.Itoa(s.Archived)+" failed")))
 		}))),
