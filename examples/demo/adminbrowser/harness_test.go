@@ -166,7 +166,9 @@ func newTab(t *testing.T) *tab {
 			tb.mu.Lock()
 			tb.dialogs = append(tb.dialogs, e.Message)
 			tb.mu.Unlock()
-			go func() { _, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true}) }()
+			go func() {
+				_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+			}()
 		}
 	}); err != nil {
 		t.Fatal(err)
