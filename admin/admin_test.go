@@ -73,16 +73,38 @@ type options struct {
 	mongoURL, database string
 	redisURL, channel  string
 	extra              []webos.Module
+	dataDir            string
 }
 
 func start(t *testing.T, o options) *instance {
+	t.Helper()
+	app, am, shell := build(t, o)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := app.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		_ = app.Stop(context.Background())
+	})
+	return &instance{t: t, app: app, srv: srv, auth: am, ui: shell}
+}
+
+// build makes the test application, not started. o.dataDir, when set,
+// is its data folder (else a fresh one).
+func build(t *testing.T, o options) (*webos.App, *auth.Module, *ui.Module) {
 	t.Helper()
 	cfg, err := webos.LoadConfig("/nonexistent/.env")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.SecretKeys = []webos.Secret{"admin-test-secret-admin-test-secret-0123"}
-	cfg.DataDir = t.TempDir()
+	cfg.DataDir = o.dataDir
+	if cfg.DataDir == "" {
+		cfg.DataDir = t.TempDir()
+	}
 	st := &store.Module{URL: o.mongoURL, Database: o.database}
 	if o.mongoURL == "" {
 		st.Dir = cfg.DataDir
@@ -97,17 +119,7 @@ func start(t *testing.T, o options) *instance {
 	}
 	app := webos.New(cfg, mods...)
 	app.SetLogger(slog.New(slog.DiscardHandler))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := app.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app.Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		_ = app.Stop(context.Background())
-	})
-	return &instance{t: t, app: app, srv: srv, auth: am, ui: shell}
+	return app, am, shell
 }
 
 // login returns a bearer token.
