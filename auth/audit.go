@@ -17,6 +17,7 @@ const (
 	ActionUserCreate   = "auth.user.create"
 	ActionUserUpdate   = "auth.user.update"
 	ActionUserPassword = "auth.user.password"
+	ActionUserDelete   = "auth.user.delete"
 	ActionRoleSave     = "auth.role.save"
 	ActionRoleDelete   = "auth.role.delete"
 	ActionAdminSignIn  = "auth.signin.admin"
