@@ -185,6 +185,7 @@ func (m *Module) Routes(r *webos.Router) {
 	uw.HandleFunc("POST /user/{id}/active", m.setActive)
 	uw.HandleFunc("POST /user/{id}/roles", m.setRoles)
 	uw.HandleFunc("POST /user/{id}/password", m.resetPassword)
+	uw.HandleFunc("POST /user/{id}/delete", m.deleteUser)
 	r.Require(auth.PermUsersRead).HandleFunc("GET /user/{id}/why", m.why)
 
 	r.Require(auth.PermUsersRead).HandleFunc("GET /roles", m.rolesPage)

@@ -210,3 +210,30 @@ func (p *cutProxy) cut() {
 	}
 	p.conns = nil
 }
+
+// TestDeleteUserFromConsole: the confirmation says what happens to the
+// user's data; the deleted user's token stops working; the console's own
+// user cannot be deleted; the deletion is in the audit grid.
+func TestDeleteUserFromConsole(t *testing.T) {
+	in := start(t, options{})
+	ctx := context.Background()
+	tok := in.login("admin@example.com", adminPassword)
+	eve, err := in.auth.CreateUser(ctx, auth.NewUser{Email: "eve@example.com", Password: "eve-password-1234"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eveTok := in.login("eve@example.com", "eve-password-1234")
+	page := must(t, in.do("GET", "/admin/user/"+eve.ID, tok, "", ""), http.StatusOK)
+	if !strings.Contains(page, `data-delete-user="`+eve.ID+`"`) || !strings.Contains(page, "is kept under their id") {
+		t.Fatalf("user page: %.3000s", page)
+	}
+	me, err := in.auth.UserByEmail(ctx, "admin@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, in.post("/admin/user/"+me.ID+"/delete", tok, nil), http.StatusUnprocessableEntity)
+	must(t, in.post("/admin/user/"+eve.ID+"/delete", tok, nil), http.StatusSeeOther)
+	must(t, in.do("GET", "/auth/me", eveTok, "", ""), http.StatusUnauthorized)
+	must(t, in.do("GET", "/admin/user/"+eve.ID, tok, "", ""), http.StatusNotFound)
+	waitAudit(t, in, tok, auth.ActionUserDelete, "user:"+eve.ID)
+}

@@ -187,6 +187,7 @@ func routes() []*route {
 		{method: "POST", path: "/admin/user/{id}/active", limit: defaultLimit, page: true, form: "active=false"},
 		{method: "POST", path: "/admin/user/{id}/roles", limit: defaultLimit, page: true, form: "roles=user"},
 		{method: "POST", path: "/admin/user/{id}/password", limit: defaultLimit, page: true, form: "x=1"},
+		{method: "POST", path: "/admin/user/{id}/delete", limit: defaultLimit, page: true, form: "x=1"},
 		{method: "GET", path: "/admin/user/{id}/why", page: true},
 		{method: "GET", path: "/admin/roles", page: true},
 		{method: "POST", path: "/admin/roles", limit: defaultLimit, page: true, form: "name=sweep-admin-role&description=sweep&permissions=notes.use"},
