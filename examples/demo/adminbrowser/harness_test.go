@@ -321,12 +321,6 @@ func sanitize(s string) string {
 	return string(out)
 }
 
-// visible is a JavaScript expression: whether sel matches a laid-out,
-// visible element.
-func visible(sel string) string {
-	return fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; const r = e.getBoundingClientRect(); const s = getComputedStyle(e); return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && s.display !== "none"; })()`, sel)
-}
-
 // setValue sets a form control's value as typing would, with its input
 // and change events.
 func setValue(sel, v string) chromedp.Action[chromedp.Void] {
