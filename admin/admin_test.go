@@ -72,29 +72,13 @@ type instance struct {
 type options struct {
 	mongoURL, database string
 	redisURL, channel  string
+	extra              []webos.Module
+	dataDir            string
 }
 
 func start(t *testing.T, o options) *instance {
 	t.Helper()
-	cfg, err := webos.LoadConfig("/nonexistent/.env")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.SecretKeys = []webos.Secret{"admin-test-secret-admin-test-secret-0123"}
-	cfg.DataDir = t.TempDir()
-	st := &store.Module{URL: o.mongoURL, Database: o.database}
-	if o.mongoURL == "" {
-		st.Dir = cfg.DataDir
-	}
-	am := auth.New(auth.Config{AdminEmail: "admin@example.com", AdminPassword: adminPassword, InsecureCookies: true})
-	am.Out = io.Discard
-	shell := ui.New(ui.Config{})
-	mods := []webos.Module{st, am, shell, &settings.Module{}, audit.New(), admin.New(), newGreeter()}
-	if o.redisURL != "" {
-		mods = append([]webos.Module{&redisbus.Module{URL: o.redisURL, Options: redisbus.Options{Channel: o.channel, Keys: redisbus.KeysFrom(cfg.SecretKeys)}}}, mods...)
-	}
-	app := webos.New(cfg, mods...)
-	app.SetLogger(slog.New(slog.DiscardHandler))
+	app, am, shell := build(t, o)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := app.Start(ctx); err != nil {
@@ -106,6 +90,36 @@ func start(t *testing.T, o options) *instance {
 		_ = app.Stop(context.Background())
 	})
 	return &instance{t: t, app: app, srv: srv, auth: am, ui: shell}
+}
+
+// build makes the test application, not started. o.dataDir, when set,
+// is its data folder (else a fresh one).
+func build(t *testing.T, o options) (*webos.App, *auth.Module, *ui.Module) {
+	t.Helper()
+	cfg, err := webos.LoadConfig("/nonexistent/.env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.SecretKeys = []webos.Secret{"admin-test-secret-admin-test-secret-0123"}
+	cfg.DataDir = o.dataDir
+	if cfg.DataDir == "" {
+		cfg.DataDir = t.TempDir()
+	}
+	st := &store.Module{URL: o.mongoURL, Database: o.database}
+	if o.mongoURL == "" {
+		st.Dir = cfg.DataDir
+	}
+	am := auth.New(auth.Config{AdminEmail: "admin@example.com", AdminPassword: adminPassword, InsecureCookies: true})
+	am.Out = io.Discard
+	shell := ui.New(ui.Config{})
+	mods := []webos.Module{st, am, shell, &settings.Module{}, audit.New(), admin.New(), newGreeter()}
+	mods = append(mods, o.extra...)
+	if o.redisURL != "" {
+		mods = append([]webos.Module{&redisbus.Module{URL: o.redisURL, Options: redisbus.Options{Channel: o.channel, Keys: redisbus.KeysFrom(cfg.SecretKeys)}}}, mods...)
+	}
+	app := webos.New(cfg, mods...)
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	return app, am, shell
 }
 
 // login returns a bearer token.

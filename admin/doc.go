@@ -20,8 +20,10 @@
 //     (the console's own: health, users, recent changes).
 //   - Users: an explorer grid; a user's page with roles, deactivate and
 //     reactivate, a password reset that shows a one-time password once
-//     and ends every session, and the "why can / can't" explainer. The
-//     last active administrator is kept.
+//     and ends every session, deletion (auth.DeleteUser: sessions and
+//     tokens end, owned data is kept under the user's id) behind a
+//     confirmation that says so, and the "why can / can't" explainer.
+//     The last active administrator is kept.
 //   - Roles: the permission catalog grouped by module, create, edit and
 //     delete roles.
 //   - Modules: ID, version, state, health, capabilities and routes of every
@@ -32,6 +34,14 @@
 //     errors next to the field, the change history from the audit trail.
 //   - Configuration: every WEBOS_ variable with its source, secrets masked;
 //     the log level of every instance, changed live.
+//   - Logs: the shell's live log terminal (ui.Terminal), with level and
+//     text filters and pause.
+//   - Tasks, when the application has a task queue (package tasks):
+//     queues with counts per state, tasks per queue and state with
+//     paging, a task's payload, result, error, retries and live
+//     progress, cancel, retry and delete behind a confirmation (each
+//     announced to the audit trail by the tasks module); a clear 503
+//     page while Redis cannot be reached.
 //   - Audit trail: an explorer grid over package audit's trail.
 //
 // Compose it after the standard stack:

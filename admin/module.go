@@ -20,6 +20,7 @@ import (
 	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/settings"
 	"github.com/webos-go/webos/store"
+	"github.com/webos-go/webos/tasks"
 	"github.com/webos-go/webos/ui"
 )
 
@@ -118,6 +119,17 @@ func (m *Module) Provision(_ context.Context, app *webos.App) error {
 	return err
 }
 
+// taskQueue is the application's task queue, which the task monitor
+// shows; nil when it has none. It is looked up when used, since the
+// console does not require it and may provision before it.
+func (m *Module) taskQueue() *tasks.Module {
+	tm, err := registry.Get[*tasks.Module](m.app.Registry())
+	if err != nil {
+		return nil
+	}
+	return tm
+}
+
 // readOnly hides a source's editing, so that a grid over it shows rows
 // only: users change through auth's API, and the audit trail not at all.
 type readOnly[T any] struct{ src explorer.Source[T] }
@@ -173,6 +185,7 @@ func (m *Module) Routes(r *webos.Router) {
 	uw.HandleFunc("POST /user/{id}/active", m.setActive)
 	uw.HandleFunc("POST /user/{id}/roles", m.setRoles)
 	uw.HandleFunc("POST /user/{id}/password", m.resetPassword)
+	uw.HandleFunc("POST /user/{id}/delete", m.deleteUser)
 	r.Require(auth.PermUsersRead).HandleFunc("GET /user/{id}/why", m.why)
 
 	r.Require(auth.PermUsersRead).HandleFunc("GET /roles", m.rolesPage)
@@ -188,6 +201,13 @@ func (m *Module) Routes(r *webos.Router) {
 
 	r.HandleFunc("GET /config", m.configPage)
 	r.Require(settings.PermWrite).HandleFunc("POST /config/log-level", m.setLogLevel)
+
+	r.Require(ui.PermLogs).HandleFunc("GET /logs", m.logsPage)
+
+	tr := r.Require(tasks.PermAdmin)
+	tr.HandleFunc("GET /tasks", m.tasksPage)
+	tr.HandleFunc("GET /tasks/{id}", m.taskPage)
+	tr.HandleFunc("POST /tasks/{id}/{action}", m.taskAction)
 
 	m.audits.Mount(r, "/audit", m.shell)
 }
@@ -213,12 +233,19 @@ func (m *Module) PaletteCommands() []ui.Command {
 		{Title: "Admin: settings", Icon: "⚙️", Keywords: "preferences configure", Href: "/settings"},
 		{Title: "Admin: configuration and log level", Icon: "🔧", Keywords: "env debug", Href: "/config"},
 		{Title: "Admin: audit trail", Icon: "🧾", Keywords: "history who changed", Href: "/audit/"},
+		{Title: "Admin: logs", Icon: "📜", Keywords: "log terminal debug", Href: "/logs"},
+		{Title: "Admin: tasks", Icon: "📊", Keywords: "queues jobs monitor cancel retry", Href: "/tasks"},
 	}
 }
 
 // page renders content in the shell under the console's heading and tabs.
 func (m *Module) page(w http.ResponseWriter, r *http.Request, title string, content ...g.Node) error {
-	return m.shell.Render(w, r, ui.Page{Title: "Admin · " + title, Content: g.Group([]g.Node{
+	return m.pageStatus(w, r, http.StatusOK, title, content...)
+}
+
+// pageStatus is page with an HTTP status of its own.
+func (m *Module) pageStatus(w http.ResponseWriter, r *http.Request, status int, title string, content ...g.Node) error {
+	return m.shell.Render(w, r, ui.Page{Title: "Admin · " + title, Status: status, Content: g.Group([]g.Node{
 		ui.PageHeader("🛠️", title, ""), m.tabs(r, title), g.Group(content)})})
 }
 
@@ -227,7 +254,7 @@ func (m *Module) tabs(r *http.Request, active string) g.Node {
 	items := []struct{ name, path, perm string }{
 		{"Dashboard", "/", ""}, {"Users", "/users/", auth.PermUsersRead}, {"Roles", "/roles", auth.PermUsersRead},
 		{"Modules", "/modules", ""}, {"Settings", "/settings", settings.PermRead}, {"Configuration", "/config", ""},
-		{"Audit trail", "/audit/", audit.PermRead},
+		{"Logs", "/logs", ui.PermLogs}, {"Tasks", "/tasks", tasks.PermAdmin}, {"Audit trail", "/audit/", audit.PermRead},
 	}
 	var links []g.Node
 	for _, it := range items {
@@ -308,4 +335,10 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// scrollTable is a table in a box that scrolls sideways on a narrow
+// screen, so that the page itself does not.
+func scrollTable(children ...g.Node) g.Node {
+	return h.Div(h.Class("table-scroll"), h.Table(children...))
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/webos-go/webos/explorer"
 	"github.com/webos-go/webos/settings"
 	"github.com/webos-go/webos/store"
+	"github.com/webos-go/webos/tasks"
 	"github.com/webos-go/webos/ui"
 )
 
@@ -44,11 +45,15 @@ type PanelProvider interface {
 // AdminPanels are the console's own panels: system health, users, the
 // latest changes of the audit trail.
 func (m *Module) AdminPanels() []Panel {
-	return []Panel{
+	ps := []Panel{
 		{Title: "System health", Order: 0, Render: m.healthPanel},
 		{Title: "Users", Order: 10, Permission: auth.PermUsersRead, Render: m.usersPanel},
 		{Title: "Recent changes", Order: 90, Permission: audit.PermRead, Render: m.auditPanel},
 	}
+	if m.taskQueue() != nil {
+		ps = append(ps, Panel{Title: "Task queues", Order: 20, Permission: tasks.PermAdmin, Render: m.tasksPanel})
+	}
+	return ps
 }
 
 func (m *Module) dashboard(w http.ResponseWriter, r *http.Request) error {
@@ -102,7 +107,7 @@ func (m *Module) healthPanel(ctx context.Context) (g.Node, error) {
 	names := sortedKeys(rep.Checks)
 	return g.Group([]g.Node{
 		h.P(h.Span(h.Class("badge"), g.Attr("data-health", rep.Status), g.Text(rep.Status))),
-		h.Table(h.Class("table"), h.TBody(g.Map(names, func(n string) g.Node {
+		scrollTable(h.Class("table"), h.TBody(g.Map(names, func(n string) g.Node {
 			c := rep.Checks[n]
 			return h.Tr(g.Attr("data-check", n), h.Td(g.Text(n)), h.Td(g.Text(c.Status)), h.Td(g.Text(strconv.FormatFloat(c.LatencyMS, 'f', 1, 64)+" ms")))
 		}))),
@@ -197,7 +202,7 @@ func (m *Module) modulesPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	return m.page(w, r, "Modules", ui.Card("",
 		h.P(h.Class("muted"), g.Text("A module switched off is off on every instance at once: its routes answer 404 and its card, menu entries, widgets and commands disappear.")),
-		h.Table(h.Class("table"),
+		scrollTable(h.Class("table"),
 			h.THead(h.Tr(h.Th(g.Text("Module")), h.Th(g.Text("Version")), h.Th(g.Text("State")), h.Th(g.Text("Capabilities")), h.Th(g.Text("Routes")), h.Th())),
 			h.TBody(g.Group(rows)))))
 }
@@ -425,7 +430,7 @@ func (m *Module) configPage(w http.ResponseWriter, r *http.Request) error {
 			h.P(h.A(h.Href(ui.LogsPath), g.Text("Open the live log terminal")))),
 		ui.Card("Environment",
 			h.P(h.Class("muted"), g.Text("Secrets are masked: their values never leave the server.")),
-			h.Table(h.Class("table"),
+			scrollTable(h.Class("table"),
 				h.THead(h.Tr(h.Th(g.Text("Variable")), h.Th(g.Text("Value")), h.Th(g.Text("Source")), h.Th(g.Text("Default")))),
 				h.TBody(g.Map(entries, func(e webos.ConfigEntry) g.Node {
 					return h.Tr(g.Attr("data-variable", e.Variable), h.Td(h.Code(g.Text(e.Variable))),

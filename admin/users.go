@@ -96,6 +96,13 @@ func (m *Module) userView(r *http.Request, u *auth.User, shown string) g.Node {
 				h.Button(h.Type("submit"), h.Class("button"), g.If(u.ID == me.ID, h.Disabled()), g.Text(toggle)),
 				g.If(u.ID == me.ID, h.Span(h.Class("muted"), g.Text(" you cannot deactivate yourself"))),
 				ui.FormErrors("active-form")),
+			h.Form(h.ID("delete-form"), h.Method("post"), h.Action(base+"/delete"), ui.HX("post", base+"/delete"),
+				ui.HX("confirm", "Delete the account of "+u.Email+" for good? They are signed out everywhere and their API tokens stop working. "+
+					"What they own in the apps (notes, files, …) is kept under their id, but nobody can open it through the apps any more; "+
+					"deactivating instead keeps the account and lets it be reactivated."),
+				h.Button(h.Type("submit"), h.Class("button"), g.Attr("data-delete-user", u.ID), g.If(u.ID == me.ID, h.Disabled()), g.Text("Delete account")),
+				g.If(u.ID == me.ID, h.Span(h.Class("muted"), g.Text(" you cannot delete yourself"))),
+				ui.FormErrors("delete-form")),
 			h.Form(h.ID("password-form"), h.Method("post"), h.Action(base+"/password"), ui.HX("post", base+"/password"),
 				ui.HX("target", "main"), ui.HX("select", "main"),
 				ui.HX("confirm", "Reset the password of "+u.Email+"? Their sessions and tokens end; the new password is shown once."),
@@ -221,6 +228,20 @@ func (m *Module) resetPassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return m.page(w, r, "Users", m.userView(r, u, pw))
+}
+
+func (m *Module) deleteUser(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if id == caller(r).ID {
+		return webos.Invalid("delete", "you cannot delete yourself")
+	}
+	if err := m.mayManage(r, id); err != nil {
+		return asField("delete", err)
+	}
+	if err := m.auth.DeleteUser(r.Context(), id); err != nil {
+		return asField("delete", err)
+	}
+	return done(w, r, m.prefix+"/users/")
 }
 
 // mayManage refuses changes to a user who holds permissions the caller

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
 	"strings"
 
 	"github.com/webos-go/webos"
@@ -28,11 +26,10 @@ const PermRead = "audit.read"
 // and list it after the store; it registers its [*Trail].
 type Module struct {
 	trail *Trail
-	out   io.Writer
 }
 
 // New returns the audit module.
-func New() *Module { return &Module{out: os.Stdout} }
+func New() *Module { return &Module{} }
 
 // ModuleInfo describes the module; its routes live under /audit.
 func (m *Module) ModuleInfo() webos.ModuleInfo {
@@ -115,7 +112,7 @@ func (m *Module) list(w http.ResponseWriter, r *http.Request) error {
 // when an entry was edited, removed or reordered.
 func (m *Module) Commands() []webos.Command {
 	return []webos.Command{{Name: "audit verify", Summary: "check that the audit trail is intact",
-		Run: func(ctx context.Context, _ *webos.App, args []string) error {
+		Run: func(ctx context.Context, app *webos.App, args []string) error {
 			if len(args) > 0 {
 				return fmt.Errorf("audit verify takes no arguments, got %s", strings.Join(args, " "))
 			}
@@ -126,7 +123,7 @@ func (m *Module) Commands() []webos.Command {
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(m.out, "audit trail intact: %d entries\n", n)
+			_, err = fmt.Fprintf(app.Output(), "audit trail intact: %d entries\n", n)
 			return err
 		}}}
 }

@@ -17,6 +17,7 @@ const (
 	ActionUserCreate   = "auth.user.create"
 	ActionUserUpdate   = "auth.user.update"
 	ActionUserPassword = "auth.user.password" // #nosec G101 -- the name of an audit action, not a credential
+	ActionUserDelete   = "auth.user.delete"
 	ActionRoleSave     = "auth.role.save"
 	ActionRoleDelete   = "auth.role.delete"
 	ActionAdminSignIn  = "auth.signin.admin"

@@ -196,3 +196,48 @@ func TestExplainMatrix(t *testing.T) {
 		t.Fatalf("unknown user: %v", err)
 	}
 }
+
+// TestDeleteUser: a deleted user's session and API token stop working at
+// once, the account is gone, the deletion is in the audit trail with what
+// the account was, and the last administrator cannot be deleted.
+func TestDeleteUser(t *testing.T) {
+	am := audit.New()
+	e := newEnv(t, envOptions{sqlite: true, extra: []webos.Module{am}})
+	ctx := context.Background()
+	admin := e.admin()
+	e.register("dan@example.com", "dan-password-1234")
+	dan := e.login("dan@example.com", "dan-password-1234")
+	must(t, e.do(req{method: "GET", path: "/auth/me", token: dan.token}), http.StatusOK)
+	if err := e.auth.DeleteUser(ctx, admin.user.ID); !errors.Is(err, auth.ErrLastAdmin) {
+		t.Fatalf("deleting the last administrator: %v", err)
+	}
+	if err := e.auth.DeleteUser(ctx, dan.user.ID); err != nil {
+		t.Fatal(err)
+	}
+	must(t, e.do(req{method: "GET", path: "/auth/me", token: dan.token}), http.StatusUnauthorized)
+	if _, err := e.auth.User(ctx, dan.user.ID); !errors.Is(err, auth.ErrUserNotFound) {
+		t.Fatalf("the deleted user: %v", err)
+	}
+	if err := e.auth.DeleteUser(ctx, dan.user.ID); !errors.Is(err, auth.ErrUserNotFound) {
+		t.Fatalf("deleted twice: %v", err)
+	}
+	// The address is free again.
+	e.register("dan@example.com", "dan-password-5678")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		es, err := am.Trail().Entries().Find(ctx, store.Query{Where: store.Eq("action", auth.ActionUserDelete)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(es) == 1 {
+			if es[0].Target != "user:"+dan.user.ID || !strings.Contains(es[0].Before, "dan@example.com") {
+				t.Fatalf("deletion entry %+v", es[0])
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the deletion is not in the audit trail")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -203,6 +203,49 @@ func (m *Module) SetDisplayName(ctx context.Context, userID, name string) error 
 	return m.changeUser(ctx, userID, ActionUserUpdate, nil, store.Set("display_name", name))
 }
 
+// DeleteUser removes the user's account for good: their sessions and API
+// tokens are deleted and stop working on every instance at once, and the
+// deletion is announced to the audit trail with what the account was. The
+// last active administrator cannot be deleted ([ErrLastAdmin]); an unknown
+// id is [ErrUserNotFound].
+//
+// What the user owns in other modules' collections (their notes, files,
+// tasks' results…) is kept, under the deleted user's id: nobody reaches
+// it through owner-scoped collections any more, so a mistaken deletion
+// loses nothing, and a module that wants to purge or hand over such data
+// does so on the audit trail's [ActionUserDelete] event, whose target is
+// "user:<id>".
+func (m *Module) DeleteUser(ctx context.Context, userID string) error {
+	users, _, tokens, err := m.colls()
+	if err != nil {
+		return err
+	}
+	u, err := users.Get(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrUserNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if err := m.keepsAnAdmin(ctx, u, nil, false); err != nil {
+		return err
+	}
+	// The account first: a token whose user is gone authenticates no one,
+	// so a failure between the two steps leaves nothing usable.
+	if err := users.Delete(ctx, userID); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrUserNotFound
+		}
+		return err
+	}
+	m.changed(ctx, CredentialsChanged{UserID: userID})
+	if _, err := tokens.DeleteWhere(ctx, store.Eq("user_id", userID)); err != nil && m.log != nil {
+		m.log.WarnContext(ctx, "deleting a deleted user's tokens failed; they no longer authenticate", "user_id", userID, "err", err)
+	}
+	m.record(ctx, ActionUserDelete, "user:"+userID, stateOf(u), nil)
+	return nil
+}
+
 // changeUser updates the user after check (when given) accepts its current
 // state, drops what the instances cached about them and announces the
 // change as action for the audit trail.

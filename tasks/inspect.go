@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/identity"
@@ -142,10 +143,7 @@ func (m *Module) Cancel(ctx context.Context, id string) (*Status, error) {
 		// An administrator cancels someone else's task: the audit trail
 		// records it (a user cancelling their own task is no
 		// administrative change).
-		if err := audit.Emit(ctx, m.bus, audit.Change{Action: ActionCancel, Target: "task:" + id,
-			Before: map[string]string{"type": st.Type, "state": string(st.State), "owner": st.Owner}}); err != nil {
-			m.log.WarnContext(ctx, "announcing a change for the audit trail failed", "task_id", id, "err", err)
-		}
+		m.announce(ctx, ActionCancel, st)
 	}
 	qname := m.qname(st.Queue)
 	deadline := time.Now().Add(cancelWait)
@@ -228,6 +226,10 @@ type QueueStats struct {
 	Paused bool `json:"paused"`
 	// LatencyMS is how long the oldest pending task has waited.
 	LatencyMS int64 `json:"latency_ms"`
+	// Problem, when set, says why the counts are incomplete: the queue
+	// holds entries that cannot be read (keys of the wrong type, ids
+	// whose task is gone), which the counts leave out.
+	Problem string `json:"problem,omitempty"`
 }
 
 // MonitorStates are the states the task monitor lists tasks by: asynq's
@@ -259,6 +261,17 @@ func (m *Module) Queues(ctx context.Context) ([]QueueStats, error) {
 		if errors.Is(err, asynq.ErrQueueNotFound) {
 			out = append(out, QueueStats{Queue: q})
 			continue
+		}
+		if err != nil && bctx.Err() == nil {
+			// asynq's one-step count fails on a single broken entry (a
+			// key of the wrong type, an id without its task): count
+			// what can be counted instead.
+			st, cerr := m.countQueue(bctx, cn, q)
+			if cerr == nil {
+				m.log.WarnContext(ctx, "task queue holds entries asynq cannot read", "queue", q, "err", err)
+				out = append(out, st)
+				continue
+			}
 		}
 		if err != nil {
 			return nil, redisFailure(ctx, err)
@@ -300,11 +313,20 @@ func (m *Module) List(ctx context.Context, queue, state string, page, size int) 
 	}
 	bctx, cancel := bound(ctx)
 	defer cancel()
+	page, size = max(page, 1), min(max(size, 1), 100)
 	infos, err := inspect(bctx, cn, func() ([]*asynq.TaskInfo, error) {
-		return list(m.qname(queue), asynq.Page(max(page, 1)), asynq.PageSize(min(max(size, 1), 100)))
+		return list(m.qname(queue), asynq.Page(page), asynq.PageSize(size))
 	})
 	if errors.Is(err, asynq.ErrQueueNotFound) {
 		return []*Status{}, nil
+	}
+	if err != nil && bctx.Err() == nil {
+		// One broken entry fails asynq's whole page: read the page's
+		// tasks one by one, leaving out those that cannot be read.
+		if got, lerr := m.listSafely(bctx, cn, queue, state, page, size); lerr == nil {
+			m.log.WarnContext(ctx, "task queue holds entries asynq cannot read", "queue", queue, "state", state, "err", err)
+			infos, err = got, nil
+		}
 	}
 	if err != nil {
 		return nil, redisFailure(ctx, err)
@@ -323,4 +345,175 @@ func (m *Module) requireAdmin(ctx context.Context) error {
 		return fmt.Errorf("tasks: %w: the module is not provisioned", webos.ErrUnauthorized)
 	}
 	return m.app.Authorize(ctx, PermAdmin)
+}
+
+// Audit actions of the task monitor's changes (see package audit).
+const (
+	// ActionRetry: an administrator ran a failed, cancelled, retrying or
+	// scheduled task again.
+	ActionRetry = "tasks.retry"
+	// ActionDelete: an administrator deleted a task.
+	ActionDelete = "tasks.delete"
+)
+
+// Retry runs a failed, cancelled, retrying or scheduled task again now,
+// with its payload, owner and trace id, and returns its status (queued).
+// It is for administrators (PermAdmin): others get an error wrapping
+// webos.ErrForbidden. A task that is queued, running or has succeeded
+// gives an error wrapping webos.ErrConflict. The retry is announced to
+// the audit trail.
+func (m *Module) Retry(ctx context.Context, id string) (*Status, error) {
+	if err := m.requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	st, err := m.lookup(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	switch st.State {
+	case StateFailed, StateCancelled, StateRetrying:
+	case StateQueued:
+		if st.NextRunAt.IsZero() || !st.NextRunAt.After(time.Now()) {
+			return st, fmt.Errorf("%w: task %q is already waiting for a worker", webos.ErrConflict, id)
+		}
+	default:
+		return st, fmt.Errorf("%w: task %q is %s", webos.ErrConflict, id, st.State)
+	}
+	cn, err := m.connected()
+	if err != nil {
+		return nil, err
+	}
+	bctx, cancel := bound(ctx)
+	defer cancel()
+	// A cancelled task runs again only once its cancel is forgotten.
+	if err := cn.api.Del(bctx, keyCancel+id).Err(); err != nil {
+		return nil, redisFailure(ctx, err)
+	}
+	_, err = inspect(bctx, cn, func() (struct{}, error) { return struct{}{}, cn.insp.RunTask(m.qname(st.Queue), id) })
+	if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+		return nil, notFound(id)
+	}
+	if err != nil {
+		return nil, redisFailure(ctx, err)
+	}
+	m.log.InfoContext(ctx, "task retried", "task_id", id, "task_type", st.Type, "state", st.State)
+	m.announce(ctx, ActionRetry, st)
+	return m.lookup(ctx, id)
+}
+
+// Delete removes a task that is not running: its status, payload and
+// result are gone. It is for administrators (PermAdmin): others get an
+// error wrapping webos.ErrForbidden; a running task gives an error
+// wrapping webos.ErrConflict (cancel it first). The deletion is announced
+// to the audit trail.
+func (m *Module) Delete(ctx context.Context, id string) error {
+	if err := m.requireAdmin(ctx); err != nil {
+		return err
+	}
+	st, err := m.lookup(ctx, id)
+	if err != nil {
+		return err
+	}
+	if st.State == StateRunning {
+		return fmt.Errorf("%w: task %q is running: cancel it first", webos.ErrConflict, id)
+	}
+	cn, err := m.connected()
+	if err != nil {
+		return err
+	}
+	bctx, cancel := bound(ctx)
+	defer cancel()
+	qname := m.qname(st.Queue)
+	_, err = inspect(bctx, cn, func() (struct{}, error) { return struct{}{}, cn.insp.DeleteTask(qname, id) })
+	if errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound) {
+		return notFound(id)
+	}
+	if err != nil {
+		return redisFailure(ctx, err)
+	}
+	if st.Owner != "" && !st.Done() {
+		m.unreserve(ctx, st.Owner, taskKey(qname, id))
+	}
+	m.log.InfoContext(ctx, "task deleted", "task_id", id, "task_type", st.Type, "state", st.State)
+	m.announce(ctx, ActionDelete, st)
+	return nil
+}
+
+// announce tells the audit trail about an administrator's change of a task.
+func (m *Module) announce(ctx context.Context, action string, st *Status) {
+	if err := audit.Emit(ctx, m.bus, audit.Change{Action: action, Target: "task:" + st.ID,
+		Before: map[string]string{"type": st.Type, "state": string(st.State), "owner": st.Owner}}); err != nil {
+		m.log.WarnContext(ctx, "announcing a change for the audit trail failed", "task_id", st.ID, "err", err)
+	}
+}
+
+// queueKey is the Redis key of one of asynq's per-queue structures.
+func (m *Module) queueKey(queue, part string) string { return "asynq:{" + m.qname(queue) + "}:" + part }
+
+// listKeys are the lists (true) and sorted sets (false) of the task
+// monitor's states.
+var listKeys = map[string]bool{"pending": true, "active": true, "scheduled": false, "retry": false, "archived": false, "completed": false}
+
+// countQueue counts a queue's tasks by state with commands that read
+// each structure on its own, so that a broken entry costs nothing but
+// itself; a structure of the wrong type counts as empty.
+func (m *Module) countQueue(ctx context.Context, cn *conn, queue string) (QueueStats, error) {
+	pipe := cn.api.Pipeline()
+	cmds := map[string]*redis.IntCmd{}
+	for _, state := range MonitorStates {
+		if listKeys[state] {
+			cmds[state] = pipe.LLen(ctx, m.queueKey(queue, state))
+		} else {
+			cmds[state] = pipe.ZCard(ctx, m.queueKey(queue, state))
+		}
+	}
+	paused := pipe.Exists(ctx, m.queueKey(queue, "paused"))
+	if _, err := pipe.Exec(ctx); err != nil && !isReply(err) {
+		return QueueStats{}, err
+	}
+	n := func(state string) int { v, _ := cmds[state].Result(); return int(v) }
+	st := QueueStats{Queue: queue, Pending: n("pending"), Active: n("active"), Scheduled: n("scheduled"),
+		Retry: n("retry"), Archived: n("archived"), Completed: n("completed"), Paused: paused.Val() > 0,
+		Problem: "some entries of this queue cannot be read; the counts leave them out"}
+	st.Size = st.Pending + st.Active + st.Scheduled + st.Retry + st.Archived
+	return st, nil
+}
+
+// listSafely reads one page of a queue's tasks in a state id by id,
+// leaving out the ids whose task cannot be read.
+func (m *Module) listSafely(ctx context.Context, cn *conn, queue, state string, page, size int) ([]*asynq.TaskInfo, error) {
+	start, stop := int64((page-1)*size), int64(page*size-1)
+	key := m.queueKey(queue, state)
+	var ids []string
+	var err error
+	if listKeys[state] {
+		ids, err = cn.api.LRange(ctx, key, start, stop).Result()
+	} else {
+		ids, err = cn.api.ZRange(ctx, key, start, stop).Result()
+	}
+	if err != nil {
+		if isReply(err) {
+			return []*asynq.TaskInfo{}, nil
+		}
+		return nil, err
+	}
+	out := make([]*asynq.TaskInfo, 0, len(ids))
+	for _, id := range ids {
+		info, err := inspect(ctx, cn, func() (*asynq.TaskInfo, error) { return cn.insp.GetTaskInfo(m.qname(queue), id) })
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			continue
+		}
+		out = append(out, info)
+	}
+	return out, nil
+}
+
+// isReply reports whether err is an error reply of the Redis server (such
+// as WRONGTYPE), not a failure to reach it.
+func isReply(err error) bool {
+	var re redis.Error
+	return errors.As(err, &re) && err != redis.Nil
 }

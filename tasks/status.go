@@ -49,6 +49,8 @@ type Status struct {
 	Percent int `json:"percent"`
 	// Message is the last progress message.
 	Message string `json:"message,omitempty"`
+	// Payload is the task's input as JSON.
+	Payload json.RawMessage `json:"payload,omitempty"`
 	// Result is the handler's result as JSON, once the task succeeded.
 	Result json.RawMessage `json:"result,omitempty"`
 	// Error is the error of the last failed attempt.
@@ -175,6 +177,9 @@ func statusOf(info *asynq.TaskInfo, queue string, cancelled bool) *Status {
 	}
 	if t, err := time.Parse(time.RFC3339Nano, info.Headers[headerEnqueued]); err == nil {
 		st.EnqueuedAt = t
+	}
+	if len(info.Payload) > 0 && json.Valid(info.Payload) {
+		st.Payload = json.RawMessage(info.Payload)
 	}
 	var rec progressRecord
 	if len(info.Result) > 0 && json.Unmarshal(info.Result, &rec) == nil {

@@ -117,6 +117,19 @@ func TestProgressBarAndTerminal(t *testing.T) {
 		t.Error("terminal url")
 	}
 	one(t, term, "div[data-log-lines][role=log][tabindex=0]")
+	// The bar's filters and pause, each labelled for assistive technology.
+	levels := query(one(t, term, "select[data-log-level][aria-label]"), "option")
+	var names []string
+	for _, o := range levels {
+		names = append(names, attr(o, "value"))
+	}
+	if strings.Join(names, ",") != "debug,info,warn,error" {
+		t.Errorf("level options %v", names)
+	}
+	one(t, term, "input[type=search][data-log-filter][aria-label]")
+	if b := one(t, term, "button[type=button][data-log-pause]"); attr(b, "aria-pressed") != "false" || text(b) != "Pause" {
+		t.Errorf("pause button %v %q", b.Attr, text(b))
+	}
 }
 
 func TestDocumentWithoutNavIsBare(t *testing.T) {

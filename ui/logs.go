@@ -201,14 +201,24 @@ func (b *LogBuffer) Close() {
 // Terminal renders a live log view fed by the Server-Sent Events at
 // streamURL (events named "log" whose data is a [LogRecord] as JSON). It
 // keeps at most maxLines lines and follows new lines while scrolled to the
-// bottom.
+// bottom. Its bar filters the lines by minimum level and by text (in the
+// message or the attributes, ignoring case) and pauses the view: while
+// paused, new lines are kept aside and shown on resume, so none is lost
+// (up to maxLines).
 func Terminal(streamURL string, maxLines int) g.Node {
 	return h.Section(h.Class("terminal"), g.Attr("data-sse", "log"), g.Attr("data-sse-url", streamURL),
 		g.Attr("data-max", strconv.Itoa(maxLines)), g.Attr("data-state", "connecting"), g.Attr("aria-label", "Live log"),
 		h.Div(h.Class("terminal-bar"),
 			h.Span(h.Class("terminal-dot"), g.Attr("aria-hidden", "true")),
 			h.Span(g.Text("Live log")),
-			h.Span(h.Class("terminal-status"), g.Attr("data-sse-status", ""), g.Text("connecting…")),
+			h.Label(h.Class("terminal-filter"), g.Text("Level "),
+				h.Select(g.Attr("data-log-level", ""), g.Attr("aria-label", "Minimum level"),
+					h.Option(h.Value("debug"), g.Text("debug")), h.Option(h.Value("info"), g.Text("info")),
+					h.Option(h.Value("warn"), g.Text("warn")), h.Option(h.Value("error"), g.Text("error")))),
+			h.Label(h.Class("terminal-filter"), g.Text("Filter "),
+				h.Input(h.Type("search"), g.Attr("data-log-filter", ""), g.Attr("aria-label", "Show lines containing"), h.Placeholder("text"))),
+			h.Button(h.Type("button"), h.Class("button"), g.Attr("data-log-pause", ""), g.Attr("aria-pressed", "false"), g.Text("Pause")),
+			h.Span(h.Class("terminal-status"), g.Attr("data-sse-status", ""), g.Attr("aria-live", "polite"), g.Text("connecting…")),
 		),
 		h.Div(h.Class("terminal-lines"), g.Attr("data-log-lines", ""), h.Role("log"), g.Attr("aria-label", "Log lines"), h.TabIndex("0")),
 	)

@@ -217,30 +217,69 @@
     });
   }
 
+  var logRank = { debug: 0, info: 1, warn: 2, error: 3 };
+
   function wireLog(el, es) {
     var out = el.querySelector("[data-log-lines]");
     var status = el.querySelector("[data-sse-status]");
+    var levelSel = el.querySelector("[data-log-level]");
+    var filterIn = el.querySelector("[data-log-filter]");
+    var pauseBtn = el.querySelector("[data-log-pause]");
     var max = parseInt(el.getAttribute("data-max"), 10) || 500;
+    var held = []; // lines that came while paused
+    function paused() { return pauseBtn && pauseBtn.getAttribute("aria-pressed") === "true"; }
+    function setStatus(text) { if (status) status.textContent = text; }
+    function shows(line) {
+      var min = levelSel ? logRank[levelSel.value] || 0 : 0;
+      var rank = logRank[line.getAttribute("data-level")];
+      if (rank !== undefined && rank < min) return false;
+      var q = filterIn ? filterIn.value.trim().toLowerCase() : "";
+      return q === "" || line.textContent.toLowerCase().indexOf(q) >= 0;
+    }
+    function refilter() {
+      Array.prototype.forEach.call(out.children, function (line) { line.hidden = !shows(line); });
+    }
+    function append(lines) {
+      var follow = out.scrollTop + out.clientHeight >= out.scrollHeight - 8;
+      lines.forEach(function (line) { line.hidden = !shows(line); out.appendChild(line); });
+      while (out.childElementCount > max) out.removeChild(out.firstElementChild);
+      if (follow) out.scrollTop = out.scrollHeight;
+    }
+    if (levelSel) levelSel.addEventListener("change", refilter);
+    if (filterIn) filterIn.addEventListener("input", refilter);
+    if (pauseBtn) pauseBtn.addEventListener("click", function () {
+      var now = !paused();
+      pauseBtn.setAttribute("aria-pressed", now ? "true" : "false");
+      pauseBtn.textContent = now ? "Resume" : "Pause";
+      el.setAttribute("data-paused", now ? "true" : "false");
+      if (!now) { append(held); held = []; }
+      setStatus(now ? "paused" : (el.getAttribute("data-state") === "live" ? "live" : "reconnecting…"));
+    });
     es.addEventListener("open", function () {
       el.setAttribute("data-state", "live");
-      if (status) status.textContent = "live";
+      if (!paused()) setStatus("live");
     });
     es.addEventListener("error", function () {
       el.setAttribute("data-state", "reconnecting");
-      if (status) status.textContent = "reconnecting…";
+      setStatus("reconnecting…");
     });
     es.addEventListener("log", function (ev) {
       var r;
       try { r = JSON.parse(ev.data); } catch (err) { return; }
-      var follow = out.scrollTop + out.clientHeight >= out.scrollHeight - 8;
       var line = document.createElement("div");
-      line.className = "log-line level-" + String(r.level || "").toLowerCase();
+      var level = String(r.level || "").toLowerCase();
+      line.className = "log-line level-" + level;
+      line.setAttribute("data-level", level);
       var time = r.time ? new Date(r.time) : null;
       var stamp = time && !isNaN(time) ? time.toTimeString().slice(0, 8) : "";
       line.textContent = stamp + " " + (r.level || "") + " " + (r.msg || "") + (r.attrs ? " " + r.attrs : "");
-      out.appendChild(line);
-      while (out.childElementCount > max) out.removeChild(out.firstElementChild);
-      if (follow) out.scrollTop = out.scrollHeight;
+      if (paused()) {
+        held.push(line);
+        if (held.length > max) held.shift();
+        setStatus("paused · " + held.length + " new");
+        return;
+      }
+      append([line]);
     });
   }
 

@@ -32,7 +32,9 @@
 //   - server log lines (and standard error) that mention a panic;
 //   - response bodies or Location headers that show an internal address,
 //     the data folder or a driver's text (sqlite, SQLSTATE, mongo,
-//     redis:, dial tcp, i/o timeout, unexpected EOF);
+//     redis:, dial tcp, i/o timeout, unexpected EOF) — except the
+//     admin console's configuration view answering an administrator,
+//     whose job is to show the configuration, secrets masked;
 //   - routes of its list that the running server does not know, so that
 //     the list stays in step with the modules' Routes methods.
 //

@@ -22,6 +22,10 @@ type route struct {
 	page   bool   // a shell page: HTML is the answer for a browser
 	stream bool   // Server-Sent Events: only the headers are read
 	logout bool   // ends the credential it is called with
+	// config is the configuration view, which shows an administrator the
+	// configuration (secrets masked): its 200 answers to an administrator
+	// are not checked for internals.
+	config bool
 	// json is a plausible body (nil: the route reads none); form is the
 	// same as a form, when the route reads forms.
 	json      map[string]any
@@ -268,6 +272,49 @@ func routes() []*route {
 		{method: "HEAD", path: "/files/api/uploads/{upload}"},
 		{method: "PATCH", path: "/files/api/uploads/{upload}", limit: noLimit, raw: "chunk"},
 		{method: "DELETE", path: "/files/api/uploads/{upload}"},
+		// admin (admin/module.go Routes and its two explorer grids), under
+		// /admin. The ids are of no user, role, module or task, so that
+		// the sweep does not lock its own users out or switch modules off.
+		{method: "GET", path: "/admin/", page: true},
+		{method: "GET", path: "/admin/users/", page: true},
+		{method: "GET", path: "/admin/users/rows"},
+		{method: "POST", path: "/admin/users/rows", limit: defaultLimit, json: obj{"startRow": 0, "endRow": 10}},
+		{method: "GET", path: "/admin/users/columns"},
+		{method: "PATCH", path: "/admin/users/rows/{id}", limit: defaultLimit, json: obj{"display_name": "x"}},
+		{method: "POST", path: "/admin/users/delete", limit: defaultLimit, json: obj{"ids": []any{"no-such-id"}}},
+		{method: "POST", path: "/admin/users/columns", limit: defaultLimit, json: obj{"columns": []any{"email"}}},
+		{method: "GET", path: "/admin/users/export.csv"},
+		{method: "GET", path: "/admin/users/static/{asset}"},
+		{method: "GET", path: "/admin/user/{id}", page: true},
+		{method: "GET", path: "/admin/users/new", page: true},
+		{method: "POST", path: "/admin/users/new", limit: defaultLimit, page: true, form: "email=made2%40sweep.test&password=a+long+enough+password&roles=user"},
+		{method: "POST", path: "/admin/user/{id}/active", limit: defaultLimit, page: true, form: "active=false"},
+		{method: "POST", path: "/admin/user/{id}/roles", limit: defaultLimit, page: true, form: "roles=user"},
+		{method: "POST", path: "/admin/user/{id}/password", limit: defaultLimit, page: true, form: "x=1"},
+		{method: "POST", path: "/admin/user/{id}/delete", limit: defaultLimit, page: true, form: "x=1"},
+		{method: "GET", path: "/admin/user/{id}/why", page: true},
+		{method: "GET", path: "/admin/roles", page: true},
+		{method: "POST", path: "/admin/roles", limit: defaultLimit, page: true, form: "name=sweep-admin-role&description=sweep&permissions=notes.use"},
+		{method: "POST", path: "/admin/roles/{name}/delete", limit: defaultLimit, page: true, form: "x=1"},
+		{method: "GET", path: "/admin/modules", page: true},
+		{method: "POST", path: "/admin/modules/{id}", limit: defaultLimit, page: true, form: "enabled=false"},
+		{method: "GET", path: "/admin/settings", page: true},
+		{method: "POST", path: "/admin/settings/{module}", limit: defaultLimit, page: true, form: "salutation=Hi"},
+		{method: "GET", path: "/admin/config", page: true, config: true},
+		{method: "POST", path: "/admin/config/log-level", limit: defaultLimit, page: true, form: "level=info"},
+		{method: "GET", path: "/admin/logs", page: true},
+		{method: "GET", path: "/admin/tasks", page: true},
+		{method: "GET", path: "/admin/tasks/{id}", page: true},
+		{method: "POST", path: "/admin/tasks/{id}/{action}", limit: defaultLimit, page: true, form: "x=1"},
+		{method: "GET", path: "/admin/audit/", page: true},
+		{method: "GET", path: "/admin/audit/rows"},
+		{method: "POST", path: "/admin/audit/rows", limit: defaultLimit, json: obj{"startRow": 0, "endRow": 10}},
+		{method: "GET", path: "/admin/audit/columns"},
+		{method: "PATCH", path: "/admin/audit/rows/{id}", limit: defaultLimit, json: obj{"action": "x"}},
+		{method: "POST", path: "/admin/audit/delete", limit: defaultLimit, json: obj{"ids": []any{"no-such-id"}}},
+		{method: "POST", path: "/admin/audit/columns", limit: defaultLimit, json: obj{"columns": []any{"action"}}},
+		{method: "GET", path: "/admin/audit/export.csv"},
+		{method: "GET", path: "/admin/audit/static/{asset}"},
 	}
 }
 
@@ -295,7 +342,9 @@ func pathDefaults() map[string]string {
 		"tag":    "sweep",
 		"post":   "no-such-post",
 		"upload": "0123456789abcdef0123456789abcdef",
-		"id":     "no-such-note",
+		"id":     "no-such-id",
+		"name":   "no-such-role",
+		"action": "cancel",
 	}
 }
 
