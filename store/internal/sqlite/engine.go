@@ -302,14 +302,17 @@ func (e *Engine) Collection(name string, indexes []query.Index) (query.Collectio
 	return &collection{t: t, indexes: append([]query.Index(nil), indexes...)}, nil
 }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers. It asks on the checkpointer's
+// connection, not the readers': under a load that keeps every reader busy
+// a health check would otherwise wait behind the queued requests and call
+// a busy database down.
 func (e *Engine) Ping(ctx context.Context) error {
 	if err := e.enter(); err != nil {
 		return err
 	}
 	defer e.leave()
 	var one int
-	return mapErr(ctx, e.r.QueryRowContext(ctx, "SELECT 1").Scan(&one))
+	return mapErr(ctx, e.ck.QueryRowContext(ctx, "SELECT 1").Scan(&one))
 }
 
 // Drop deletes every collection of the database.
