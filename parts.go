@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/webos-go/webos/bus"
 )
@@ -30,19 +31,21 @@ type BusProvider interface {
 
 // fanout is a slog.Handler that passes records to a primary handler and to
 // the application's sinks; the sinks get only records at the
-// application's log level (Config.LogLevel) or above, like any handler
-// made by [NewLogger].
+// application's log level ([App.LogLevel]: Config.LogLevel, or what
+// [App.SetLogLevel] set) or above, like any handler made by [NewLogger].
 type fanout struct {
 	primary slog.Handler
 	sinks   []slog.Handler
-	min     slog.Level // of the records the sinks get
+	level   *atomic.Int64 // the application's level, of the records the sinks get
 }
+
+func (f *fanout) min() slog.Level { return slog.Level(f.level.Load()) }
 
 func (f *fanout) Enabled(ctx context.Context, level slog.Level) bool {
 	if f.primary.Enabled(ctx, level) {
 		return true
 	}
-	if level < f.min {
+	if level < f.min() {
 		return false
 	}
 	for _, s := range f.sinks {
@@ -58,7 +61,7 @@ func (f *fanout) Handle(ctx context.Context, r slog.Record) error {
 	if f.primary.Enabled(ctx, r.Level) {
 		errs = append(errs, f.primary.Handle(ctx, r.Clone()))
 	}
-	if r.Level < f.min {
+	if r.Level < f.min() {
 		return errors.Join(errs...)
 	}
 	for _, s := range f.sinks {
@@ -70,7 +73,7 @@ func (f *fanout) Handle(ctx context.Context, r slog.Record) error {
 }
 
 func (f *fanout) WithAttrs(attrs []slog.Attr) slog.Handler {
-	n := &fanout{primary: f.primary.WithAttrs(attrs), sinks: make([]slog.Handler, len(f.sinks)), min: f.min}
+	n := &fanout{primary: f.primary.WithAttrs(attrs), sinks: make([]slog.Handler, len(f.sinks)), level: f.level}
 	for i, s := range f.sinks {
 		n.sinks[i] = s.WithAttrs(attrs)
 	}
@@ -78,7 +81,7 @@ func (f *fanout) WithAttrs(attrs []slog.Attr) slog.Handler {
 }
 
 func (f *fanout) WithGroup(name string) slog.Handler {
-	n := &fanout{primary: f.primary.WithGroup(name), sinks: make([]slog.Handler, len(f.sinks)), min: f.min}
+	n := &fanout{primary: f.primary.WithGroup(name), sinks: make([]slog.Handler, len(f.sinks)), level: f.level}
 	for i, s := range f.sinks {
 		n.sinks[i] = s.WithGroup(name)
 	}
@@ -109,7 +112,7 @@ func (a *App) logger(primary slog.Handler) *slog.Logger {
 	if len(a.sinks) == 0 {
 		return slog.New(primary)
 	}
-	return slog.New(&fanout{primary: primary, sinks: a.sinks, min: ParseLevel(a.cfg.LogLevel)})
+	return slog.New(&fanout{primary: primary, sinks: a.sinks, level: &a.level})
 }
 
 // partsFirst moves the bus provider to the front of the provisioning
