@@ -143,15 +143,8 @@ func TestBrowserVault(t *testing.T) {
 	tb.do("unlock", chromedp.SendKeys(chromedp.CSS("#unlock-passphrase"), "a browser passphrase"),
 		chromedp.Click(chromedp.CSS(`#unlock-form button[type=submit]`)))
 	tb.waitFor("the unlocked entry", fmt.Sprintf(`location.pathname === %q && document.querySelector("#lock-form") !== null && document.querySelector("#unlock-form") === null`, entryPath))
-	// The unlock reloads the page: click once htmx has bound the new one.
-	tb.waitFor("the password, unlocked", fmt.Sprintf(`(() => {
-		if (document.querySelector("#secret-password [data-autohide]")?.textContent === %q) return true;
-		if (document.readyState === "complete" && window.htmx && !window.__revealAgain) {
-			window.__revealAgain = true;
-			document.querySelector("#reveal-password").click();
-		}
-		return false;
-	})()`, password))
+	// Unlocked, the secret is served again (the page's own copy URL).
+	tb.waitFor("the secret served again", `fetch(document.querySelector("#copy-password").dataset.copyUrl).then(r => r.status === 200)`)
 
 	// A second entry, then a search that finds only the first.
 	tb.visit("/vault/new")
