@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 
 	g "maragu.dev/gomponents"
@@ -99,7 +98,7 @@ func (m *Module) Provision(_ context.Context, app *webos.App) error {
 		return err
 	}
 	m.app = app
-	key := gridKey(app.Config())
+	key := explorer.KeyFrom(app.Config())
 	users, err := explorer.NewCollection(store.NewCollection[auth.User](m.db, auth.UsersCollection))
 	if err != nil {
 		return err
@@ -141,10 +140,6 @@ func (r readOnly[T]) Page(ctx context.Context, q explorer.Query) (explorer.Page[
 func (r readOnly[T]) Count(ctx context.Context, f explorer.Filter, limit int64) (int64, error) {
 	return r.src.Count(ctx, f, limit)
 }
-
-// gridKey derives the key that signs the grids' cursors from the
-// application's secret keys (a random one without).
-func gridKey(cfg webos.Config) []byte { return explorer.KeyFrom(cfg) }
 
 // Start applies the stored log level.
 func (m *Module) Start(ctx context.Context) error {
@@ -325,16 +320,6 @@ func levelName(l slog.Level) string {
 		}
 	}
 	return l.String()
-}
-
-// sortedKeys returns the keys of m in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // scrollTable is a table in a box that scrolls sideways on a narrow

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -104,7 +105,7 @@ func renderPanel(ctx context.Context, p Panel) (n g.Node, err error) {
 
 func (m *Module) healthPanel(ctx context.Context) (g.Node, error) {
 	rep := m.app.Health(ctx)
-	names := sortedKeys(rep.Checks)
+	names := slices.Sorted(maps.Keys(rep.Checks))
 	return g.Group([]g.Node{
 		h.P(h.Span(h.Class("badge"), g.Attr("data-health", rep.Status), g.Text(rep.Status))),
 		scrollTable(h.Class("table"), h.TBody(g.Map(names, func(n string) g.Node {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -172,7 +173,7 @@ func (m *Module) servePage(w http.ResponseWriter, r *http.Request) error {
 					v.request = ct + " " + pretty(c.Schema)
 				}
 			}
-			for _, code := range sortedKeys(o.Responses) {
+			for _, code := range slices.Sorted(maps.Keys(o.Responses)) {
 				res := o.Responses[code]
 				line := code + " " + res.Description
 				for ct, c := range res.Content {
@@ -188,7 +189,7 @@ func (m *Module) servePage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	var sections []g.Node
-	for _, tag := range sortedKeys(byTag) {
+	for _, tag := range slices.Sorted(maps.Keys(byTag)) {
 		ops := byTag[tag]
 		sort.Slice(ops, func(i, j int) bool {
 			if ops[i].path != ops[j].path {
@@ -198,7 +199,7 @@ func (m *Module) servePage(w http.ResponseWriter, r *http.Request) error {
 		})
 		sections = append(sections, h.Div(h.ID("api-"+tag), ui.Card(tag, g.Map(ops, opNode))))
 	}
-	schemas := sortedKeys(d.Components.Schemas)
+	schemas := slices.Sorted(maps.Keys(d.Components.Schemas))
 	return m.shell.Render(w, r, ui.Page{Title: "API", Content: g.Group([]g.Node{
 		ui.PageHeader("📜", "API", "Every route of this application, from the OpenAPI 3.1 document."),
 		h.P(h.A(h.Href(m.prefix+"/openapi.json"), g.Attr("data-openapi-link", ""), g.Text("openapi.json")),
@@ -234,13 +235,4 @@ func compact(raw json.RawMessage) string {
 		return string(raw)
 	}
 	return out.String()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
