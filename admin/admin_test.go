@@ -205,6 +205,28 @@ func TestConsoleManagesUsersRolesModulesSettingsAndLogs(t *testing.T) {
 		t.Fatalf("gina's launchpad: %.3000s", launch)
 	}
 
+	// The users grid filters by role: gina is the only greeter.
+	byRole := must(t, in.do("GET", "/admin/users/rows?f.roles=greeters", tok, "", ""), http.StatusOK)
+	if !strings.Contains(byRole, "gina@example.com") || strings.Count(byRole, `"email"`) != 1 {
+		t.Fatalf("users with role greeters: %s", byRole)
+	}
+	upage := must(t, in.do("GET", "/admin/users/?f.roles=greeters", tok, "", ""), http.StatusOK)
+	if !strings.Contains(upage, "gina@example.com") || strings.Count(upage, "<tr data-id=") != 1 || !strings.Contains(upage, `aria-label="Roles has"`) {
+		t.Fatalf("users page filtered by role: %.3000s", upage)
+	}
+
+	// The read-only grids mount no edit or delete routes.
+	for _, p := range []string{"/admin/users/rows/" + gina.ID, "/admin/audit/rows/1"} {
+		if st := in.do("PATCH", p, tok, "application/json", "{}").status; st != http.StatusNotFound && st != http.StatusMethodNotAllowed {
+			t.Errorf("PATCH %s: %d, want no such route", p, st)
+		}
+	}
+	for _, p := range []string{"/admin/users/delete", "/admin/audit/delete"} {
+		if st := in.do("POST", p, tok, "application/json", "{}").status; st != http.StatusNotFound && st != http.StatusMethodNotAllowed {
+			t.Errorf("POST %s: %d, want no such route", p, st)
+		}
+	}
+
 	// The explainer says why.
 	why := must(t, in.do("GET", "/admin/user/"+gina.ID+"/why?perm=greeter.use", tok, "", ""), http.StatusOK)
 	if !strings.Contains(why, `"allowed":true`) || !strings.Contains(why, `"role":"greeters"`) {

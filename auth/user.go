@@ -33,7 +33,7 @@ type User struct {
 	// PasswordHash is the argon2id hash (see [HashPassword]).
 	PasswordHash string `bson:"password_hash" json:"-"`
 	// Roles name the user's roles.
-	Roles []string `bson:"roles" json:"roles"`
+	Roles []string `bson:"roles" json:"roles" explorer:"order=3,filter=eq|ne"`
 	// Active is false for a deactivated user, who cannot log in and whose
 	// sessions and tokens stop working.
 	Active bool `bson:"active" json:"active" explorer:"order=3,filter"`

@@ -22,6 +22,11 @@ const (
 	Bool   Type = "boolean"
 	Time   Type = "time"
 	Enum   Type = "enum"
+	// List is a slice of strings (or of a string enum, whose values are
+	// then the column's Values): a filter matches a row when any element
+	// does (Eq, In) or when none does (Ne). A list is shown joined by
+	// commas and can be neither sorted nor edited inline.
+	List Type = "list"
 )
 
 // Column is one column of a grid, derived from a struct field by [Columns].
@@ -95,6 +100,8 @@ func opsOf(t Type) []Op {
 		return []Op{Eq, Ne, IsEmpty}
 	case Enum:
 		return []Op{Eq, Ne, In, IsEmpty}
+	case List:
+		return []Op{Eq, Ne, In}
 	}
 	return nil
 }
@@ -226,6 +233,10 @@ func collect(t reflect.Type, index []int, audit bool, out *[]orderedColumn) erro
 			base = base.Elem()
 		}
 		typ, ok := typeOf(base)
+		elem := base
+		if !ok && base.Kind() == reflect.Slice && base.Elem().Kind() == reflect.String {
+			typ, ok, elem = List, true, base.Elem()
+		}
 		if !ok {
 			if tag != "" {
 				return fmt.Errorf("explorer: field %s: a %v cannot be a column", sf.Name, sf.Type)
@@ -233,7 +244,13 @@ func collect(t reflect.Type, index []int, audit bool, out *[]orderedColumn) erro
 			continue
 		}
 		c.Type = typ
-		if base.Implements(enumType) {
+		if typ == List {
+			if elem.Implements(enumType) {
+				c.Values = reflect.Zero(elem).Interface().(Enumerated).Values()
+			} else if vals, ok := oneOf(sf.Tag.Get("validate")); ok {
+				c.Values = vals // validate:"dive,oneof=a b"
+			}
+		} else if base.Implements(enumType) {
 			c.Type = Enum
 			c.Values = reflect.Zero(base).Interface().(Enumerated).Values()
 		} else if vals, ok := oneOf(sf.Tag.Get("validate")); ok && (typ == Text || typ == Number) {
@@ -322,9 +339,15 @@ func applyTag(c *orderedColumn, tag string) error {
 		case "readonly":
 			readonly = true
 		case "edit":
+			if c.Type == List {
+				return fmt.Errorf("a list column cannot be edited inline")
+			}
 			c.Editable = true
 			c.EditPerm = val
 		case "sort":
+			if c.Type == List {
+				return fmt.Errorf("a list column cannot be sorted")
+			}
 			c.Sortable = true
 		case "read":
 			if val == "" {
@@ -371,7 +394,7 @@ func words(name string) string {
 }
 
 // value returns the field's value in row v (a struct value), dereferencing
-// a pointer: nil for a nil pointer.
+// a pointer: nil for a nil pointer, a []string for a list.
 func (c *Column) value(v reflect.Value) any {
 	f := v.FieldByIndex(c.index)
 	if f.Kind() == reflect.Pointer {
@@ -379,6 +402,13 @@ func (c *Column) value(v reflect.Value) any {
 			return nil
 		}
 		f = f.Elem()
+	}
+	if f.Kind() == reflect.Slice {
+		out := make([]string, f.Len())
+		for i := range out {
+			out[i] = f.Index(i).String()
+		}
+		return out
 	}
 	return scalar(f)
 }

@@ -68,7 +68,7 @@ func defsOf(t *testing.T) map[string]map[string]any {
 		out[d["field"].(string)] = d
 		order = append(order, d["field"].(string))
 	}
-	want := "title,depth,count,u8,i64,price,done,due,seen,status,level,secret,score,id,created_at,updated_at,created_by,updated_by"
+	want := "title,depth,count,u8,i64,price,done,due,seen,status,level,secret,score,tags,id,created_at,updated_at,created_by,updated_by"
 	if got := strings.Join(order, ","); got != want {
 		t.Fatalf("column order\n got %s\nwant %s", got, want)
 	}
@@ -99,6 +99,7 @@ func TestColumnDefs(t *testing.T) {
 			"cellEditor":"agSelectCellEditor","cellEditorParams":{"values":["low","mid","high"]},"context":{"type":"enum","ops":["eq","in"],"values":["low","mid","high"]}}`,
 		"secret":     `{"field":"secret","colId":"secret","headerName":"Secret","cellDataType":"text","sortable":false,"filter":false,"editable":false,"hide":false,"context":{"type":"text","ops":[]}}`,
 		"score":      `{"field":"score","colId":"score","headerName":"Score","cellDataType":"number","type":"numericColumn","sortable":false,"filter":false,"editable":false,"hide":false,"context":{"type":"number","ops":[],"nullable":true}}`,
+		"tags":       `{"field":"tags","colId":"tags","headerName":"Tags","cellDataType":"text","sortable":false,"filter":false,"editable":false,"hide":false,"context":{"type":"list","ops":[]}}`,
 		"id":         `{"field":"id","colId":"id","headerName":"ID","cellDataType":"text","sortable":true,"filter":false,"editable":false,"hide":true,"context":{"type":"text","ops":[]}}`,
 		"created_at": `{"field":"created_at","colId":"created_at","headerName":"Created","cellDataType":"dateTimeString","sortable":true,"filter":false,"editable":false,"hide":false,"context":{"type":"time","ops":[]}}`,
 		"updated_at": `{"field":"updated_at","colId":"updated_at","headerName":"Updated","cellDataType":"dateTimeString","sortable":true,"filter":false,"editable":false,"hide":false,"context":{"type":"time","ops":[]}}`,
@@ -153,7 +154,7 @@ func TestColumnAttributes(t *testing.T) {
 	if c := by["depth"]; c.Key != "depth" || len(c.index) != 2 {
 		t.Errorf("embedded struct not flattened: %+v", c)
 	}
-	for _, skipped := range []string{"Skipped", "skipped", "ignored", "tags", "meta", "Extra", "hidden"} {
+	for _, skipped := range []string{"Skipped", "skipped", "ignored", "meta", "Extra", "hidden"} {
 		if _, ok := by[skipped]; ok {
 			t.Errorf("%s should be skipped", skipped)
 		}
@@ -176,6 +177,12 @@ func TestColumnTagErrors(t *testing.T) {
 	type badType struct {
 		M map[string]int `json:"m" explorer:"sort"`
 	}
+	type sortList struct {
+		L []string `json:"l" explorer:"sort"`
+	}
+	type editList struct {
+		L []string `json:"l" explorer:"edit"`
+	}
 	type inner struct {
 		A int `json:"x"`
 	}
@@ -184,12 +191,14 @@ func TestColumnTagErrors(t *testing.T) {
 		B int `json:"x"`
 	}
 	for name, fn := range map[string]func() error{
-		"op":     func() error { _, err := Columns[badOp](); return err },
-		"option": func() error { _, err := Columns[badOpt](); return err },
-		"width":  func() error { _, err := Columns[badWidth](); return err },
-		"type":   func() error { _, err := Columns[badType](); return err },
-		"twice":  func() error { _, err := Columns[twice](); return err },
-		"scalar": func() error { _, err := Columns[int](); return err },
+		"op":          func() error { _, err := Columns[badOp](); return err },
+		"option":      func() error { _, err := Columns[badOpt](); return err },
+		"width":       func() error { _, err := Columns[badWidth](); return err },
+		"type":        func() error { _, err := Columns[badType](); return err },
+		"twice":       func() error { _, err := Columns[twice](); return err },
+		"sorted list": func() error { _, err := Columns[sortList](); return err },
+		"edited list": func() error { _, err := Columns[editList](); return err },
+		"scalar":      func() error { _, err := Columns[int](); return err },
 	} {
 		if err := fn(); err == nil {
 			t.Errorf("%s: no error", name)

@@ -620,6 +620,14 @@ func (c *Column) typed(v any) (any, error) {
 		if s, ok := v.(string); ok {
 			return s, nil
 		}
+	case List:
+		s, ok := v.(string)
+		if ok && (len(c.Values) == 0 || slices.Contains(c.Values, s)) {
+			return s, nil
+		}
+		if ok {
+			return nil, fmt.Errorf("%q is not one of %s", s, strings.Join(c.Values, ", "))
+		}
 	case Enum:
 		if c.agType() == "number" {
 			return numberOf(v)

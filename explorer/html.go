@@ -266,6 +266,17 @@ func (gr *Grid[T]) filterInput(formID string, c Column, form url.Values) g.Node 
 		if has(Eq) && c.Type == Number {
 			return in(key, typ, "equals")
 		}
+	case List:
+		if !has(Eq) {
+			return nil
+		}
+		if len(c.Values) == 0 {
+			return in(key, "search", "has")
+		}
+		cur := form.Get(key)
+		return h.Select(h.Name(key), g.Attr("form", formID), h.Class("xgrid-filter"), g.Attr("aria-label", c.Header+" has"),
+			h.Option(h.Value(""), g.Text("any")),
+			g.Map(c.Values, func(s string) g.Node { return h.Option(h.Value(s), g.If(s == cur, h.Selected()), g.Text(s)) }))
 	case Enum, Bool:
 		if !has(Eq) {
 			return nil

@@ -32,7 +32,9 @@ var static embed.FS
 //	POST  path/rows           JSON: AG Grid's infinite row model getRows
 //	GET   path/columns        JSON: the AG Grid columnDefs the caller may see
 //	PATCH path/rows/{id}      edit: {"version": "...", "values": {...}} or a form
-//	POST  path/delete         delete the rows ids=... (JSON or form)
+//	                          (mounted when the source is an [Editor] and a column is editable)
+//	POST  path/delete         delete the rows ids=... (JSON or form; mounted when the
+//	                          source is an [Editor] and [Config.Deletable] is set)
 //	POST  path/columns        the user's shown columns (form show=...)
 //	GET   path/export.csv     the rows of the current order and filter, streamed
 //
@@ -63,8 +65,12 @@ func (g *Grid[T]) Mount(r *webos.Router, path string, shell *ui.Module) {
 	r.HandleFunc("GET "+path+"/rows", g.serveRows)
 	r.HandleFunc("POST "+path+"/rows", g.serveGetRows)
 	r.HandleFunc("GET "+path+"/columns", g.serveColumns)
-	r.HandleFunc("PATCH "+path+"/rows/{id}", g.serveEdit)
-	r.HandleFunc("POST "+path+"/delete", func(w http.ResponseWriter, req *http.Request) error { return g.serveDelete(w, req, base) })
+	if g.edit != nil && slices.ContainsFunc(g.cols, func(c Column) bool { return c.Editable }) {
+		r.HandleFunc("PATCH "+path+"/rows/{id}", g.serveEdit)
+	}
+	if g.edit != nil && g.cfg.Deletable {
+		r.HandleFunc("POST "+path+"/delete", func(w http.ResponseWriter, req *http.Request) error { return g.serveDelete(w, req, base) })
+	}
 	r.HandleFunc("POST "+path+"/columns", func(w http.ResponseWriter, req *http.Request) error { return g.servePrefs(w, req, base) })
 	r.HandleFunc("GET "+path+"/export.csv", g.serveCSV)
 	r.HandleFunc("GET "+path+"/static/{file}", serveStatic)
@@ -507,6 +513,8 @@ func cellText(v any) string {
 		return strconv.FormatInt(v, 10)
 	case float64:
 		return strconv.FormatFloat(v, 'f', -1, 64)
+	case []string:
+		return strings.Join(v, ", ")
 	}
 	return fmt.Sprint(v)
 }

@@ -436,6 +436,9 @@ func (s *Slice[T]) matcher(f Filter) func(reflect.Value) bool {
 	if c == nil {
 		return func(reflect.Value) bool { return false }
 	}
+	if c.Type == List {
+		return listMatcher(c, f)
+	}
 	switch f.Op {
 	case IsEmpty:
 		return func(rv reflect.Value) bool { v := c.value(rv); return v == nil || v == "" }
@@ -485,6 +488,25 @@ func (s *Slice[T]) matcher(f Filter) func(reflect.Value) bool {
 			return r >= 0
 		}
 		return false
+	}
+}
+
+// listMatcher matches a list column the way the store matches an array:
+// Eq and In when any element is one of the values, Ne when none is.
+func listMatcher(c *Column, f Filter) func(reflect.Value) bool {
+	want := make(map[string]bool, len(f.Values))
+	for _, v := range f.Values {
+		if s, ok := v.(string); ok {
+			want[s] = true
+		}
+	}
+	return func(rv reflect.Value) bool {
+		vals, _ := c.value(rv).([]string)
+		hit := slices.ContainsFunc(vals, func(s string) bool { return want[s] })
+		if f.Op == Ne {
+			return !hit
+		}
+		return hit
 	}
 }
 
