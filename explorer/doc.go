@@ -5,7 +5,9 @@
 // # Mental model
 //
 // [Columns] reads a struct type once: every string, number, boolean, time
-// and enum field is a [Column], and its `explorer` tag says how it is
+// and enum field is a [Column], a []string field a [List] column (its
+// filters match any element: a user's roles, a post's tags), embedded
+// structs are flattened and other fields skipped; its `explorer` tag says how it is
 // shown, sorted, filtered and edited and who may see or edit it
 // (read=perm, edit=perm). A column's JSON form is an AG Grid column
 // definition ([Column.Def]), usable by AG Grid Community as it is.
