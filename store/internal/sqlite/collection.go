@@ -57,9 +57,10 @@ func (t *table) create(ctx context.Context) error {
 	return nil
 }
 
-// begin registers an operation on the engine and makes sure the table
-// exists; the caller calls t.e.leave when done.
-func (t *table) begin(ctx context.Context) error {
+// begin registers an operation on the engine, makes sure the table exists
+// and waits for its turn on the write or the read connections; the caller
+// calls t.end(write) when done.
+func (t *table) begin(ctx context.Context, write bool) error {
 	if err := t.e.enter(); err != nil {
 		return err
 	}
@@ -68,12 +69,35 @@ func (t *table) begin(ctx context.Context) error {
 	ok := t.ready == gen
 	t.cmu.Unlock()
 	if !ok {
-		if err := t.create(ctx); err != nil {
+		err := t.e.writers.enter(ctx)
+		if err == nil {
+			err = t.create(ctx)
+			t.e.writers.leave()
+		}
+		if err != nil {
 			t.e.leave()
-			return err
+			return mapErr(ctx, err)
 		}
 	}
+	g := t.e.readers
+	if write {
+		g = t.e.writers
+	}
+	if err := g.enter(ctx); err != nil {
+		t.e.leave()
+		return mapErr(ctx, err)
+	}
 	return nil
+}
+
+// end ends an operation that begin started.
+func (t *table) end(write bool) {
+	if write {
+		t.e.writers.leave()
+	} else {
+		t.e.readers.leave()
+	}
+	t.e.leave()
 }
 
 // cachedStmt is a prepared statement of a table's cache; users counts the
@@ -162,10 +186,10 @@ var _ query.Collection = (*collection)(nil)
 // stay as they are.
 func (c *collection) EnsureIndexes(ctx context.Context) error {
 	t := c.t
-	if err := t.begin(ctx); err != nil {
+	if err := t.begin(ctx, true); err != nil {
 		return err
 	}
-	defer t.e.leave()
+	defer t.end(true)
 	for _, idx := range c.indexes {
 		stmts, err := indexStatements(t.name, idx)
 		if err != nil {
@@ -206,10 +230,10 @@ func (c *collection) Insert(ctx context.Context, doc bson.Raw) error {
 		return err
 	}
 	t := c.t
-	if err := t.begin(ctx); err != nil {
+	if err := t.begin(ctx, true); err != nil {
 		return err
 	}
-	defer t.e.leave()
+	defer t.end(true)
 	s, err := t.stmt(ctx, true, "INSERT INTO "+t.quoted+" (id, bson, doc) VALUES (?, ?, jsonb(?))")
 	if err != nil {
 		return err
@@ -275,10 +299,10 @@ func (c *collection) Find(ctx context.Context, q query.Find, fn func(bson.Raw) e
 	if err != nil {
 		return err
 	}
-	if err := t.begin(ctx); err != nil {
+	if err := t.begin(ctx, false); err != nil {
 		return err
 	}
-	defer t.e.leave()
+	defer t.end(false)
 	if len(parts) == 1 {
 		_, err = t.each(ctx, parts[0].sb.String(), parts[0].args, keep, fn)
 		return err
@@ -470,10 +494,10 @@ func (c *collection) Count(ctx context.Context, filter query.Node, limit int64) 
 		b.arg(limit)
 		b.w(")")
 	}
-	if err := t.begin(ctx); err != nil {
+	if err := t.begin(ctx, false); err != nil {
 		return 0, err
 	}
-	defer t.e.leave()
+	defer t.end(false)
 	s, err := t.stmt(ctx, false, b.sb.String())
 	if err != nil {
 		return 0, err
@@ -495,10 +519,10 @@ func (c *collection) Update(ctx context.Context, filter query.Node, ups []query.
 		return nil, err
 	}
 	b.w(" LIMIT 1")
-	if err := t.begin(ctx); err != nil {
+	if err := t.begin(ctx, true); err != nil {
 		return nil, err
 	}
-	defer t.e.leave()
+	defer t.end(true)
 	sel, err := t.stmt(ctx, true, b.sb.String())
 	if err != nil {
 		return nil, err
@@ -561,10 +585,10 @@ func (c *collection) Replace(ctx context.Context, filter query.Node, doc bson.Ra
 		return false, err
 	}
 	b.w(" LIMIT 1")
-	if err := t.begin(ctx); err != nil {
+	if err := t.begin(ctx, true); err != nil {
 		return false, err
 	}
-	defer t.e.leave()
+	defer t.end(true)
 	sel, err := t.stmt(ctx, true, b.sb.String())
 	if err != nil {
 		return false, err
@@ -638,10 +662,10 @@ func (c *collection) Delete(ctx context.Context, filter query.Node, single bool)
 	if single {
 		b.w(" LIMIT 1)")
 	}
-	if err := t.begin(ctx); err != nil {
+	if err := t.begin(ctx, true); err != nil {
 		return 0, err
 	}
-	defer t.e.leave()
+	defer t.end(true)
 	s, err := t.stmt(ctx, true, b.sb.String())
 	if err != nil {
 		return 0, err

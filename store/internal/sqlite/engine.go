@@ -121,6 +121,24 @@ func asciiEqualFold(a, b string) bool {
 	return true
 }
 
+// gate admits at most cap(g) holders at a time, in the order they came:
+// the goroutines blocked sending on a channel are woken first in, first
+// out.
+type gate chan struct{}
+
+// enter waits for a place, or for ctx to end.
+func (g gate) enter(ctx context.Context) error {
+	select {
+	case g <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// leave frees the place enter took.
+func (g gate) leave() { <-g }
+
 // connector opens connections of drv on one DSN.
 type connector struct{ dsn string }
 
@@ -143,6 +161,12 @@ type Engine struct {
 	path string
 	w    *sql.DB // one connection: all writes, serialized
 	r    *sql.DB // query_only connections: all reads
+
+	// writers and readers admit operations to w and r first come, first
+	// served: database/sql hands a freed connection to a random waiter,
+	// so under a queue longer than the pool some requests would wait
+	// many times their share (seconds, at hundreds of clients).
+	writers, readers gate
 
 	ck    *sql.DB       // one connection: background WAL checkpoints
 	dirty atomic.Bool   // a write happened since the last checkpoint
@@ -221,6 +245,7 @@ func Open(path string, opts Options) (*Engine, error) {
 	ck.SetConnMaxLifetime(0)
 	ck.SetConnMaxIdleTime(0)
 	e := &Engine{path: abs, w: w, r: r, ck: ck, tables: map[string]*table{},
+		writers: make(gate, 1), readers: make(gate, readers),
 		stop: make(chan struct{}), ended: make(chan struct{})}
 	go e.checkpointer()
 	return e, nil
@@ -321,6 +346,10 @@ func (e *Engine) Drop(ctx context.Context) error {
 		return err
 	}
 	defer e.leave()
+	if err := e.writers.enter(ctx); err != nil {
+		return mapErr(ctx, err)
+	}
+	defer e.writers.leave()
 	tx, err := e.w.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(ctx, err)
