@@ -1,6 +1,7 @@
 package webos
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -118,6 +119,13 @@ type ErrorBody struct {
 	TraceID string            `json:"trace_id,omitempty"`
 }
 
+// StatusClientClosedRequest is the status [WriteError] records for a
+// request whose client went away before the handler answered (the
+// handler's error wraps context.Canceled and the request's context has
+// ended): nginx's 499, so that an access log does not count it as a server
+// error.
+const StatusClientClosedRequest = 499
+
 // DefaultRetryAfter is the Retry-After of a 503 answer whose error does
 // not say when to try again (a [RetryAfterError] does).
 const DefaultRetryAfter = 5 * time.Second
@@ -129,6 +137,14 @@ const DefaultRetryAfter = 5 * time.Second
 // is worth trying again later. A server error (5xx) is logged with the
 // request's trace id.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	if r != nil && errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		// The client went away (or the server is ending the request): no
+		// one reads the answer and nothing failed on this side. The
+		// access log records 499, nginx's "client closed request".
+		slog.DebugContext(r.Context(), "request ended by the client", "method", r.Method, "path", r.URL.Path)
+		w.WriteHeader(StatusClientClosedRequest)
+		return
+	}
 	status, body := PublicError(w, r, err)
 	var ra *RetryAfterError
 	switch {

@@ -2,6 +2,7 @@ package webos
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -351,5 +352,30 @@ func TestServerTimeoutsLoadFromEnv(t *testing.T) {
 	}
 	if cfg.ReadHeaderTimeout != 3*time.Second || cfg.IdleTimeout != 45*time.Second || cfg.BodyIdleTimeout != 20*time.Second || cfg.BodyMinRate != 4096 {
 		t.Fatalf("%+v", cfg)
+	}
+}
+
+// TestClientGoneIsNotAServerError checks that a handler failing because
+// its client went away is recorded as 499 and not logged as an error.
+func TestClientGoneIsNotAServerError(t *testing.T) {
+	var logs bytes.Buffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequestWithContext(ctx, "GET", "/stream", nil)
+	rec := httptest.NewRecorder()
+	WriteError(rec, req, fmt.Errorf("streaming: %w", context.Canceled))
+	if rec.Code != StatusClientClosedRequest || logs.Len() != 0 {
+		t.Fatalf("status %d, logs %q", rec.Code, logs.String())
+	}
+	// A cancellation inside a request that is still alive is the server's
+	// own failure.
+	rec = httptest.NewRecorder()
+	WriteError(rec, httptest.NewRequest("GET", "/x", nil), context.Canceled)
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(logs.String(), "request failed") {
+		t.Fatalf("status %d, logs %q", rec.Code, logs.String())
 	}
 }
