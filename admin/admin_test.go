@@ -253,6 +253,34 @@ func TestConsoleManagesUsersRolesModulesSettingsAndLogs(t *testing.T) {
 		t.Fatalf("bad setting: %s", bad)
 	}
 
+	// The settings explorer: every module's settings in one grid, filtered
+	// by module, edited inline through the schema's validation.
+	rows := must(t, in.do("GET", "/admin/settings/explorer/rows?filter=module:eq:greeter", tok, "", ""), http.StatusOK)
+	if !strings.Contains(rows, `"key":"greeting"`) || !strings.Contains(rows, `"value":"ahoy"`) || !strings.Contains(rows, `"state":"changed"`) ||
+		strings.Contains(rows, `"module":"settings"`) {
+		t.Fatalf("settings explorer rows: %s", rows)
+	}
+	edit := func(key, value string) res {
+		return in.do("PATCH", "/admin/settings/explorer/rows/greeter%2F"+key, tok, "application/x-www-form-urlencoded",
+			url.Values{"version": {""}, "value": {value}}.Encode())
+	}
+	must(t, edit("greeting", "hey"), http.StatusOK)
+	if body := must(t, in.do("GET", "/greeter/hi", ginaTok, "", ""), http.StatusOK); !strings.Contains(body, "hey hey") {
+		t.Fatalf("after the inline edit: %s", body)
+	}
+	for _, v := range []string{"9", "often"} {
+		if body := must(t, edit("times", v), http.StatusUnprocessableEntity); !strings.Contains(body, `"value"`) {
+			t.Fatalf("times=%s: %s", v, body)
+		}
+	}
+	if st := in.do("GET", "/admin/settings/explorer/rows", ginaTok, "", "").status; st != http.StatusForbidden {
+		t.Fatalf("an ordinary user reads the settings explorer: %d", st)
+	}
+	sx := must(t, in.do("GET", "/admin/settings/explorer/", tok, "", ""), http.StatusOK)
+	if !strings.Contains(sx, "Settings explorer") || !strings.Contains(sx, `data-field="value"`) {
+		t.Fatalf("settings explorer page: %.2000s", sx)
+	}
+
 	// The log level: debug records reach the log terminal.
 	in.app.Logger().Debug("before the change")
 	must(t, in.post("/admin/config/log-level", tok, url.Values{"level": {"debug"}}), http.StatusSeeOther)

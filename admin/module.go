@@ -54,6 +54,7 @@ type Module struct {
 
 	users  *explorer.Grid[auth.User]
 	audits *explorer.Grid[audit.Entry]
+	setts  *explorer.Grid[settingRow]
 }
 
 // New returns the admin console.
@@ -115,6 +116,12 @@ func (m *Module) Provision(_ context.Context, app *webos.App) error {
 	}
 	m.audits, err = explorer.New[audit.Entry](readOnly[audit.Entry]{entries}, explorer.Config{Name: "admin-audit", Title: "Audit trail",
 		Access: app, Key: key, ReadPerm: audit.PermRead, Sort: []string{"-seq"}, PageSize: 50, Prefs: m.db})
+	if err != nil {
+		return err
+	}
+	m.setts, err = explorer.New[settingRow](settingsSource{m}, explorer.Config{Name: "admin-settings", Title: "Settings explorer",
+		Access: app, Key: key, ReadPerm: settings.PermRead, EditPerm: settings.PermWrite, Sort: []string{"module", "key"},
+		PageSize: 50, Prefs: m.db, Bus: app.Bus(), Logger: app.Logger()})
 	return err
 }
 
@@ -192,6 +199,7 @@ func (m *Module) Routes(r *webos.Router) {
 	r.Require(settings.PermWrite).HandleFunc("POST /modules/{id}", m.switchModule)
 
 	r.Require(settings.PermRead).HandleFunc("GET /settings", m.settingsPage)
+	m.setts.Mount(r, "/settings/explorer", m.shell)
 	r.Require(settings.PermWrite).HandleFunc("POST /settings/{module}", m.saveSettings)
 
 	r.HandleFunc("GET /config", m.configPage)

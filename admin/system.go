@@ -283,7 +283,9 @@ func (m *Module) settingsPage(w http.ResponseWriter, r *http.Request) error {
 				ui.FormErrors(formID)),
 			m.settingHistory(r.Context(), v.Module))))
 	}
-	return m.page(w, r, "Settings", g.Group(cards))
+	explore := h.P(h.A(h.Href(m.prefix+"/settings/explorer/"), g.Attr("data-settings-explorer", ""),
+		g.Text("Every setting of every module in one grid")), g.Text(": filter by module or state, search keys, edit values inline."))
+	return m.page(w, r, "Settings", explore, g.Group(cards))
 }
 
 // settingField is one type-aware editor: a checkbox, a number, a text, a

@@ -315,7 +315,11 @@ func (g *Grid[T]) serveEdit(w http.ResponseWriter, r *http.Request) error {
 		in.Values = map[string]any{}
 		for k, vs := range r.PostForm {
 			if k == "version" {
-				t, err := time.Parse(time.RFC3339Nano, r.PostForm.Get("version"))
+				v := r.PostForm.Get("version")
+				if v == "" {
+					continue // a row type without updated_at has no version
+				}
+				t, err := time.Parse(time.RFC3339Nano, v)
 				if err != nil {
 					return webos.Invalid("version", "must be the row's updated_at")
 				}
