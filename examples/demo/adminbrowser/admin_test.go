@@ -153,6 +153,20 @@ func TestAdminConsole(t *testing.T) {
 		if got := eval[string](admin, greet); got != "Ahoy, Ada!" {
 			t.Fatalf("after a refused change the module says %q", got)
 		}
+
+		// The settings explorer: the same setting edited inline in the grid
+		// of every module's settings, filtered to the module.
+		admin.visit("/admin/settings/explorer/?f.module=hello")
+		cell := `#grid-admin-settings tr[data-id="hello/salutation"] td[data-field="value"]`
+		admin.waitFor("the salutation's row", `document.querySelector('`+cell+`') !== null && document.querySelectorAll("#grid-admin-settings tbody tr[data-id]").length === document.querySelectorAll('#grid-admin-settings tbody tr[data-id^="hello/"]').length`)
+		admin.do("focus the value", chromedp.Evaluate[chromedp.Void](`document.querySelector('`+cell+`').focus()`))
+		admin.do("start editing", chromedp.KeyEvent(kb.Enter))
+		admin.waitFor("the editor", `document.querySelector('`+cell+` input') !== null`)
+		admin.do("type a salutation", chromedp.Evaluate[chromedp.Void](`document.querySelector('`+cell+` input').value = "Howdy"`))
+		admin.do("save", chromedp.KeyEvent(kb.Enter))
+		admin.waitFor("the saved cell", `(() => { const td = document.querySelector('`+cell+`'); return !td.classList.contains("editing") && td.textContent === "Howdy"; })()`)
+		admin.waitFor("the module's new greeting", greet+`.then(m => m === "Howdy, Ada!")`)
+		admin.screenshot("settings-explorer")
 	})
 
 	t.Run("log level to debug: debug records in the terminal, with filters and pause", func(t *testing.T) {
