@@ -46,6 +46,9 @@ func (m *Module) authenticate(w http.ResponseWriter, r *http.Request) (*User, cr
 		if err != nil {
 			return nil, credential{}, err
 		}
+		if nt := m.renew(ctx, u, t); nt != nil {
+			t = nt
+		}
 		return u, credential{token: t, source: viaBearer}, nil
 	}
 	secret := m.cookieSecret(r)
@@ -62,6 +65,13 @@ func (m *Module) authenticate(w http.ResponseWriter, r *http.Request) (*User, cr
 	}
 	if err != nil {
 		return nil, credential{}, err
+	}
+	if nt := m.renew(ctx, u, t); nt != nil {
+		// The cookie's own age is checked too: give the browser a fresh one.
+		t = nt
+		if err := m.setSessionCookie(w, r, secret); err != nil {
+			m.log.WarnContext(ctx, "renewing the session cookie failed", "user_id", u.ID, "err", err)
+		}
 	}
 	return u, credential{token: t, source: viaCookie}, nil
 }
