@@ -15,7 +15,9 @@
 //   - Copy and move run as background tasks (the tasks package): progress
 //     in bytes and files, cancel, a [Summary] at the end, and a conflict
 //     policy (skip, overwrite, keep both); the shell's sidebar follows the
-//     user's latest transfers on every page. afs stages and verifies each
+//     user's latest transfers on every page. They are recorded in an
+//     owner-scoped store collection ([TransfersCollection]), so every
+//     instance shows them and a restart keeps them. afs stages and verifies each
 //     file, so a crash mid-way leaves no half file at the destination and
 //     a move deletes its original only after the copy checked out.
 //   - Uploads are resumable over tus 1.0 (creation and termination): the
