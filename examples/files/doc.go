@@ -25,9 +25,10 @@
 //     restart from what the server has, and falls back to a plain POST to
 //     the afs API where a proxy refuses PATCH. A file becomes visible only
 //     once every byte arrived.
-//   - Previews show images, audio, video, PDFs in the browser's viewer
-//     and text as escaped text; everything else downloads with afs's
-//     hardening.
+//   - Previews show images, audio, video, PDFs in the browser's viewer,
+//     Markdown rendered through package ui/markdown (goldmark, then
+//     bluemonday: nothing in it runs) and other text as escaped text;
+//     everything else downloads with afs's hardening.
 //
 // Other modules embed its file picker ([Module.Picker]) in their forms:
 //
