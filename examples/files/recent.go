@@ -27,7 +27,7 @@ const (
 // it and what it does. The records live in the application's store, so
 // every instance shows the same list and a restart loses none; each user
 // sees only their own (the collection is owner-scoped), and records older
-// than recentFor are dropped as new ones come.
+// than recentFor are dropped whenever a new one comes.
 type recentTransfer struct {
 	store.Doc `bson:",inline"`
 	// Task is the id of the transfer's task.
@@ -38,12 +38,14 @@ type recentTransfer struct {
 
 // newRecent makes the collection of recent transfers on db.
 func newRecent(db *store.DB) *store.Owned[recentTransfer] {
-	return store.NewOwned[recentTransfer](db, TransfersCollection, store.Index{Keys: []string{"created_by", "-created_at"}})
+	return store.NewOwned[recentTransfer](db, TransfersCollection,
+		store.Index{Keys: []string{"created_by", "-created_at"}}, store.Index{Keys: []string{"created_at"}})
 }
 
 // remember records the transfer task id of the user in ctx and drops
-// the user's records that the sidebar no longer shows. Without a user it
-// records nothing.
+// the records, anyone's, that the sidebar no longer shows, so that the
+// collection holds only the transfers of the last recentFor. Without a
+// user it records nothing.
 func (m *Module) remember(ctx context.Context, id, title string) error {
 	if identity.ID(ctx) == "" {
 		return nil
@@ -51,7 +53,7 @@ func (m *Module) remember(ctx context.Context, id, title string) error {
 	if err := m.recent.Insert(ctx, &recentTransfer{Task: id, Title: title}); err != nil {
 		return err
 	}
-	_, err := m.recent.DeleteWhere(ctx, store.Lt("created_at", time.Now().Add(-recentFor)))
+	_, err := m.recent.Unscoped().DeleteWhere(ctx, store.Lt("created_at", time.Now().Add(-recentFor)))
 	return err
 }
 

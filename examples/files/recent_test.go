@@ -18,6 +18,7 @@ import (
 	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/examples/demo"
 	"github.com/webos-go/webos/examples/files"
+	"github.com/webos-go/webos/identity"
 	"github.com/webos-go/webos/internal/testenv"
 	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/store"
@@ -139,6 +140,28 @@ func TestRecentTransfersSharedAndKept(t *testing.T) {
 	if err := fsys.Mkdir(t.Context(), afs.MustParse("fs://local/backup")); err != nil {
 		t.Fatal(err)
 	}
+	// A record of Bob's from an hour ago: the next transfer drops it.
+	type record struct {
+		store.Doc `bson:",inline"`
+		Task      string `bson:"task"`
+		Title     string `bson:"title"`
+	}
+	bobUser, _ := am.UserByEmail(t.Context(), "bob@example.com")
+	past, err := store.ConnectMongo(t.Context(), mongoURL, database, store.WithClock(func() time.Time { return time.Now().Add(-time.Hour) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer past.Close(context.Background())
+	if err := store.NewOwned[record](past, files.TransfersCollection).Insert(identity.With(t.Context(), bobUser),
+		&record{Task: "stale", Title: "Copy old.txt → fs://local/backup"}); err != nil {
+		t.Fatal(err)
+	}
+	db, _ := registry.Get[*store.DB](b.app.Registry())
+	recent := store.NewOwned[record](db, files.TransfersCollection)
+	if n, _ := recent.Unscoped().Count(t.Context(), store.Filter{}); n != 1 {
+		t.Fatalf("%d records before the move", n)
+	}
+
 	body := `{"op":"move","from":["fs://local/tmp/x.txt"],"to":"fs://local/backup","conflict":"skip"}`
 	req, _ := http.NewRequest("POST", a.url+"/files/api/transfer", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+ada)
@@ -165,19 +188,15 @@ func TestRecentTransfersSharedAndKept(t *testing.T) {
 		t.Fatal("another user's sidebar shows the move")
 	}
 
-	// The record is Ada's, in the shared database.
-	type record struct {
-		store.Doc `bson:",inline"`
-		Task      string `bson:"task"`
-	}
-	db, _ := registry.Get[*store.DB](b.app.Registry())
-	recs, err := store.NewCollection[record](db, files.TransfersCollection).Find(t.Context(), store.Query{Where: store.Eq("task", started.Task)})
+	// The record is Ada's, in the shared database, and the stale one is
+	// gone.
+	recs, err := recent.Unscoped().Find(t.Context(), store.Query{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	adaUser, _ := am.UserByEmail(t.Context(), "ada@example.com")
-	if len(recs) != 1 || recs[0].CreatedBy != adaUser.ID {
-		t.Fatalf("records %+v, want one by %s", recs, adaUser.ID)
+	if len(recs) != 1 || recs[0].Task != started.Task || recs[0].CreatedBy != adaUser.ID {
+		t.Fatalf("records %+v, want only the move, by %s", recs, adaUser.ID)
 	}
 	if db.Engine() != store.EngineMongo {
 		t.Fatalf("engine %q", db.Engine())
