@@ -28,11 +28,11 @@ type Config struct {
 	CookieName string `env:"AUTH_COOKIE_NAME"`
 	// SessionTTL is how long a login — its cookie and its token — lasts
 	// without being used (default 7 days). A login in use is renewed: a
-	// request made with it when less than half of SessionTTL is left
-	// moves its end to SessionTTL from then (and gives the browser a
-	// fresh cookie), so that a long upload or an afternoon of work does
-	// not end in the middle, but never past SessionMaxLifetime after the
-	// sign-in.
+	// request made with it once a tenth of SessionTTL has passed since it
+	// was issued or last renewed moves its end to SessionTTL from then
+	// (and gives the browser a fresh cookie), so that a long upload or an
+	// afternoon of work does not end in the middle, but never past
+	// SessionMaxLifetime after the sign-in.
 	SessionTTL time.Duration `env:"AUTH_SESSION_TTL"`
 	// SessionMaxLifetime bounds how long a login can be kept alive by
 	// renewal, counted from the sign-in (default 30 days; never less than

@@ -828,6 +828,13 @@ func TestSessionRenewal(t *testing.T) {
 	must(t, e.do(req{method: "POST", path: "/auth/tokens", token: s.token,
 		body: map[string]any{"name": "ci", "expires_in": 3600}}), http.StatusCreated).decode(t, &api)
 
+	// Not due in the first tenth of its lifetime: no write, no new cookie.
+	e.clock.Advance(5 * time.Minute)
+	if r := must(t, e.do(req{method: "GET", path: "/auth/me", cookie: s.cookie}), http.StatusOK); r.cookie != nil {
+		t.Fatalf("renewed after 5 minutes of 60: %+v", r.cookie)
+	}
+	e.clock.Advance(-5 * time.Minute)
+
 	cookie, renewed := s.cookie, 0
 	// Used every 20 minutes, the login outlives its one-hour lifetime...
 	for elapsed := 20 * time.Minute; elapsed <= 160*time.Minute; elapsed += 20 * time.Minute {
@@ -845,8 +852,10 @@ func TestSessionRenewal(t *testing.T) {
 			must(t, e.do(req{method: "GET", path: "/auth/me", token: api.Token}), http.StatusOK)
 		}
 	}
-	if renewed == 0 {
-		t.Fatal("the cookie was never renewed")
+	// Each request from 20 to 120 minutes renewed it; the one at 120 took
+	// it to the three-hour limit, past which the later ones cannot.
+	if renewed != 6 {
+		t.Fatalf("the cookie was renewed %d times, want 6", renewed)
 	}
 	must(t, e.do(req{method: "GET", path: "/auth/me", token: api.Token}), http.StatusUnauthorized)
 	// The same credential: its bearer token lives on with the cookie.
@@ -878,7 +887,8 @@ func TestSessionRenewal(t *testing.T) {
 	must(t, e.do(req{method: "GET", path: "/auth/me", cookie: cookie}), http.StatusUnauthorized)
 	must(t, e.do(req{method: "GET", path: "/auth/me", token: s.token}), http.StatusUnauthorized)
 
-	// A revoked login is not brought back by a request in its last half.
+	// A revoked login is not brought back by a request made when a renewal
+	// would be due.
 	l := e.login("joan@example.com", "sliding-window-1")
 	e.clock.Advance(40 * time.Minute)
 	must(t, e.do(req{method: "POST", path: "/auth/logout", token: l.token}), http.StatusNoContent)

@@ -499,15 +499,18 @@ func (m *Module) AuthenticateToken(ctx context.Context, secret string) (*User, *
 	return u, t, nil
 }
 
-// renew extends the login t of u that a request is being made with, when
-// less than half of the session lifetime is left: its end moves to
-// SessionTTL from now, at most to t.RenewUntil. It returns the renewed
+// renew extends the login t of u that a request is being made with, once
+// a tenth of the session lifetime has passed since it was issued or last
+// renewed: its end moves to SessionTTL from now, at most to t.RenewUntil.
+// So a login costs at most one write per tenth of its lifetime, and a
+// request may take up to nine tenths of it (a slow upload's chunk) with
+// the login still valid for the next one. It returns the renewed
 // token, or nil when t was not renewed (not due, not a login, at its
 // limit, revoked meanwhile, or the database failed: the request goes on
 // with the login as it was).
 func (m *Module) renew(ctx context.Context, u *User, t *Token) *Token {
 	now := m.now()
-	if t.Kind != KindLogin || t.ExpiresAt.Sub(now) >= m.cfg.SessionTTL/2 || !t.ExpiresAt.Before(t.RenewUntil) {
+	if t.Kind != KindLogin || t.ExpiresAt.Sub(now) > m.cfg.SessionTTL-m.cfg.SessionTTL/10 || !t.ExpiresAt.Before(t.RenewUntil) {
 		return nil
 	}
 	until := minTime(now.Add(m.cfg.SessionTTL), t.RenewUntil).Truncate(time.Millisecond)

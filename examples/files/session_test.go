@@ -17,9 +17,10 @@ import (
 )
 
 // TestUploadKeepsSessionAlive signs in with a two-second session and
-// sends a resumable upload in chunks over about five seconds, as the
-// browser does with its cookie: every chunk is accepted, since each
-// request renews the session in use, and the file arrives whole. The same
+// sends a resumable upload in chunks over about six seconds, one of them
+// taking a second to arrive, as the browser does with its cookie: every
+// chunk is accepted, since each request renews the session in use, and
+// the file arrives whole. The same
 // session left idle for longer than its lifetime then ends.
 func TestUploadKeepsSessionAlive(t *testing.T) {
 	testenv.Integration(t)
@@ -41,13 +42,9 @@ func TestUploadKeepsSessionAlive(t *testing.T) {
 	// The browser's part: it keeps the latest session cookie it was given.
 	var cookie *http.Cookie
 	renewals := 0
-	send := func(method, path string, body []byte, hdr map[string]string) (*http.Response, []byte) {
+	send := func(method, path string, body io.Reader, hdr map[string]string) (*http.Response, []byte) {
 		t.Helper()
-		var r io.Reader
-		if body != nil {
-			r = bytes.NewReader(body)
-		}
-		req, _ := http.NewRequest(method, base+path, r)
+		req, _ := http.NewRequest(method, base+path, body)
 		for k, v := range hdr {
 			req.Header.Set(k, v)
 		}
@@ -71,7 +68,7 @@ func TestUploadKeepsSessionAlive(t *testing.T) {
 		return res, b
 	}
 	login, _ := json.Marshal(map[string]string{"email": "long@example.com", "password": "long-upload-pw-1"})
-	if res, b := send("POST", "/auth/login", login, map[string]string{"Content-Type": "application/json"}); res.StatusCode != http.StatusOK || cookie == nil {
+	if res, b := send("POST", "/auth/login", bytes.NewReader(login), map[string]string{"Content-Type": "application/json"}); res.StatusCode != http.StatusOK || cookie == nil {
 		t.Fatalf("login: %d %s", res.StatusCode, b)
 	}
 	signedIn := time.Now()
@@ -87,7 +84,13 @@ func TestUploadKeepsSessionAlive(t *testing.T) {
 	loc := res.Header.Get("Location")
 	for i := range chunks {
 		time.Sleep(450 * time.Millisecond) // a slow connection
-		res, b := send("PATCH", loc, body[i*chunk:(i+1)*chunk], map[string]string{
+		var part io.Reader = bytes.NewReader(body[i*chunk : (i+1)*chunk])
+		if i == chunks/2 {
+			// One chunk takes half the session's lifetime to arrive; the
+			// next one still finds the session alive.
+			part = &slowReader{r: part, piece: chunk / 16, pause: ttl / 2 / 16}
+		}
+		res, b := send("PATCH", loc, part, map[string]string{
 			"Tus-Resumable": "1.0.0", "Content-Type": "application/offset+octet-stream", "Upload-Offset": strconv.Itoa(i * chunk)})
 		if res.StatusCode != http.StatusNoContent {
 			t.Fatalf("chunk %d, %s after the sign-in: %d %s", i+1, time.Since(signedIn).Round(time.Millisecond), res.StatusCode, b)
@@ -121,4 +124,16 @@ func TestUploadKeepsSessionAlive(t *testing.T) {
 	if res.StatusCode != http.StatusUnauthorized || !bytes.Contains(b, []byte(`"error"`)) {
 		t.Fatalf("an idle session: %d %s", res.StatusCode, b)
 	}
+}
+
+// slowReader hands out r a piece at a time, pausing before each.
+type slowReader struct {
+	r     io.Reader
+	piece int
+	pause time.Duration
+}
+
+func (s *slowReader) Read(p []byte) (int, error) {
+	time.Sleep(s.pause)
+	return s.r.Read(p[:min(len(p), s.piece)])
 }
