@@ -87,7 +87,8 @@
 //   - settings: per-module typed settings, persisted and changed at run
 //     time, announced to every instance.
 //   - ui: the server-rendered shell — launchpad, menu, Ctrl+K palette,
-//     dark mode, live widgets over Server-Sent Events.
+//     dark mode, live widgets over Server-Sent Events; ui/markdown renders
+//     Markdown that anyone wrote into HTML that is safe in a page.
 //   - explorer: a struct becomes a data grid over a slice or a store
 //     collection — AG Grid column definitions, keyset paging with signed
 //     cursors, typed filters, validated inline edits, the htmx grid.

@@ -27,8 +27,18 @@ type Config struct {
 	// CookieName is the session cookie's name (default "webos_session").
 	CookieName string `env:"AUTH_COOKIE_NAME"`
 	// SessionTTL is how long a login — its cookie and its token — lasts
-	// (default 7 days).
+	// without being used (default 7 days). A login in use is renewed: a
+	// request made with it once a tenth of SessionTTL has passed since it
+	// was issued or last renewed moves its end to SessionTTL from then
+	// (and gives the browser a fresh cookie), so that a long upload or an
+	// afternoon of work does not end in the middle, but never past
+	// SessionMaxLifetime after the sign-in.
 	SessionTTL time.Duration `env:"AUTH_SESSION_TTL"`
+	// SessionMaxLifetime bounds how long a login can be kept alive by
+	// renewal, counted from the sign-in (default 30 days; never less than
+	// SessionTTL). Set it to SessionTTL to turn renewal off. API tokens
+	// are never renewed.
+	SessionMaxLifetime time.Duration `env:"AUTH_SESSION_MAX_LIFETIME"`
 	// MaxTokenTTL bounds the lifetime of API tokens users create (default
 	// 365 days); TokenTTL is the lifetime when they do not ask for one
 	// (default 30 days).
@@ -108,6 +118,10 @@ func (c Config) withDefaults() Config {
 	if c.SessionTTL <= 0 {
 		c.SessionTTL = 7 * 24 * time.Hour
 	}
+	if c.SessionMaxLifetime <= 0 {
+		c.SessionMaxLifetime = 30 * 24 * time.Hour
+	}
+	c.SessionMaxLifetime = max(c.SessionMaxLifetime, c.SessionTTL)
 	if c.MaxTokenTTL <= 0 {
 		c.MaxTokenTTL = 365 * 24 * time.Hour
 	}

@@ -24,6 +24,15 @@
 // record, so logging out through either ends both. Users can also create
 // named API tokens with their own lifetime.
 //
+// A login lasts WEBOS_AUTH_SESSION_TTL (7 days) without use. In use it is
+// renewed: a request made with it once a tenth of that has passed since
+// it was issued or last renewed moves its end to a full lifetime from
+// then (one database write) and, for a cookie, sends a fresh cookie — so
+// the chunks of a long upload, or a day of work, keep the session alive —
+// but never past WEBOS_AUTH_SESSION_MAX_LIFETIME (30 days) after the
+// sign-in ([Config.SessionMaxLifetime]). API tokens keep their lifetime,
+// and a revoked or expired login is never brought back.
+//
 // Each instance caches a verified token — its user, the permissions the
 // user's roles grant and the token record — for WEBOS_AUTH_CREDENTIAL_CACHE_TTL
 // (5 s by default; negative turns it off), at most

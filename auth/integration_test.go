@@ -815,3 +815,84 @@ func TestNoPrivilegeEscalation(t *testing.T) {
 		t.Fatalf("helpdesk escalated: %v", me.Permissions)
 	}
 }
+
+// A login in use is renewed, up to its maximum lifetime; one left idle
+// ends after the session lifetime; API tokens and revoked logins are
+// never renewed.
+func TestSessionRenewal(t *testing.T) {
+	e := newEnv(t, envOptions{cfg: auth.Config{SessionTTL: time.Hour, SessionMaxLifetime: 3 * time.Hour}})
+	e.register("joan@example.com", "sliding-window-1")
+	s := e.login("joan@example.com", "sliding-window-1")
+	idle := e.login("joan@example.com", "sliding-window-1")
+	var api auth.TokenResponse
+	must(t, e.do(req{method: "POST", path: "/auth/tokens", token: s.token,
+		body: map[string]any{"name": "ci", "expires_in": 3600}}), http.StatusCreated).decode(t, &api)
+
+	// Not due in the first tenth of its lifetime: no write, no new cookie.
+	e.clock.Advance(5 * time.Minute)
+	if r := must(t, e.do(req{method: "GET", path: "/auth/me", cookie: s.cookie}), http.StatusOK); r.cookie != nil {
+		t.Fatalf("renewed after 5 minutes of 60: %+v", r.cookie)
+	}
+	e.clock.Advance(-5 * time.Minute)
+
+	cookie, renewed := s.cookie, 0
+	// Used every 20 minutes, the login outlives its one-hour lifetime...
+	for elapsed := 20 * time.Minute; elapsed <= 160*time.Minute; elapsed += 20 * time.Minute {
+		e.clock.Advance(20 * time.Minute)
+		r := must(t, e.do(req{method: "GET", path: "/auth/me", cookie: cookie}), http.StatusOK)
+		if r.cookie != nil {
+			if r.cookie.MaxAge != 3600 || !r.cookie.HttpOnly || !r.cookie.Secure {
+				t.Fatalf("renewed cookie %+v", r.cookie)
+			}
+			cookie = r.cookie
+			renewed++
+		}
+		if elapsed == 40*time.Minute {
+			// ...while the API token, used as often, is not renewed.
+			must(t, e.do(req{method: "GET", path: "/auth/me", token: api.Token}), http.StatusOK)
+		}
+	}
+	// Each request from 20 to 120 minutes renewed it; the one at 120 took
+	// it to the three-hour limit, past which the later ones cannot.
+	if renewed != 6 {
+		t.Fatalf("the cookie was renewed %d times, want 6", renewed)
+	}
+	must(t, e.do(req{method: "GET", path: "/auth/me", token: api.Token}), http.StatusUnauthorized)
+	// The same credential: its bearer token lives on with the cookie.
+	must(t, e.do(req{method: "GET", path: "/auth/me", token: s.token}), http.StatusOK)
+	// The login left idle ended after one hour.
+	must(t, e.do(req{method: "GET", path: "/auth/me", cookie: idle.cookie}), http.StatusUnauthorized)
+
+	// The renewed end is stored: it holds on another instance too.
+	toks, err := e.auth.Tokens(context.Background(), s.user.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var end time.Time
+	for _, tk := range toks {
+		if tk.ID == auth.HashToken(s.token) {
+			end = tk.ExpiresAt
+		}
+	}
+	if !end.After(e.clock.Now()) || end.After(e.clock.Now().Add(time.Hour)) {
+		t.Fatalf("stored end %v, now %v", end, e.clock.Now())
+	}
+
+	// Never past the maximum lifetime, however busy: three hours after
+	// the sign-in it ends.
+	for i := 0; i < 3; i++ {
+		e.clock.Advance(10 * time.Minute)
+		_ = e.do(req{method: "GET", path: "/auth/me", cookie: cookie})
+	}
+	must(t, e.do(req{method: "GET", path: "/auth/me", cookie: cookie}), http.StatusUnauthorized)
+	must(t, e.do(req{method: "GET", path: "/auth/me", token: s.token}), http.StatusUnauthorized)
+
+	// A revoked login is not brought back by a request made when a renewal
+	// would be due.
+	l := e.login("joan@example.com", "sliding-window-1")
+	e.clock.Advance(40 * time.Minute)
+	must(t, e.do(req{method: "POST", path: "/auth/logout", token: l.token}), http.StatusNoContent)
+	must(t, e.do(req{method: "GET", path: "/auth/me", cookie: l.cookie}), http.StatusUnauthorized)
+	e.clock.Advance(30 * time.Minute)
+	must(t, e.do(req{method: "GET", path: "/auth/me", token: l.token}), http.StatusUnauthorized)
+}

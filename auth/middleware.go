@@ -66,6 +66,25 @@ func (m *Module) authenticate(w http.ResponseWriter, r *http.Request) (*User, cr
 	return u, credential{token: t, source: viaCookie}, nil
 }
 
+// keepAlive renews the login c that r is made with when it is due (see
+// Config.SessionTTL) and, for a session cookie, gives the browser a fresh
+// one, whose own age is checked too.
+func (m *Module) keepAlive(w http.ResponseWriter, r *http.Request, u *User, c credential) credential {
+	nt := m.renew(r.Context(), u, c.token)
+	if nt == nil {
+		return c
+	}
+	c.token = nt
+	if c.source == viaCookie {
+		if secret := m.cookieSecret(r); secret != "" {
+			if err := m.setSessionCookie(w, r, secret); err != nil {
+				m.log.WarnContext(r.Context(), "renewing the session cookie failed", "user_id", u.ID, "err", err)
+			}
+		}
+	}
+	return c
+}
+
 // withAuth returns r with the user, the credential and the client's
 // address (for the audit trail) in its context.
 func (m *Module) withAuth(r *http.Request, u *User, c credential) *http.Request {
@@ -85,6 +104,7 @@ type authorizer struct{ m *Module }
 // Identify puts the request's user into its context. An invalid bearer
 // token is 401 and a cross-origin state-changing request authenticated by
 // cookie is 403; a stale cookie is cleared and the request is anonymous.
+// A login in use is renewed when due (see Config.SessionTTL).
 func (a authorizer) Identify(w http.ResponseWriter, r *http.Request) (*http.Request, error) {
 	if _, ok := UserFrom(r.Context()); ok {
 		return r, nil
@@ -94,7 +114,7 @@ func (a authorizer) Identify(w http.ResponseWriter, r *http.Request) (*http.Requ
 		return r, err
 	}
 	if u != nil {
-		r = a.m.withAuth(r, u, c)
+		r = a.m.withAuth(r, u, a.m.keepAlive(w, r, u, c))
 	}
 	return r, nil
 }

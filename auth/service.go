@@ -393,7 +393,11 @@ func (m *Module) issue(ctx context.Context, u *User, kind, name string, ttl time
 		return "", nil, err
 	}
 	secret := NewTokenSecret()
-	t := &Token{UserID: u.ID, Kind: kind, Name: name, ExpiresAt: m.now().Add(ttl).Truncate(time.Millisecond), UserVersion: u.Version}
+	now := m.now()
+	t := &Token{UserID: u.ID, Kind: kind, Name: name, ExpiresAt: now.Add(ttl).Truncate(time.Millisecond), UserVersion: u.Version}
+	if kind == KindLogin {
+		t.RenewUntil = now.Add(m.cfg.SessionMaxLifetime).Truncate(time.Millisecond)
+	}
 	t.ID = HashToken(secret)
 	if err := tokens.Insert(identity.With(ctx, u), t); err != nil {
 		return "", nil, err
@@ -493,6 +497,43 @@ func (m *Module) AuthenticateToken(ctx context.Context, secret string) (*User, *
 	// cached with the user beyond their own lifetime.
 	m.creds.put(id, u, t, gen, m.now(), roles.at.Add(m.roleDefs.ttl))
 	return u, t, nil
+}
+
+// renew extends the login t of u that a request is being made with, once
+// a tenth of the session lifetime has passed since it was issued or last
+// renewed: its end moves to SessionTTL from now, at most to t.RenewUntil.
+// So a login costs at most one write per tenth of its lifetime, and a
+// request may take up to nine tenths of it (a slow upload's chunk) with
+// the login still valid for the next one. It returns the renewed
+// token, or nil when t was not renewed (not due, not a login, at its
+// limit, revoked meanwhile, or the database failed: the request goes on
+// with the login as it was).
+func (m *Module) renew(ctx context.Context, u *User, t *Token) *Token {
+	now := m.now()
+	if t.Kind != KindLogin || t.ExpiresAt.Sub(now) > m.cfg.SessionTTL-m.cfg.SessionTTL/10 || !t.ExpiresAt.Before(t.RenewUntil) {
+		return nil
+	}
+	until := minTime(now.Add(m.cfg.SessionTTL), t.RenewUntil).Truncate(time.Millisecond)
+	if !until.After(t.ExpiresAt) {
+		return nil
+	}
+	_, _, tokens, err := m.colls()
+	if err != nil {
+		return nil
+	}
+	// Never revive a revoked login, and leave one renewed further by a
+	// concurrent request (or another instance) as it is.
+	nt, err := tokens.UpdateIf(identity.With(ctx, u), t.ID,
+		store.And(store.Not(store.Exists("revoked_at")), store.Lt("expires_at", until)),
+		store.Set("expires_at", until))
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			m.log.WarnContext(ctx, "renewing a session failed", "user_id", u.ID, "err", err)
+		}
+		return nil
+	}
+	m.creds.forgetToken(t.ID)
+	return nt
 }
 
 // loadRoles reads every role's permissions from the database.

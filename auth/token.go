@@ -36,6 +36,10 @@ type Token struct {
 	Name string `bson:"name,omitempty" json:"name,omitempty"`
 	// ExpiresAt is when the token stops working.
 	ExpiresAt time.Time `bson:"expires_at" json:"expires_at"`
+	// RenewUntil is, for a login, the latest time that using it can move
+	// ExpiresAt to (see Config.SessionMaxLifetime); a zero time, as API
+	// tokens have, means it is never renewed.
+	RenewUntil time.Time `bson:"renew_until" json:"-"`
 	// RevokedAt is set when the token was revoked.
 	RevokedAt *time.Time `bson:"revoked_at,omitempty" json:"revoked_at,omitempty"`
 	// UserVersion is the user's [User.Version] when the token was issued;

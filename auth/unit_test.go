@@ -389,6 +389,14 @@ func TestConfigDefaults(t *testing.T) {
 		d.CredentialCacheTTL != 5*time.Second || d.CredentialCacheSize != 10000 {
 		t.Fatalf("defaults %+v", d)
 	}
+	// Renewal is bounded: 30 days by default, never below the session
+	// lifetime.
+	if d.SessionMaxLifetime != 30*24*time.Hour {
+		t.Fatalf("max lifetime %s", d.SessionMaxLifetime)
+	}
+	if l := (Config{SessionTTL: 60 * 24 * time.Hour}).withDefaults().SessionMaxLifetime; l != 60*24*time.Hour {
+		t.Fatalf("max lifetime below the session lifetime: %s", l)
+	}
 	// Registration is closed unless configured open.
 	if z := (Config{}).withDefaults(); z.Registration != RegistrationClosed || z.check() != nil {
 		t.Fatalf("zero config: registration %q", z.Registration)

@@ -15,7 +15,9 @@
 //   - Copy and move run as background tasks (the tasks package): progress
 //     in bytes and files, cancel, a [Summary] at the end, and a conflict
 //     policy (skip, overwrite, keep both); the shell's sidebar follows the
-//     user's latest transfers on every page. afs stages and verifies each
+//     user's latest transfers on every page. They are recorded in an
+//     owner-scoped store collection ([TransfersCollection]), so every
+//     instance shows them and a restart keeps them. afs stages and verifies each
 //     file, so a crash mid-way leaves no half file at the destination and
 //     a move deletes its original only after the copy checked out.
 //   - Uploads are resumable over tus 1.0 (creation and termination): the
@@ -23,9 +25,10 @@
 //     restart from what the server has, and falls back to a plain POST to
 //     the afs API where a proxy refuses PATCH. A file becomes visible only
 //     once every byte arrived.
-//   - Previews show images, audio, video, PDFs in the browser's viewer
-//     and text as escaped text; everything else downloads with afs's
-//     hardening.
+//   - Previews show images, audio, video, PDFs in the browser's viewer,
+//     Markdown rendered through package ui/markdown (goldmark, then
+//     bluemonday: nothing in it runs) and other text as escaped text;
+//     everything else downloads with afs's hardening.
 //
 // Other modules embed its file picker ([Module.Picker]) in their forms:
 //

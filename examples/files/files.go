@@ -12,6 +12,7 @@ import (
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/afs"
 	"github.com/webos-go/webos/registry"
+	"github.com/webos-go/webos/store"
 	"github.com/webos-go/webos/tasks"
 	"github.com/webos-go/webos/ui"
 )
@@ -53,7 +54,7 @@ type Module struct {
 	tasks    *tasks.Module
 	transfer *tasks.Def[Transfer]
 	uploads  *uploads
-	recent   recentTransfers
+	recent   *store.Owned[recentTransfer]
 	prefix   string
 	log      *slog.Logger
 }
@@ -95,8 +96,10 @@ func (m *Module) ModuleInfo() webos.ModuleInfo {
 	}
 }
 
-// Requires the file system, the shell and the tasks module.
-func (m *Module) Requires() []string { return []string{afs.ModuleID, ui.ModuleID, tasks.ModuleID} }
+// Requires the file system, the store, the shell and the tasks module.
+func (m *Module) Requires() []string {
+	return []string{afs.ModuleID, store.ModuleID, ui.ModuleID, tasks.ModuleID}
+}
 
 // Tasks hands the copy and move task to the tasks module.
 func (m *Module) Tasks() []tasks.Definition { return []tasks.Definition{m.transfer} }
@@ -107,11 +110,20 @@ func (m *Module) PageAssets() []ui.PageAsset {
 	return []ui.PageAsset{{Name: "files.js", Body: script}, {Name: "files.css", Body: style}}
 }
 
-// Provision finds the file system, the shell and the tasks module and
-// opens the folder of unfinished uploads.
-func (m *Module) Provision(_ context.Context, app *webos.App) error {
+// Provision finds the file system, the shell and the tasks module, makes
+// the collection of recent transfers and opens the folder of unfinished
+// uploads.
+func (m *Module) Provision(ctx context.Context, app *webos.App) error {
 	var err error
 	if m.fs, err = registry.Get[*afs.FS](app.Registry()); err != nil {
+		return err
+	}
+	db, err := registry.Get[*store.DB](app.Registry())
+	if err != nil {
+		return err
+	}
+	m.recent = newRecent(db)
+	if err := m.recent.EnsureIndexes(ctx); err != nil {
 		return err
 	}
 	if m.shell, err = registry.Get[*ui.Module](app.Registry()); err != nil {

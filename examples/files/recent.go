@@ -2,15 +2,19 @@ package files
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	g "maragu.dev/gomponents"
 	h "maragu.dev/gomponents/html"
 
 	"github.com/webos-go/webos/identity"
+	"github.com/webos-go/webos/store"
 	"github.com/webos-go/webos/ui"
 )
+
+// TransfersCollection is the owner-scoped collection of the users'
+// recent copies and moves, which the shell's sidebar follows.
+const TransfersCollection = "files_transfers"
 
 // How many of a user's transfers the shell's sidebar follows, and for
 // how long after they started.
@@ -19,61 +23,70 @@ const (
 	recentFor = 30 * time.Minute
 )
 
-// recentTransfers remembers each user's latest transfers in this
-// process, for the sidebar widget that shows their progress on every
-// page of the shell.
-type recentTransfers struct {
-	mu     sync.Mutex
-	byUser map[string][]recentTransfer
-}
-
+// recentTransfer is one of a user's copies or moves: the task that runs
+// it and what it does. The records live in the application's store, so
+// every instance shows the same list and a restart loses none; each user
+// sees only their own (the collection is owner-scoped), and records older
+// than recentFor are dropped whenever a new one comes.
 type recentTransfer struct {
-	id, title string
-	at        time.Time
+	store.Doc `bson:",inline"`
+	// Task is the id of the transfer's task.
+	Task string `bson:"task" json:"task"`
+	// Title says what the transfer does, "Move report.pdf → fs://s3/backup".
+	Title string `bson:"title" json:"title"`
 }
 
-func (r *recentTransfers) add(user, id, title string) {
-	if user == "" {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.byUser == nil {
-		r.byUser = map[string][]recentTransfer{}
-	}
-	list := append([]recentTransfer{{id: id, title: title, at: time.Now()}}, r.byUser[user]...)
-	r.byUser[user] = list[:min(len(list), recentMax)]
+// newRecent makes the collection of recent transfers on db.
+func newRecent(db *store.DB) *store.Owned[recentTransfer] {
+	return store.NewOwned[recentTransfer](db, TransfersCollection,
+		store.Index{Keys: []string{"created_by", "-created_at"}}, store.Index{Keys: []string{"created_at"}})
 }
 
-func (r *recentTransfers) of(user string) []recentTransfer {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []recentTransfer
-	for _, t := range r.byUser[user] {
-		if time.Since(t.at) < recentFor {
-			out = append(out, t)
-		}
+// remember records the transfer task id of the user in ctx and drops
+// the records, anyone's, that the sidebar no longer shows, so that the
+// collection holds only the transfers of the last recentFor. Without a
+// user it records nothing.
+func (m *Module) remember(ctx context.Context, id, title string) error {
+	if identity.ID(ctx) == "" {
+		return nil
 	}
-	if len(out) == 0 {
-		delete(r.byUser, user)
+	if err := m.recent.Insert(ctx, &recentTransfer{Task: id, Title: title}); err != nil {
+		return err
 	}
-	return out
+	_, err := m.recent.Unscoped().DeleteWhere(ctx, store.Lt("created_at", time.Now().Add(-recentFor)))
+	return err
+}
+
+// recentOf returns the latest transfers of the user in ctx, newest first.
+func (m *Module) recentOf(ctx context.Context) ([]recentTransfer, error) {
+	if identity.ID(ctx) == "" {
+		return nil, nil
+	}
+	return m.recent.Find(ctx, store.Query{
+		Where: store.Gt("created_at", time.Now().Add(-recentFor)),
+		Sort:  []string{"-created_at"},
+		Limit: recentMax,
+	})
 }
 
 // SlotWidgets shows the user's latest copies and moves in the shell's
-// sidebar, each with its live progress, on every page.
+// sidebar, each with its live progress, on every page of every instance.
 func (m *Module) SlotWidgets() []ui.Widget {
 	return []ui.Widget{{ID: "files-transfers", Slot: ui.SlotSidebar, Priority: 5, Render: func(ctx context.Context) g.Node {
-		list := m.recent.of(identity.ID(ctx))
+		list, err := m.recentOf(ctx)
+		if err != nil {
+			m.log.WarnContext(ctx, "listing recent transfers failed", "err", err)
+			return nil
+		}
 		if len(list) == 0 {
 			return nil
 		}
 		return h.Div(h.Class("fc-side-transfers"),
 			h.H3(h.Class("fc-side-title"), g.Text("Transfers")),
 			g.Map(list, func(t recentTransfer) g.Node {
-				return h.Div(h.Class("fc-side-transfer"), g.Attr("data-task", t.id),
-					h.Span(h.Class("fc-side-name"), g.Text(t.title)),
-					ui.ProgressBar(ui.TaskEventsURL(t.id), t.title))
+				return h.Div(h.Class("fc-side-transfer"), g.Attr("data-task", t.Task),
+					h.Span(h.Class("fc-side-name"), g.Text(t.Title)),
+					ui.ProgressBar(ui.TaskEventsURL(t.Task), t.Title))
 			}))
 	}}}
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/webos-go/webos/afs"
-	"github.com/webos-go/webos/identity"
 	"github.com/webos-go/webos/tasks"
 )
 
@@ -62,7 +61,10 @@ func (m *Module) Enqueue(ctx context.Context, t Transfer) (string, error) {
 		what = t.From[0].Name()
 	}
 	verb := map[string]string{"copy": "Copy", "move": "Move"}[t.Op]
-	m.recent.add(identity.ID(ctx), id, verb+" "+what+" → "+t.To.String())
+	if err := m.remember(ctx, id, verb+" "+what+" → "+t.To.String()); err != nil {
+		// The task runs; only the sidebar will not follow it.
+		m.log.WarnContext(ctx, "recording a transfer failed", "task", id, "err", err)
+	}
 	return id, nil
 }
 

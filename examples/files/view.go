@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"unicode/utf8"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/afs"
 	"github.com/webos-go/webos/ui"
+	"github.com/webos-go/webos/ui/markdown"
 )
 
 // MaxTextPreview is how much of a text file a preview shows.
@@ -114,6 +116,11 @@ func (m *Module) preview(w http.ResponseWriter, r *http.Request) error {
 		body = h.Video(h.Class("fc-preview-media"), h.Controls(), h.Src(src), g.Attr("preload", "metadata"))
 	case kind == "pdf":
 		body = h.IFrame(h.Class("fc-preview-pdf"), h.Src(src), h.Title(info.Name))
+	case isMarkdown(info.Name):
+		body, err = m.markdownPreview(r, u, info)
+		if err != nil {
+			return err
+		}
 	case kind == "text" || kind == "code" || typ == "image/svg+xml" || info.Size <= MaxTextPreview:
 		body, err = m.textPreview(r, u, info, kind)
 		if err != nil {
@@ -136,18 +143,83 @@ func (m *Module) preview(w http.ResponseWriter, r *http.Request) error {
 }
 
 // textPreview shows the start of a text file as text: escaped, never
-// interpreted (markdown and HTML are shown as their source).
+// interpreted (HTML is shown as its source).
 func (m *Module) textPreview(r *http.Request, u afs.URN, info afs.Info, kind string) (g.Node, error) {
+	b, cut, err := m.readText(r, u, info)
+	if err != nil || b == nil {
+		return noPreview(), err
+	}
+	return g.Group{
+		h.Pre(h.Class("fc-preview-text"), g.Attr("data-kind", kind), h.Code(g.Text(string(b)))),
+		cutNote(cut, len(b), info.Size),
+	}, nil
+}
+
+// markdownPreview shows the start of a Markdown file rendered, through
+// package markdown's pipeline: goldmark, then bluemonday as the last
+// step, so that nothing in it runs — no script, handler, style, frame or
+// form, links only to http, https, mailto and the site. Images and links
+// to other files (relative to the file's folder, or afs URNs) point to
+// those files' preview addresses, which serve them with the same
+// hardening as every other preview.
+func (m *Module) markdownPreview(r *http.Request, u afs.URN, info afs.Info) (g.Node, error) {
+	b, cut, err := m.readText(r, u, info)
+	if err != nil || b == nil {
+		return noPreview(), err
+	}
+	html := markdown.Render(string(b), func(dest string) string { return m.markdownLink(u, dest) })
+	return g.Group{
+		h.Div(h.Class("fc-preview-markdown"), g.Raw(html)),
+		cutNote(cut, len(b), info.Size),
+	}, nil
+}
+
+// markdownLink maps a link or image destination of the Markdown file u:
+// an afs URN or a path relative to u's folder becomes the preview
+// address of that file; anything else is kept for the sanitiser to judge.
+func (m *Module) markdownLink(u afs.URN, dest string) string {
+	if strings.HasPrefix(dest, "fs://") {
+		if t, err := afs.Parse(dest); err == nil {
+			return m.rawURL(t)
+		}
+		return dest
+	}
+	if dest == "" || strings.HasPrefix(dest, "/") || strings.HasPrefix(dest, "#") || strings.HasPrefix(dest, "?") {
+		return dest
+	}
+	if i := strings.IndexAny(dest, ":/?#"); i >= 0 && dest[i] == ':' {
+		return dest // has a scheme
+	}
+	p, _, _ := strings.Cut(dest, "#")
+	p, _, _ = strings.Cut(p, "?")
+	p, err := url.PathUnescape(p)
+	if err != nil {
+		return dest
+	}
+	p = path.Join(u.Parent().Path(), p)
+	if p == ".." || strings.HasPrefix(p, "../") {
+		return dest
+	}
+	t, err := afs.NewURN(u.Source(), p)
+	if err != nil {
+		return dest
+	}
+	return m.rawURL(t)
+}
+
+// readText reads the start of the text file u, at most MaxTextPreview
+// bytes, never half a character; nil when it is not text.
+func (m *Module) readText(r *http.Request, u afs.URN, info afs.Info) (b []byte, cut bool, err error) {
 	rc, err := m.fs.OpenRange(r.Context(), u, 0, MaxTextPreview)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, MaxTextPreview))
+	b, err = io.ReadAll(io.LimitReader(rc, MaxTextPreview))
 	if err != nil {
-		return nil, fmt.Errorf("files: preview %s: %w", u, err)
+		return nil, false, fmt.Errorf("files: preview %s: %w", u, err)
 	}
-	cut := int64(len(b)) < info.Size
+	cut = int64(len(b)) < info.Size
 	if cut {
 		// Do not show half a character at the cut.
 		for len(b) > 0 && !utf8.Valid(b[len(b)-min(len(b), 3):]) {
@@ -155,12 +227,26 @@ func (m *Module) textPreview(r *http.Request, u afs.URN, info afs.Info, kind str
 		}
 	}
 	if !utf8.Valid(b) || strings.ContainsRune(string(b), 0) {
-		return h.P(h.Class("muted"), g.Text("There is no preview for this type of file.")), nil
+		return nil, false, nil
 	}
-	return g.Group{
-		h.Pre(h.Class("fc-preview-text"), g.Attr("data-kind", kind), h.Code(g.Text(string(b)))),
-		g.If(cut, h.P(h.Class("muted"), g.Textf("The first %s of %s are shown.", humanBytes(int64(len(b))), humanBytes(info.Size)))),
-	}, nil
+	return b, cut, nil
+}
+
+func noPreview() g.Node {
+	return h.P(h.Class("muted"), g.Text("There is no preview for this type of file."))
+}
+
+func cutNote(cut bool, shown int, size int64) g.Node {
+	return g.If(cut, h.P(h.Class("muted"), g.Textf("The first %s of %s are shown.", humanBytes(int64(shown)), humanBytes(size))))
+}
+
+// isMarkdown reports whether the file name is a Markdown file's.
+func isMarkdown(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".md", ".markdown":
+		return true
+	}
+	return false
 }
 
 func cmpOr(a, b string) string {

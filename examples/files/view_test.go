@@ -63,3 +63,74 @@ func TestAPIRawHeaders(t *testing.T) {
 		t.Errorf("range: %d %q", res.StatusCode, res.body)
 	}
 }
+
+// markdownDoc is a Markdown file with a picture beside it, a link to
+// another file and XSS payloads.
+const markdownDoc = "# Release notes\n\nThe **new** viewer. ![chart](img/chart.png) [spec](fs://local/md/spec.txt) [up](../secret.txt)\n\n" +
+	"| a | b |\n|---|---|\n| 1 | 2 |\n\n" +
+	"<script>window.__ran = 1</script>\n\n<img src=x onerror=\"window.__ran = 2\">\n\n" +
+	"[click](javascript:window.__ran=3) <a href=\"&#106;avascript:window.__ran=4\">x</a>\n\n" +
+	"<svg onload=\"window.__ran = 5\"></svg><iframe srcdoc=\"<script>parent.__ran = 6</script>\"></iframe>\n\n" +
+	"<div style=\"position:fixed;inset:0\">cover</div><form action=\"/auth/logout\"><button>out</button></form>\n"
+
+// TestAPIMarkdownPreview: a Markdown file's preview is its rendered
+// HTML with nothing that can run, and links to files beside it point to
+// their previews.
+func TestAPIMarkdownPreview(t *testing.T) {
+	c := signedIn(t)
+	srv := demoServer(t)
+	srv.put(t, "fs://local/md/notes.md", []byte(markdownDoc))
+	res := c.do("GET", "/files/preview?urn="+url.QueryEscape("fs://local/md/notes.md"), nil, nil)
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(res.Header.Get("Content-Security-Policy"), "script-src 'self'") {
+		t.Fatalf("preview: %d %q %q", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Security-Policy"))
+	}
+	body := string(res.body)
+	for _, want := range []string{
+		`<div class="fc-preview-markdown">`, "<h1>Release notes</h1>", "<strong>new</strong>", "<td>1</td>",
+		`src="/files/api/raw?urn=fs%3A%2F%2Flocal%2Fmd%2Fimg%2Fchart.png"`,
+		`href="/files/api/raw?urn=fs%3A%2F%2Flocal%2Fmd%2Fspec.txt"`,
+		`href="/files/api/raw?urn=fs%3A%2F%2Flocal%2Fsecret.txt"`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("no %s in\n%s", want, body)
+		}
+	}
+	for _, bad := range []string{"<script", "onerror", "onload", "javascript", "<svg", "<iframe", "srcdoc", "style=", "<form", "<button"} {
+		if strings.Contains(strings.ToLower(body), bad) {
+			t.Errorf("the preview keeps %s:\n%s", bad, body)
+		}
+	}
+}
+
+// TestBrowserMarkdownPreview: F3 on a Markdown file shows it rendered,
+// and none of its payloads runs.
+func TestBrowserMarkdownPreview(t *testing.T) {
+	tb := newTab(t)
+	tb.srv.put(t, "fs://local/mdview/notes.md", []byte(markdownDoc))
+	tb.srv.put(t, "fs://local/mdview/img/chart.png", onePixelPNG)
+	tb.signIn()
+	tb.commander("fs://local/mdview", "fs://s3")
+	tb.do("focus the left panel", chromedp.Click(chromedp.CSS("#fc-left .fc-scroll")))
+	tb.key(kb.ArrowDown) // img/
+	tb.key(kb.ArrowDown) // notes.md
+	tb.key(kb.F3)
+	tb.waitFor("the rendered Markdown", `(document.querySelector("dialog.fc-viewer .fc-preview-markdown h1") || {}).textContent === "Release notes"`, 10*time.Second)
+	tb.waitFor("the picture beside it", `(() => { const i = document.querySelector("dialog.fc-viewer .fc-preview-markdown img"); return i !== null && i.complete && i.naturalWidth === 1; })()`, 10*time.Second)
+	if !eval[bool](tb, `document.querySelector("dialog.fc-viewer .fc-preview-markdown table td") !== null`) {
+		t.Error("the table is not rendered")
+	}
+	// Click the javascript: link (sanitised to plain text) and wait a moment.
+	tb.do("click what was a javascript: link", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("dialog.fc-viewer .fc-preview-markdown a")].forEach(a => { if (a.textContent === "click" || a.textContent === "x") a.click(); })`))
+	time.Sleep(300 * time.Millisecond)
+	if ran := eval[any](tb, `window.__ran === undefined ? null : window.__ran`); ran != nil {
+		t.Errorf("a payload ran: window.__ran = %v", ran)
+	}
+	if eval[int](tb, `document.querySelectorAll("dialog.fc-viewer .fc-preview-markdown :is(script, svg, iframe, form, button, [style], [onerror], [onload])").length`) != 0 {
+		t.Error("the preview keeps active elements")
+	}
+	tb.screenshot("files-markdown-preview")
+	tb.scheme("dark")
+	time.Sleep(200 * time.Millisecond)
+	tb.screenshot("files-markdown-preview-dark")
+}
