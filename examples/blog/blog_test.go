@@ -351,9 +351,14 @@ func TestFeedsAndSitemap(t *testing.T) {
 	if r := e.do(t, "GET", "/blog/tag/nosuchtag"+randHex()+"/feed.atom", "", "", ""); r.code != 404 {
 		t.Errorf("feed of an unknown tag: %d", r.code)
 	}
-	rb := e.do(t, "GET", "/blog/robots.txt", "", "", "")
-	if !strings.Contains(rb.body, "Sitemap: "+e.srv.URL+"/blog/sitemap.xml") || !strings.Contains(rb.body, "Disallow: /blog/admin/") {
-		t.Errorf("robots.txt: %s", rb.body)
+	// robots.txt is at the site's root, where crawlers look for it.
+	rb := e.do(t, "GET", "/robots.txt", "", "", "")
+	if rb.code != 200 || !strings.HasPrefix(rb.hdr.Get("Content-Type"), "text/plain") ||
+		!strings.Contains(rb.body, "Sitemap: "+e.srv.URL+"/blog/sitemap.xml") || !strings.Contains(rb.body, "Disallow: /blog/admin/") {
+		t.Errorf("robots.txt: %d %s", rb.code, rb.body)
+	}
+	if r := e.do(t, "GET", "/blog/robots.txt", "", "", ""); r.code != 404 {
+		t.Errorf("/blog/robots.txt: %d, want 404 (it is at the root)", r.code)
 	}
 }
 

@@ -10,7 +10,7 @@
 //	GET /blog/author/{id}           an author's posts
 //	GET /blog/feed.atom, feed.rss   the site's feeds (Atom 1.0, RSS 2.0), 20 newest
 //	GET /blog/sitemap.xml           every public post and tag page
-//	GET /blog/robots.txt            allows the public pages, names the sitemap
+//	GET /robots.txt                 at the site's root: allows the public pages, names the sitemap
 //	GET /blog/api/posts             the public list as JSON, 20 a page (?tag=, ?author=, ?after=)
 //	GET /blog/api/posts/{slug}      one public post as JSON, with its HTML
 //	GET /blog/media/{source}/{path} an image of a published post (see below)

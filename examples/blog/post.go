@@ -89,7 +89,7 @@ const (
 // reserved are the first path segments the blog's own routes use: no
 // post may have them as its slug.
 var reserved = []string{"admin", "api", "author", "feed.atom", "feed.rss", "media", "preview",
-	"robots.txt", "sitemap.xml", "tag", "static"}
+	"sitemap.xml", "tag", "static"}
 
 var errSlug = errors.New("may hold only lower-case letters, digits and single hyphens, and not start or end with one")
 

@@ -183,7 +183,7 @@ func routes() []*route {
 		{method: "GET", path: "/blog/tag/{tag}/feed.atom"},
 		{method: "GET", path: "/blog/tag/{tag}/feed.rss"},
 		{method: "GET", path: "/blog/sitemap.xml"},
-		{method: "GET", path: "/blog/robots.txt"},
+		{method: "GET", path: "/robots.txt"},
 		{method: "GET", path: "/blog/api/posts"},
 		{method: "GET", path: "/blog/api/posts/{slug}"},
 		{method: "GET", path: "/blog/media/{source}/{file...}"},
