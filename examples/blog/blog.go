@@ -9,6 +9,7 @@ import (
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/afs"
+	"github.com/webos-go/webos/examples/files"
 	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/settings"
 	"github.com/webos-go/webos/store"
@@ -55,6 +56,7 @@ type Module struct {
 	shell  *ui.Module
 	tasks  *tasks.Module
 	fs     *afs.FS
+	files  *files.Module
 	posts  *store.Collection[Post]
 	slugs  *store.Collection[slugRecord]
 	render *Renderer
@@ -77,9 +79,10 @@ func (m *Module) ModuleInfo() webos.ModuleInfo {
 		Icon: "✍️", Version: "1.0.0", Permission: PermWrite}
 }
 
-// Requires the database, the shell, the file system and the tasks.
+// Requires the database, the shell, the file system, the files app (its
+// picker is the editor's "Select image") and the tasks.
 func (m *Module) Requires() []string {
-	return []string{store.ModuleID, ui.ModuleID, afs.ModuleID, tasks.ModuleID}
+	return []string{store.ModuleID, ui.ModuleID, afs.ModuleID, files.ModuleID, tasks.ModuleID}
 }
 
 // Permissions lists the module's permissions for the admin console.
@@ -111,6 +114,9 @@ func (m *Module) Provision(ctx context.Context, app *webos.App) (err error) {
 		return err
 	}
 	if m.tasks, err = registry.Get[*tasks.Module](reg); err != nil {
+		return err
+	}
+	if m.files, err = registry.Get[*files.Module](reg); err != nil {
 		return err
 	}
 	m.app = app

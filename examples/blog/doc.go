@@ -36,7 +36,7 @@
 //	POST   /blog/admin/posts/{id}/schedule      publish at publish_at, through the tasks module
 //	POST   /blog/admin/posts/{id}/unpublish     back to draft
 //	POST   /blog/admin/posts/{id}/preview-link  a signed preview link
-//	POST   /blog/admin/posts/{id}/image         insert an image (URN or upload) into the body, or as cover
+//	POST   /blog/admin/posts/{id}/image         insert the image the picker chose (image=URN) into the body (as=body) or as cover
 //	DELETE /blog/admin/posts/{id}
 //	POST   /blog/admin/preview                  Markdown → HTML by the public pipeline
 //	POST   /blog/admin/images                   upload one image → {"urn", "url"}
@@ -45,23 +45,23 @@
 // the last step. The editor's preview and the public page show its output
 // byte for byte.
 //
-// Images are afs files. The editor's "Select image" takes a URN (or
-// uploads a file into the image folder setting, fs://local/blog by
-// default) and writes it into the Markdown as ![name](fs://source/path)
-// or sets it as the cover; the pipeline turns such URNs into
+// Images are afs files, never copied. The editor's "Select image" is the
+// files app's picker (package files, [files.Module.Picker]; the blog
+// requires that module): the author browses every source they may read,
+// or uploads into a folder there, and the chosen image goes into the
+// Markdown as ![name](fs://source/path) or becomes the cover. Scripts
+// upload with POST /blog/admin/images into the image folder setting
+// (fs://local/blog by default). The pipeline turns URNs into
 // /blog/media/... links. The media route serves a file to everyone only
 // while a published post shows it, to writers while a post they may edit
 // does, and to the holder of a draft's preview link for that draft's
-// images; every other afs file stays private (no public folder). Scheduled posts go
-// public through the task blog.publish ([TaskPublish]), which the task
-// monitor lists.
-//
-// Two parts are written to be replaced by components of other apps: the
-// "Select image" control is the one function selectImage (a file picker
-// fills its input named "image"), and the private posts list is the one
-// function postsTable (an explorer grid over the posts collection, with
-// the same filters: status, tag, title search, and the author clause for
-// users without blog.admin).
+// images; every other afs file stays private. There is no public folder:
+// a file is public exactly as long as a public post shows it, so
+// unpublishing or editing a post takes its images off the web with it.
+// Since publishing a post publishes what it shows, an author needs
+// files.read (afs.PermRead) to show a file outside the image folder.
+// Scheduled posts go public through the task blog.publish
+// ([TaskPublish]), which the task monitor lists.
 //
 // scripts/load-blog.sh measures the public reads against PocketBase.
 package blog
