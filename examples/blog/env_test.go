@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/webos-go/webos"
-	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/afs"
+	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/examples/blog"
 	"github.com/webos-go/webos/examples/files"
 	"github.com/webos-go/webos/stack"
