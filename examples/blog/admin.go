@@ -15,8 +15,6 @@ import (
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/afs"
 	"github.com/webos-go/webos/examples/files"
-	"github.com/webos-go/webos/identity"
-	"github.com/webos-go/webos/store"
 	"github.com/webos-go/webos/ui"
 )
 
@@ -24,8 +22,7 @@ import (
 // module's permission), and changing a post needs its authorship or
 // blog.admin.
 func (m *Module) adminRoutes(r *webos.Router) {
-	r.HandleFunc("GET /admin/{$}", m.listPage)
-	r.HandleFunc("GET /admin/posts", m.listJSON)
+	m.grid.Mount(r, "/admin", m.shell) // the posts list: GET /admin/, its rows as JSON at /admin/rows, ...
 	r.HandleFunc("POST /admin/posts", m.create)
 	r.HandleFunc("GET /admin/posts/{id}", m.getJSON)
 	r.HandleFunc("GET /admin/posts/{id}/edit", m.editor)
@@ -47,103 +44,6 @@ func writeFragment(w http.ResponseWriter, status int, n g.Node) error {
 	ui.SetSecurityHeaders(w.Header())
 	w.WriteHeader(status)
 	return n.Render(w)
-}
-
-// listQuery is the posts list's filter: status, tag, words of the title.
-type listQuery struct {
-	Status, Tag, Search, After string
-}
-
-func (m *Module) queryOf(r *http.Request) (listQuery, store.Query, error) {
-	v := r.URL.Query()
-	lq := listQuery{Status: v.Get("status"), Tag: strings.ToLower(strings.TrimSpace(v.Get("tag"))),
-		Search: strings.TrimSpace(v.Get("q")), After: v.Get("after")}
-	var fs []store.Filter
-	ctx := r.Context()
-	if !m.app.Can(ctx, PermAdmin) {
-		fs = append(fs, store.Eq("author", identity.ID(ctx)))
-	}
-	switch Status(lq.Status) {
-	case "":
-	case Draft, Scheduled, Published:
-		fs = append(fs, store.Eq("status", lq.Status))
-	default:
-		return lq, store.Query{}, webos.Invalid("status", "must be draft, scheduled or published")
-	}
-	if lq.Tag != "" {
-		fs = append(fs, store.Eq("tags", lq.Tag))
-	}
-	if lq.Search != "" {
-		fs = append(fs, store.Contains("title", lq.Search))
-	}
-	return lq, store.Query{Where: store.And(fs...), Sort: []string{"-updated_at"}, Limit: 50, After: lq.After,
-		Fields: []string{"title", "slug", "tags", "status", "published_at", "author", "author_name", "updated_at"}}, nil
-}
-
-// listJSON is the posts list for API clients: the user's posts (every
-// post for blog.admin), filtered like the page.
-func (m *Module) listJSON(w http.ResponseWriter, r *http.Request) error {
-	_, q, err := m.queryOf(r)
-	if err != nil {
-		return err
-	}
-	pg, err := m.posts.Page(r.Context(), q)
-	if err == nil {
-		webos.WriteJSON(w, http.StatusOK, pg)
-	}
-	return err
-}
-
-func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
-	lq, q, err := m.queryOf(r)
-	if err != nil {
-		return err
-	}
-	pg, err := m.posts.Page(r.Context(), q)
-	if err != nil {
-		return err
-	}
-	return m.shell.Render(w, r, ui.Page{Title: "Blog posts", Content: g.Group{
-		m.stylesheet(),
-		ui.PageHeader("✍️", "Blog posts", "Drafts, scheduled and published posts."),
-		h.Div(h.Class("blog-actions"),
-			h.Form(h.Method("post"), h.Action(m.prefix+"/admin/posts"),
-				h.Button(h.Type("submit"), h.Class("button primary"), h.ID("new-post"), g.Text("New post"))),
-			h.A(h.Class("button"), h.Href(m.prefix+"/"), h.Target("_blank"), g.Text("View the blog"))),
-		m.postsTable(r, lq, pg),
-	}})
-}
-
-// postsTable is the private posts list: a filter form (status, tag,
-// title search) and a server-rendered table with a link to the next page.
-// It is the one place to replace with an explorer grid over m.posts.
-func (m *Module) postsTable(r *http.Request, lq listQuery, pg *store.Page[Post]) g.Node {
-	admin := m.app.Can(r.Context(), PermAdmin)
-	opt := func(v, label string) g.Node {
-		return h.Option(h.Value(v), g.If(lq.Status == v, h.Selected()), g.Text(label))
-	}
-	next := url.Values{"status": {lq.Status}, "tag": {lq.Tag}, "q": {lq.Search}, "after": {pg.Next}}
-	return ui.Card("Posts",
-		h.Form(h.ID("post-filter"), h.Class("form-inline"), h.Method("get"), h.Action(m.prefix+"/admin/"),
-			h.Label(h.For("f-status"), g.Text("Status")),
-			h.Select(h.ID("f-status"), h.Name("status"), opt("", "Any"), opt("draft", "Draft"), opt("scheduled", "Scheduled"), opt("published", "Published")),
-			h.Label(h.For("f-tag"), g.Text("Tag")), h.Input(h.ID("f-tag"), h.Name("tag"), h.Value(lq.Tag), g.Attr("size", "10")),
-			h.Label(h.For("f-q"), g.Text("Title")), h.Input(h.ID("f-q"), h.Name("q"), h.Type("search"), h.Value(lq.Search)),
-			h.Button(h.Type("submit"), h.Class("button"), g.Text("Filter"))),
-		g.If(len(pg.Items) == 0, h.P(h.Class("muted"), g.Text("No posts match."))),
-		g.If(len(pg.Items) > 0, h.Table(h.ID("posts"), h.Class("table"),
-			h.THead(h.Tr(h.Th(g.Text("Title")), h.Th(g.Text("Status")), h.Th(g.Text("Tags")),
-				g.If(admin, h.Th(g.Text("Author"))), h.Th(g.Text("Published")), h.Th(g.Text("Updated")))),
-			h.TBody(g.Map(pg.Items, func(p Post) g.Node {
-				return h.Tr(g.Attr("data-post", p.ID),
-					h.Td(h.A(h.Href(m.prefix+"/admin/posts/"+p.ID+"/edit"), g.Text(p.Title))),
-					h.Td(h.Span(h.Class("status status-"+string(p.Status)), g.Text(string(p.Status)))),
-					h.Td(g.Text(strings.Join(p.Tags, ", "))),
-					g.If(admin, h.Td(g.Text(p.AuthorName))),
-					h.Td(g.Text(when(p.PublishedAt))), h.Td(g.Text(when(p.UpdatedAt))))
-			})))),
-		g.If(pg.Next != "", h.P(h.A(h.Href(m.prefix+"/admin/?"+next.Encode()), g.Text("More posts →")))),
-	)
 }
 
 func when(t time.Time) string {

@@ -10,6 +10,7 @@ import (
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/afs"
 	"github.com/webos-go/webos/examples/files"
+	"github.com/webos-go/webos/explorer"
 	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/settings"
 	"github.com/webos-go/webos/store"
@@ -58,6 +59,7 @@ type Module struct {
 	fs     *afs.FS
 	files  *files.Module
 	posts  *store.Collection[Post]
+	grid   *explorer.Grid[postRow]
 	slugs  *store.Collection[slugRecord]
 	render *Renderer
 	keys   [][]byte // preview-link keys, the first signs
@@ -130,6 +132,9 @@ func (m *Module) Provision(ctx context.Context, app *webos.App) (err error) {
 		store.Index{Keys: []string{"images"}},                            // is a file public?
 	)
 	m.slugs = store.NewCollection[slugRecord](db, "blog_slugs", store.Index{Keys: []string{"post"}})
+	if m.grid, err = m.newGrid(app, db); err != nil {
+		return fmt.Errorf("blog: %w", err)
+	}
 	for _, s := range app.Config().SecretKeys {
 		m.keys = append(m.keys, []byte("webos blog preview links\x00"+s.Reveal()))
 	}

@@ -26,7 +26,9 @@
 // menu entry and palette commands. An author changes only their own
 // posts; blog.admin ([PermAdmin]) changes everyone's.
 //
-//	GET    /blog/admin/                         the posts list (filter by status and tag, search titles)
+//	GET    /blog/admin/                         the posts list, an explorer grid: filter by status and tag, search titles
+//	GET    /blog/admin/rows                     its rows as JSON (?f.status=, ?f.tags=, ?f.title=, sort, cursors;
+//	                                            the grid's other routes, such as export.csv, as explorer.Grid.Mount lists them)
 //	POST   /blog/admin/posts                    a new draft (JSON, or the form: then its editor)
 //	GET    /blog/admin/posts/{id}/edit          the editor: Markdown left, live preview right
 //	GET    /blog/admin/posts/{id}               the post as JSON

@@ -25,6 +25,10 @@ const (
 	Published Status = "published"
 )
 
+// Values lists the statuses, in a post's order of life; the posts list
+// offers them as its status filter.
+func (Status) Values() []string { return []string{string(Draft), string(Scheduled), string(Published)} }
+
 // Post is one blog post. The store sets the audit fields of its Doc
 // (created and updated, at and by); Author is who owns it.
 type Post struct {
