@@ -57,7 +57,9 @@
 // /blog/media/... links. The media route serves a file to everyone only
 // while a published post shows it, to writers while a post they may edit
 // does, and to the holder of a draft's preview link for that draft's
-// images; every other afs file stays private. There is no public folder:
+// images (writers who hold files.read see any file there, so that the
+// preview shows an image as soon as it is picked); every other afs file
+// stays private. There is no public folder:
 // a file is public exactly as long as a public post shows it, so
 // unpublishing or editing a post takes its images off the web with it.
 // Since publishing a post publishes what it shows, an author needs

@@ -254,6 +254,15 @@ func TestSelectImageFromThePicker(t *testing.T) {
 		}
 	}
 
+	// The editor's preview shows the picked image before the post is
+	// saved, to writers who may read files.
+	if r := e.do(t, "GET", "/blog/media/local/"+dir+"/Sea%20View.png", ivy, "", ""); r.code != 200 {
+		t.Errorf("the picked image for the preview: %d", r.code)
+	}
+	if r := e.do(t, "GET", "/blog/media/local/"+dir+"/Sea%20View.png", ada, "", ""); r.code != 404 {
+		t.Errorf("another folder's file for a writer without files.read: %d", r.code)
+	}
+
 	// Without files.read: no picker, no choosing, and only the blog's own
 	// uploads may be shown.
 	ap := e.post(t, ada, map[string]any{"title": "Plain " + randHex()})
