@@ -270,7 +270,9 @@ func newTab(t *testing.T, browser context.Context, base, out string, rec *record
 		switch e := ev.(type) {
 		case *page.EventScreencastFrame:
 			rec.add(e)
-			go func() { _, _ = chromedp.Call(ctx, page.ScreencastFrameAck, page.ScreencastFrameAckParams{SessionID: e.SessionID}) }()
+			go func() {
+				_, _ = chromedp.Call(ctx, page.ScreencastFrameAck, page.ScreencastFrameAckParams{SessionID: e.SessionID})
+			}()
 		case *page.EventFileChooserOpened:
 			tb.mu.Lock()
 			file := tb.choose
