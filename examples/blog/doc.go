@@ -54,16 +54,18 @@
 // Markdown as ![name](fs://source/path) or becomes the cover. Scripts
 // upload with POST /blog/admin/images into the image folder setting
 // (fs://local/blog by default). The pipeline turns URNs into
-// /blog/media/... links. The media route serves a file to everyone only
+// /blog/media/... links.
+//
+// There is no public folder: a file is public exactly as long as a public
+// post shows it, so unpublishing, deleting or editing the post takes its
+// images off the web with it. The media route serves a file to everyone
 // while a published post shows it, to writers while a post they may edit
-// does, and to the holder of a draft's preview link for that draft's
-// images (writers who hold files.read see any file there, so that the
-// preview shows an image as soon as it is picked); every other afs file
-// stays private. There is no public folder:
-// a file is public exactly as long as a public post shows it, so
-// unpublishing or editing a post takes its images off the web with it.
-// Since publishing a post publishes what it shows, an author needs
+// does (writers who hold files.read, any file, so that the preview shows
+// an image as soon as it is picked), and to the holder of a draft's
+// preview link for that draft's images; every other afs file is 404
+// there. Since publishing a post publishes what it shows, an author needs
 // files.read (afs.PermRead) to show a file outside the image folder.
+//
 // Scheduled posts go public through the task blog.publish
 // ([TaskPublish]), which the task monitor lists.
 //
