@@ -253,7 +253,6 @@ type tab struct {
 
 	mu     sync.Mutex
 	choose string // the file the next file chooser gets
-	csp    []string
 }
 
 func newTab(t *testing.T, browser context.Context, base, out string, rec *recorder) *tab {
@@ -384,7 +383,6 @@ type recorder struct {
 	dir    string
 	mu     sync.Mutex
 	frames []frame
-	err    error
 }
 
 type frame struct {
