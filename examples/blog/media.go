@@ -98,7 +98,7 @@ func (m *Module) media(w http.ResponseWriter, r *http.Request) error {
 	if info.ETag != "" {
 		hd.Set("ETag", info.ETag)
 	}
-	http.ServeContent(w, r, "", info.ModTime, f)
+	afs.ServeContent(w, r, info.ModTime, f)
 	return nil
 }
 

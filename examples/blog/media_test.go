@@ -295,6 +295,9 @@ func TestSelectImageFromThePicker(t *testing.T) {
 	if r := e.do(t, "GET", media, "", "", ""); r.code != 200 || r.hdr.Get("Content-Type") != "image/png" || r.body != string(pngBytes(t)) {
 		t.Errorf("the published image for a guest: %d %v", r.code, r.hdr)
 	}
+	if r := e.do(t, "GET", media, "", "", "", "Range", "bytes=garbage"); r.code != 416 || !strings.HasPrefix(r.hdr.Get("Content-Type"), "application/json") {
+		t.Errorf("a bad range: %d %q %s", r.code, r.hdr.Get("Content-Type"), r.body)
+	}
 	if r := e.do(t, "GET", "/blog/media/local/"+dir+"/notes.txt", "", "", ""); r.code != 404 {
 		t.Errorf("a file of the same folder no post shows: %d", r.code)
 	}
