@@ -3,6 +3,7 @@
 #   make run                 the demo server, zero setup (embedded services)
 #   make test                gofmt, vet, security checks, all tests with -race against real servers
 #   make test PKGS=./store/...   the same for some packages
+#   make walkthrough         the ecosystem walkthrough's screenshots and video
 #   eval $$(make -s services-env); go test ./store/...   by hand, after `make services-up`
 
 SHELL := /bin/bash
@@ -14,7 +15,7 @@ BENCHFLAGS ?= -run '^$$' -bench . -benchmem
 export PKGS TESTFLAGS
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-short bench load lint security services-up services-down services-status services-env clean
+.PHONY: help run test test-short bench load walkthrough lint security services-up services-down services-status services-env clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,6 +34,9 @@ bench: ## benchmarks against real servers
 
 load: ## load suite (wrk): the demo vs PocketBase v0.36.8 and bare net/http, report in artifacts/load/ (LOAD_DURATION=3s LOAD_ROUNDS=1 for a quick check)
 	@bash scripts/with-services.sh bash scripts/load.sh
+
+walkthrough: ## the ecosystem walkthrough in headless Chromium: a screenshot per step and a video, in artifacts/browser/walkthrough/ (needs ffmpeg)
+	@bash scripts/walkthrough.sh
 
 lint: ## gofmt check, go vet and the security checks (make security)
 	@bash scripts/lint.sh

@@ -40,7 +40,8 @@
 //     ([RouteProvider], [Starter], [Stopper], [Subscriber], [Dependent], …).
 //     Modules start in dependency order and stop in reverse.
 //   - HTTP on net/http.ServeMux: each module's routes under its own prefix
-//     ([Router]), a middleware chain (panic recovery, trace id, access log,
+//     ([Router]; the few files a site has at its root, such as
+//     /robots.txt, through [Router.Root]), a middleware chain (panic recovery, trace id, access log,
 //     body limit, timeout), and errors as JSON {"error": "..."} everywhere —
 //     domain errors ([ErrNotFound], [ErrConflict], [ValidationError], …) map
 //     to status codes in one place, [StatusOf].

@@ -86,6 +86,21 @@ func (r *Router) Public() *Router {
 	return &nr
 }
 
+// Root returns a router whose patterns are paths from the site's root
+// instead of the module's prefix, with r's guard and middleware: for the
+// few files a site has once, at a fixed place, such as /robots.txt or
+// /.well-known/security.txt. The routes still belong to the module (its
+// enabled switch turns them off), and two modules that take the same root
+// path conflict, which App.Start reports. Everything else belongs under
+// the prefix.
+//
+//	r.Public().Root().HandleFunc("GET /robots.txt", m.robots)
+func (r *Router) Root() *Router {
+	nr := *r
+	nr.prefix = ""
+	return &nr
+}
+
 // With returns a router that wraps every route registered on it in mws, in
 // order (the first is outermost), after the middleware r already applies.
 // Guard routes with [Router.Require], not with middleware.

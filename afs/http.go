@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/trace"
@@ -296,8 +297,18 @@ func (h *Handler) download(w http.ResponseWriter, r *http.Request) error {
 	if f.os != nil {
 		content = f.os // lets the server send the file with sendfile(2)
 	}
-	http.ServeContent(&jsonErrors{ResponseWriter: w, r: r}, r, "", info.ModTime, content)
+	ServeContent(w, r, info.ModTime, content)
 	return nil
+}
+
+// ServeContent is http.ServeContent for a file's content — ranges,
+// conditional requests, HEAD — with the kernel's JSON errors instead of
+// its plain-text ones: a range outside the file (416, Content-Range kept),
+// a failed If-Match or If-Unmodified-Since (412), … answer
+// {"error": "..."}. The caller sets Content-Type and the other headers
+// first, as for http.ServeContent.
+func ServeContent(w http.ResponseWriter, r *http.Request, modtime time.Time, content io.ReadSeeker) {
+	http.ServeContent(&jsonErrors{ResponseWriter: w, r: r}, r, "", modtime, content)
 }
 
 // jsonErrors turns the plain-text error answers of http.ServeContent (416

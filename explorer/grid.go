@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	gnode "maragu.dev/gomponents"
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/bus"
@@ -71,6 +74,12 @@ type Config struct {
 	Prefs *store.DB
 	// Logger logs failed event emits (default slog.Default()).
 	Logger *slog.Logger
+	// Header, when set, is shown at the top of the grid's page (Mount's
+	// path/) in place of its title: the module's own heading and actions,
+	// such as a "New" button, so that the grid can be an app's main list.
+	// It is rendered for the whole page only, not for the grid's htmx
+	// updates.
+	Header func(r *http.Request) gnode.Node
 	// RowLink, when set, gives each row of the HTML grid a link to the
 	// page it returns for the row's id (such as a detail page); "" for
 	// none.

@@ -33,10 +33,14 @@ func (gr *Grid[T]) servePage(w http.ResponseWriter, r *http.Request, shell *ui.M
 	if err != nil {
 		return err
 	}
+	head := ui.PageHeader("", gr.title(), "")
+	if gr.cfg.Header != nil {
+		head = gr.cfg.Header(r)
+	}
 	return shell.Render(w, r, ui.Page{Title: gr.title(), Content: g.Group{
 		h.Link(h.Rel("stylesheet"), h.Href(base+"/static/grid.css")),
 		h.Script(h.Src(base+"/static/grid.js"), h.Defer()),
-		ui.PageHeader("", gr.title(), ""),
+		head,
 		node,
 	}})
 }

@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	g "maragu.dev/gomponents"
+	h "maragu.dev/gomponents/html"
+
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/identity"
 	"github.com/webos-go/webos/store"
@@ -42,18 +45,29 @@ type gridModule struct {
 	db    *store.DB
 	grid  *Grid[task]
 	src   Source[task]
+	cfg   func(*Config) // changes the grid's configuration, when set
 }
 
 func (m *gridModule) ModuleInfo() webos.ModuleInfo {
 	return webos.ModuleInfo{ID: "tasks", Name: "Tasks"}
 }
 func (m *gridModule) Provision(_ context.Context, app *webos.App) (err error) {
-	m.grid, err = New(m.src, Config{Name: "tasks", Title: "Tasks", Access: app, Deletable: true, Prefs: m.db, PageSize: 10})
+	cfg := Config{Name: "tasks", Title: "Tasks", Access: app, Deletable: true, Prefs: m.db, PageSize: 10}
+	if m.cfg != nil {
+		m.cfg(&cfg)
+	}
+	m.grid, err = New(m.src, cfg)
 	return err
 }
 func (m *gridModule) Routes(r *webos.Router) { m.grid.Mount(r, "/grid", m.shell) }
 
 func startGrid(t *testing.T, n int) (*httptest.Server, *gridModule) {
+	t.Helper()
+	return startGridWith(t, n, nil)
+}
+
+// startGridWith is startGrid with changes to the grid's configuration.
+func startGridWith(t *testing.T, n int, cfg func(*Config)) (*httptest.Server, *gridModule) {
 	t.Helper()
 	db, err := store.OpenSQLite(filepath.Join(t.TempDir(), "prefs.db"))
 	if err != nil {
@@ -61,7 +75,7 @@ func startGrid(t *testing.T, n int) (*httptest.Server, *gridModule) {
 	}
 	t.Cleanup(func() { _ = db.Close(context.Background()) })
 	shell := ui.New(ui.Config{})
-	m := &gridModule{shell: shell, db: db, src: sliceEngine().open(t, map[string]int{"alice": n})}
+	m := &gridModule{shell: shell, db: db, src: sliceEngine().open(t, map[string]int{"alice": n}), cfg: cfg}
 	app := webos.New(webos.Config{MaxBodyBytes: 1 << 20, RequestTimeout: 10 * time.Second, ShutdownTimeout: time.Second},
 		headerUsers{}, shell, m)
 	app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -216,6 +230,25 @@ func TestHTTP(t *testing.T) {
 
 // TestTwoGridsShareThePrefs: grids of one application keep their column
 // choices in one collection, apart.
+// TestHeader: a grid's Header replaces the title heading of its page, and
+// is not part of the grid's htmx updates.
+func TestHeader(t *testing.T) {
+	srv, _ := startGridWith(t, 3, func(c *Config) {
+		c.Header = func(r *http.Request) g.Node {
+			return h.Div(h.ID("my-header"), h.H1(g.Text("My tasks")), h.A(h.Href("/tasks/new"), g.Text("New task for "+identity.ID(r.Context()))))
+		}
+	})
+	st, _, body := call(t, "GET", srv.URL+"/tasks/grid/", "alice", "", "")
+	if st != 200 || !strings.Contains(body, `<div id="my-header"><h1>My tasks</h1><a href="/tasks/new">New task for alice</a></div>`) ||
+		!strings.Contains(body, `id="grid-tasks"`) || strings.Contains(body, `<h1>Tasks</h1>`) {
+		t.Fatalf("page: %d %s", st, body)
+	}
+	st, _, body = call(t, "GET", srv.URL+"/tasks/grid/?sort=-rank", "alice", "", "", "HX-Request", "true", "HX-Target", "grid-tasks")
+	if st != 200 || strings.Contains(body, "my-header") || !strings.HasPrefix(body, `<div id="grid-tasks"`) {
+		t.Errorf("htmx update: %d %s", st, body)
+	}
+}
+
 func TestTwoGridsShareThePrefs(t *testing.T) {
 	db, err := store.OpenSQLite(filepath.Join(t.TempDir(), "prefs.db"))
 	if err != nil {

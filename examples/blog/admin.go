@@ -14,8 +14,7 @@ import (
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/afs"
-	"github.com/webos-go/webos/identity"
-	"github.com/webos-go/webos/store"
+	"github.com/webos-go/webos/examples/files"
 	"github.com/webos-go/webos/ui"
 )
 
@@ -23,8 +22,7 @@ import (
 // module's permission), and changing a post needs its authorship or
 // blog.admin.
 func (m *Module) adminRoutes(r *webos.Router) {
-	r.HandleFunc("GET /admin/{$}", m.listPage)
-	r.HandleFunc("GET /admin/posts", m.listJSON)
+	m.grid.Mount(r, "/admin", m.shell) // the posts list: GET /admin/, its rows as JSON at /admin/rows, ...
 	r.HandleFunc("POST /admin/posts", m.create)
 	r.HandleFunc("GET /admin/posts/{id}", m.getJSON)
 	r.HandleFunc("GET /admin/posts/{id}/edit", m.editor)
@@ -35,7 +33,7 @@ func (m *Module) adminRoutes(r *webos.Router) {
 	r.HandleFunc("POST /admin/posts/{id}/schedule", m.action("schedule"))
 	r.HandleFunc("DELETE /admin/posts/{id}", m.remove)
 	r.HandleFunc("POST /admin/posts/{id}/preview-link", m.previewLink)
-	r.HandleFunc("POST /admin/posts/{id}/image", m.insertImage, webos.BodyLimit(maxImage+1<<20))
+	r.HandleFunc("POST /admin/posts/{id}/image", m.insertImage)
 	r.HandleFunc("POST /admin/preview", m.preview)
 	r.HandleFunc("POST /admin/images", m.uploadImage, webos.BodyLimit(maxImage+1<<20))
 }
@@ -46,103 +44,6 @@ func writeFragment(w http.ResponseWriter, status int, n g.Node) error {
 	ui.SetSecurityHeaders(w.Header())
 	w.WriteHeader(status)
 	return n.Render(w)
-}
-
-// listQuery is the posts list's filter: status, tag, words of the title.
-type listQuery struct {
-	Status, Tag, Search, After string
-}
-
-func (m *Module) queryOf(r *http.Request) (listQuery, store.Query, error) {
-	v := r.URL.Query()
-	lq := listQuery{Status: v.Get("status"), Tag: strings.ToLower(strings.TrimSpace(v.Get("tag"))),
-		Search: strings.TrimSpace(v.Get("q")), After: v.Get("after")}
-	var fs []store.Filter
-	ctx := r.Context()
-	if !m.app.Can(ctx, PermAdmin) {
-		fs = append(fs, store.Eq("author", identity.ID(ctx)))
-	}
-	switch Status(lq.Status) {
-	case "":
-	case Draft, Scheduled, Published:
-		fs = append(fs, store.Eq("status", lq.Status))
-	default:
-		return lq, store.Query{}, webos.Invalid("status", "must be draft, scheduled or published")
-	}
-	if lq.Tag != "" {
-		fs = append(fs, store.Eq("tags", lq.Tag))
-	}
-	if lq.Search != "" {
-		fs = append(fs, store.Contains("title", lq.Search))
-	}
-	return lq, store.Query{Where: store.And(fs...), Sort: []string{"-updated_at"}, Limit: 50, After: lq.After,
-		Fields: []string{"title", "slug", "tags", "status", "published_at", "author", "author_name", "updated_at"}}, nil
-}
-
-// listJSON is the posts list for API clients: the user's posts (every
-// post for blog.admin), filtered like the page.
-func (m *Module) listJSON(w http.ResponseWriter, r *http.Request) error {
-	_, q, err := m.queryOf(r)
-	if err != nil {
-		return err
-	}
-	pg, err := m.posts.Page(r.Context(), q)
-	if err == nil {
-		webos.WriteJSON(w, http.StatusOK, pg)
-	}
-	return err
-}
-
-func (m *Module) listPage(w http.ResponseWriter, r *http.Request) error {
-	lq, q, err := m.queryOf(r)
-	if err != nil {
-		return err
-	}
-	pg, err := m.posts.Page(r.Context(), q)
-	if err != nil {
-		return err
-	}
-	return m.shell.Render(w, r, ui.Page{Title: "Blog posts", Content: g.Group{
-		m.stylesheet(),
-		ui.PageHeader("✍️", "Blog posts", "Drafts, scheduled and published posts."),
-		h.Div(h.Class("blog-actions"),
-			h.Form(h.Method("post"), h.Action(m.prefix+"/admin/posts"),
-				h.Button(h.Type("submit"), h.Class("button primary"), h.ID("new-post"), g.Text("New post"))),
-			h.A(h.Class("button"), h.Href(m.prefix+"/"), h.Target("_blank"), g.Text("View the blog"))),
-		m.postsTable(r, lq, pg),
-	}})
-}
-
-// postsTable is the private posts list: a filter form (status, tag,
-// title search) and a server-rendered table with a link to the next page.
-// It is the one place to replace with an explorer grid over m.posts.
-func (m *Module) postsTable(r *http.Request, lq listQuery, pg *store.Page[Post]) g.Node {
-	admin := m.app.Can(r.Context(), PermAdmin)
-	opt := func(v, label string) g.Node {
-		return h.Option(h.Value(v), g.If(lq.Status == v, h.Selected()), g.Text(label))
-	}
-	next := url.Values{"status": {lq.Status}, "tag": {lq.Tag}, "q": {lq.Search}, "after": {pg.Next}}
-	return ui.Card("Posts",
-		h.Form(h.ID("post-filter"), h.Class("form-inline"), h.Method("get"), h.Action(m.prefix+"/admin/"),
-			h.Label(h.For("f-status"), g.Text("Status")),
-			h.Select(h.ID("f-status"), h.Name("status"), opt("", "Any"), opt("draft", "Draft"), opt("scheduled", "Scheduled"), opt("published", "Published")),
-			h.Label(h.For("f-tag"), g.Text("Tag")), h.Input(h.ID("f-tag"), h.Name("tag"), h.Value(lq.Tag), g.Attr("size", "10")),
-			h.Label(h.For("f-q"), g.Text("Title")), h.Input(h.ID("f-q"), h.Name("q"), h.Type("search"), h.Value(lq.Search)),
-			h.Button(h.Type("submit"), h.Class("button"), g.Text("Filter"))),
-		g.If(len(pg.Items) == 0, h.P(h.Class("muted"), g.Text("No posts match."))),
-		g.If(len(pg.Items) > 0, h.Table(h.ID("posts"), h.Class("table"),
-			h.THead(h.Tr(h.Th(g.Text("Title")), h.Th(g.Text("Status")), h.Th(g.Text("Tags")),
-				g.If(admin, h.Th(g.Text("Author"))), h.Th(g.Text("Published")), h.Th(g.Text("Updated")))),
-			h.TBody(g.Map(pg.Items, func(p Post) g.Node {
-				return h.Tr(g.Attr("data-post", p.ID),
-					h.Td(h.A(h.Href(m.prefix+"/admin/posts/"+p.ID+"/edit"), g.Text(p.Title))),
-					h.Td(h.Span(h.Class("status status-"+string(p.Status)), g.Text(string(p.Status)))),
-					h.Td(g.Text(strings.Join(p.Tags, ", "))),
-					g.If(admin, h.Td(g.Text(p.AuthorName))),
-					h.Td(g.Text(when(p.PublishedAt))), h.Td(g.Text(when(p.UpdatedAt))))
-			})))),
-		g.If(pg.Next != "", h.P(h.A(h.Href(m.prefix+"/admin/?"+next.Encode()), g.Text("More posts →")))),
-	)
 }
 
 func when(t time.Time) string {
@@ -356,44 +257,44 @@ func (m *Module) uploadFrom(r *http.Request) (afs.URN, error) {
 	return m.Upload(r.Context(), hdr.Filename, f)
 }
 
-// insertImage is the "Select image" control's action: the image — an
-// uploaded file, or the afs URN given — goes into the body as Markdown
-// (as=body) or becomes the cover (as=cover). It answers with the field
-// it changed, which the editor swaps in.
+// insertImage is the "Select image" control's action: the file chosen in
+// the files app's picker (the field "image", one URN) goes into the body
+// as Markdown (as=body) or becomes the cover (as=cover). Choosing a file
+// needs afs.PermRead, as browsing does. It answers with the field it
+// changed, which the editor swaps in (HX-Retarget names it).
 func (m *Module) insertImage(w http.ResponseWriter, r *http.Request) error {
-	if _, err := m.editable(r.Context(), r.PathValue("id")); err != nil {
+	ctx := r.Context()
+	if _, err := m.editable(ctx, r.PathValue("id")); err != nil {
 		return err
 	}
+	if !m.app.Can(ctx, afs.PermRead) {
+		return fmt.Errorf("%w: choosing a file needs the permission %s", webos.ErrForbidden, afs.PermRead)
+	}
 	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return fmt.Errorf("%w: an image has at most %d MiB", webos.ErrTooLarge, maxImage>>20)
-		}
 		return fmt.Errorf("%w: malformed form", webos.ErrBadRequest)
 	}
-	var u afs.URN
-	var err error
-	if f, _, ferr := r.FormFile("file"); ferr == nil {
-		_ = f.Close()
-		if u, err = m.uploadFrom(r); err != nil {
-			return err
-		}
-	} else {
-		if u, err = afs.Parse(strings.TrimSpace(r.FormValue("image"))); err != nil {
-			return webos.Invalid("image", "give a file's URN, fs://source/path, or upload a file")
-		}
-		info, err := m.fs.Stat(r.Context(), u)
-		if err != nil {
-			if errors.Is(err, afs.ErrNotFound) {
-				return webos.Invalid("image", "there is no such file")
-			}
-			return err
-		}
-		if _, ok := imageTypes[info.ContentType]; !ok {
-			return webos.Invalid("image", "is not a PNG, JPEG, GIF or WebP image")
-		}
+	as := r.FormValue("as")
+	if as != "body" && as != "cover" {
+		return webos.Invalid("as", "must be body (insert into the post) or cover")
 	}
-	if r.FormValue("as") == "cover" {
+	urns, err := m.files.Picked(r, "image", imageAccept)
+	if err != nil {
+		return err
+	}
+	if len(urns) != 1 {
+		return webos.Invalid("image", "choose one image")
+	}
+	u := urns[0]
+	info, err := m.fs.Stat(ctx, u)
+	if err != nil {
+		return err
+	}
+	if _, ok := imageTypes[info.ContentType]; !ok {
+		return webos.Invalid("image", u.Name()+" is not a PNG, JPEG, GIF or WebP image")
+	}
+	w.Header().Set("HX-Reswap", "outerHTML")
+	if as == "cover" {
+		w.Header().Set("HX-Retarget", "#cover")
 		return writeFragment(w, http.StatusOK, coverField(u.String()))
 	}
 	body := r.FormValue("body")
@@ -401,29 +302,45 @@ func (m *Module) insertImage(w http.ResponseWriter, r *http.Request) error {
 		body += "\n"
 	}
 	alt := strings.TrimSuffix(u.Name(), path.Ext(u.Name()))
-	body += "\n![" + strings.NewReplacer("[", "", "]", "").Replace(alt) + "](" + u.String() + ")\n"
+	alt = strings.NewReplacer("[", "", "]", "", "\\", "", "\n", " ").Replace(alt)
+	body += "\n![" + alt + "](" + markdownURN(u) + ")\n"
+	w.Header().Set("HX-Retarget", "#body")
 	return writeFragment(w, http.StatusOK, m.bodyField(body))
 }
 
-// selectImage is the editor's "Select image" control. It takes an afs
-// URN typed in, or one file to upload, and inserts the image into the
-// body or makes it the cover. When the files app's picker is composed,
-// this is the one function to change: the picker fills the input named
-// "image".
-func (m *Module) selectImage(p *Post) g.Node {
-	act := m.prefix + "/admin/posts/" + p.ID + "/image"
-	btn := func(as, target, label string) g.Node {
-		return h.Button(h.Type("button"), h.Class("button"), g.Attr("name", "as"), h.Value(as),
-			ui.HX("post", act), ui.HX("encoding", "multipart/form-data"), ui.HX("include", "#image-picker, #body"),
-			ui.HX("target", target), ui.HX("swap", "outerHTML"), g.Text(label))
+// markdownURN writes u for a Markdown link: its path percent-encoded, so
+// that spaces and parentheses in file names do not end the link (the
+// pipeline decodes it back to u).
+func markdownURN(u afs.URN) string {
+	return strings.NewReplacer("(", "%28", ")", "%29").Replace("fs://" + url.PathEscape(u.Source()) + "/" + escapePath(u.Path()))
+}
+
+// imageAccept is what the picker offers: the images an upload may be.
+var imageAccept = []string{"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+// selectImage is the editor's "Select image" control: the files app's
+// picker, limited to images. Choosing a file inserts it at once — into
+// the Markdown, or as the cover, as the radio buttons say.
+func (m *Module) selectImage(r *http.Request, p *Post) g.Node {
+	if !m.app.Can(r.Context(), afs.PermRead) {
+		return h.P(h.ID("image-picker"), h.Class("muted"),
+			g.Text("Choosing images needs the permission "+afs.PermRead+"; ask an administrator."))
+	}
+	opts := files.PickerOptions{Name: "image", Label: "Select image", Accept: imageAccept}
+	if folder, err := afs.Parse(strings.TrimRight(m.settings.Get(r.Context()).ImageFolder, "/")); err == nil {
+		if info, err := m.fs.Stat(r.Context(), folder); err == nil && info.Folder {
+			opts.Start = folder
+		}
+	}
+	radio := func(v, label string, checked bool) g.Node {
+		return h.Label(h.Input(h.Type("radio"), h.Name("as"), h.Value(v), g.If(checked, h.Checked())), g.Text(" "+label))
 	}
 	return h.FieldSet(h.ID("image-picker"), h.Class("image-picker"),
+		ui.HX("post", m.prefix+"/admin/posts/"+p.ID+"/image"), ui.HX("trigger", "files:pick"),
+		ui.HX("include", "#image-picker, #body"), ui.HX("target", "#body"), ui.HX("swap", "outerHTML"),
 		h.Legend(g.Text("Select image")),
-		h.Label(h.For("image-urn"), g.Text("File (fs://source/path)")),
-		h.Input(h.ID("image-urn"), h.Name("image"), h.Placeholder("fs://local/photos/cat.png")),
-		h.Label(h.For("image-file"), g.Text("or upload one")),
-		h.Input(h.ID("image-file"), h.Name("file"), h.Type("file"), h.Accept("image/png,image/jpeg,image/gif,image/webp")),
-		h.Div(h.Class("buttons"), btn("body", "#body", "Insert into post"), btn("cover", "#cover", "Use as cover")),
+		h.Div(h.Class("buttons"), radio("body", "Insert into the post", true), radio("cover", "Use as cover", false)),
+		m.files.Picker(opts),
 	)
 }
 
@@ -493,7 +410,7 @@ func (m *Module) editor(w http.ResponseWriter, r *http.Request) error {
 		ui.PageHeader("✍️", p.Title, "By "+p.AuthorName),
 		status, actions,
 		h.Div(h.Class("editor-split"),
-			h.Div(h.Class("editor-left"), form, m.selectImage(p)),
+			h.Div(h.Class("editor-left"), form, m.selectImage(r, p)),
 			h.Div(h.Class("editor-right"), h.H2(g.Text("Preview")),
 				h.Div(h.ID("preview"), h.Class("post-body"), g.Raw(p.HTML)))),
 	}})

@@ -9,6 +9,8 @@ import (
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/afs"
+	"github.com/webos-go/webos/examples/files"
+	"github.com/webos-go/webos/explorer"
 	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/settings"
 	"github.com/webos-go/webos/store"
@@ -55,7 +57,9 @@ type Module struct {
 	shell  *ui.Module
 	tasks  *tasks.Module
 	fs     *afs.FS
+	files  *files.Module
 	posts  *store.Collection[Post]
+	grid   *explorer.Grid[postRow]
 	slugs  *store.Collection[slugRecord]
 	render *Renderer
 	keys   [][]byte // preview-link keys, the first signs
@@ -77,9 +81,10 @@ func (m *Module) ModuleInfo() webos.ModuleInfo {
 		Icon: "✍️", Version: "1.0.0", Permission: PermWrite}
 }
 
-// Requires the database, the shell, the file system and the tasks.
+// Requires the database, the shell, the file system, the files app (its
+// picker is the editor's "Select image") and the tasks.
 func (m *Module) Requires() []string {
-	return []string{store.ModuleID, ui.ModuleID, afs.ModuleID, tasks.ModuleID}
+	return []string{store.ModuleID, ui.ModuleID, afs.ModuleID, files.ModuleID, tasks.ModuleID}
 }
 
 // Permissions lists the module's permissions for the admin console.
@@ -113,6 +118,9 @@ func (m *Module) Provision(ctx context.Context, app *webos.App) (err error) {
 	if m.tasks, err = registry.Get[*tasks.Module](reg); err != nil {
 		return err
 	}
+	if m.files, err = registry.Get[*files.Module](reg); err != nil {
+		return err
+	}
 	m.app = app
 	m.posts = store.NewCollection[Post](db, "blog_posts",
 		store.Index{Keys: []string{"slug"}, Unique: true},                // post by slug
@@ -124,6 +132,9 @@ func (m *Module) Provision(ctx context.Context, app *webos.App) (err error) {
 		store.Index{Keys: []string{"images"}},                            // is a file public?
 	)
 	m.slugs = store.NewCollection[slugRecord](db, "blog_slugs", store.Index{Keys: []string{"post"}})
+	if m.grid, err = m.newGrid(app, db); err != nil {
+		return fmt.Errorf("blog: %w", err)
+	}
 	for _, s := range app.Config().SecretKeys {
 		m.keys = append(m.keys, []byte("webos blog preview links\x00"+s.Reveal()))
 	}

@@ -10,7 +10,7 @@
 //	GET /blog/author/{id}           an author's posts
 //	GET /blog/feed.atom, feed.rss   the site's feeds (Atom 1.0, RSS 2.0), 20 newest
 //	GET /blog/sitemap.xml           every public post and tag page
-//	GET /blog/robots.txt            allows the public pages, names the sitemap
+//	GET /robots.txt                 at the site's root: allows the public pages, names the sitemap
 //	GET /blog/api/posts             the public list as JSON, 20 a page (?tag=, ?author=, ?after=)
 //	GET /blog/api/posts/{slug}      one public post as JSON, with its HTML
 //	GET /blog/media/{source}/{path} an image of a published post (see below)
@@ -26,7 +26,9 @@
 // menu entry and palette commands. An author changes only their own
 // posts; blog.admin ([PermAdmin]) changes everyone's.
 //
-//	GET    /blog/admin/                         the posts list (filter by status and tag, search titles)
+//	GET    /blog/admin/                         the posts list, an explorer grid: filter by status and tag, search titles
+//	GET    /blog/admin/rows                     its rows as JSON (?f.status=, ?f.tags=, ?f.title=, sort, cursors;
+//	                                            the grid's other routes, such as export.csv, as explorer.Grid.Mount lists them)
 //	POST   /blog/admin/posts                    a new draft (JSON, or the form: then its editor)
 //	GET    /blog/admin/posts/{id}/edit          the editor: Markdown left, live preview right
 //	GET    /blog/admin/posts/{id}               the post as JSON
@@ -36,7 +38,7 @@
 //	POST   /blog/admin/posts/{id}/schedule      publish at publish_at, through the tasks module
 //	POST   /blog/admin/posts/{id}/unpublish     back to draft
 //	POST   /blog/admin/posts/{id}/preview-link  a signed preview link
-//	POST   /blog/admin/posts/{id}/image         insert an image (URN or upload) into the body, or as cover
+//	POST   /blog/admin/posts/{id}/image         insert the image the picker chose (image=URN) into the body (as=body) or as cover
 //	DELETE /blog/admin/posts/{id}
 //	POST   /blog/admin/preview                  Markdown → HTML by the public pipeline
 //	POST   /blog/admin/images                   upload one image → {"urn", "url"}
@@ -45,23 +47,27 @@
 // the last step. The editor's preview and the public page show its output
 // byte for byte.
 //
-// Images are afs files. The editor's "Select image" takes a URN (or
-// uploads a file into the image folder setting, fs://local/blog by
-// default) and writes it into the Markdown as ![name](fs://source/path)
-// or sets it as the cover; the pipeline turns such URNs into
-// /blog/media/... links. The media route serves a file to everyone only
-// while a published post shows it, to writers while a post they may edit
-// does, and to the holder of a draft's preview link for that draft's
-// images; every other afs file stays private (no public folder). Scheduled posts go
-// public through the task blog.publish ([TaskPublish]), which the task
-// monitor lists.
+// Images are afs files, never copied. The editor's "Select image" is the
+// files app's picker (package files, [files.Module.Picker]; the blog
+// requires that module): the author browses every source they may read,
+// or uploads into a folder there, and the chosen image goes into the
+// Markdown as ![name](fs://source/path) or becomes the cover. Scripts
+// upload with POST /blog/admin/images into the image folder setting
+// (fs://local/blog by default). The pipeline turns URNs into
+// /blog/media/... links.
 //
-// Two parts are written to be replaced by components of other apps: the
-// "Select image" control is the one function selectImage (a file picker
-// fills its input named "image"), and the private posts list is the one
-// function postsTable (an explorer grid over the posts collection, with
-// the same filters: status, tag, title search, and the author clause for
-// users without blog.admin).
+// There is no public folder: a file is public exactly as long as a public
+// post shows it, so unpublishing, deleting or editing the post takes its
+// images off the web with it. The media route serves a file to everyone
+// while a published post shows it, to writers while a post they may edit
+// does (writers who hold files.read, any file, so that the preview shows
+// an image as soon as it is picked), and to the holder of a draft's
+// preview link for that draft's images; every other afs file is 404
+// there. Since publishing a post publishes what it shows, an author needs
+// files.read (afs.PermRead) to show a file outside the image folder.
+//
+// Scheduled posts go public through the task blog.publish
+// ([TaskPublish]), which the task monitor lists.
 //
 // scripts/load-blog.sh measures the public reads against PocketBase.
 package blog

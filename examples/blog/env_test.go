@@ -17,8 +17,10 @@ import (
 	"time"
 
 	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/afs"
 	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/examples/blog"
+	"github.com/webos-go/webos/examples/files"
 	"github.com/webos-go/webos/stack"
 	"github.com/webos-go/webos/tasks"
 	"github.com/webos-go/webos/tasks/monitor"
@@ -30,6 +32,7 @@ type env struct {
 	tasks *tasks.Module
 	blog  *blog.Module
 	app   *webos.App
+	fs    *afs.Module
 	// namespace is the tasks' namespace on a shared Redis.
 	namespace string
 }
@@ -87,17 +90,19 @@ func newEnv(dir, redisURL string) (*env, func(), error) {
 			}})
 	}
 	b := blog.New()
-	app := webos.New(cfg, append(std.List(), monitor.New(std.Tasks), b)...)
+	app := webos.New(cfg, append(std.List(), monitor.New(std.Tasks), files.New(files.Options{}), b)...)
 	app.SetLogger(slog.New(slog.DiscardHandler))
 	if err := app.Start(context.Background()); err != nil {
 		return nil, nil, err
 	}
 	srv := httptest.NewServer(app.Handler())
-	e := &env{srv: srv, auth: std.Auth, tasks: std.Tasks, blog: b, app: app, namespace: ns}
+	e := &env{srv: srv, auth: std.Auth, tasks: std.Tasks, blog: b, app: app, namespace: ns, fs: std.Files}
 	ctx := context.Background()
 	for _, r := range []auth.Role{
 		{Name: "writer", Permissions: []string{blog.PermWrite}},
 		{Name: "blog-editor", Permissions: []string{blog.PermWrite, blog.PermAdmin}},
+		{Name: "illustrator", Permissions: []string{blog.PermWrite, afs.PermRead}}, // may choose any file
+
 	} {
 		if _, err := std.Auth.SaveRole(ctx, r); err != nil {
 			return nil, nil, err

@@ -224,9 +224,10 @@ func lastmod(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// robots allows the public pages, keeps crawlers out of the editor and
-// the preview links, and names the sitemap. Serve it at the site's root
-// by mounting the blog there, or link it from the root's robots.txt.
+// robots is the site's /robots.txt: it allows the blog's public pages,
+// keeps crawlers out of the editor and the preview links, and names the
+// sitemap. It is served at the root, where crawlers look, whatever the
+// blog's prefix.
 func (m *Module) robots(w http.ResponseWriter, r *http.Request) error {
 	base := m.baseURL(r, m.settings.Get(r.Context()))
 	body := fmt.Sprintf("User-agent: *\nAllow: %s/\nDisallow: %s/admin/\nDisallow: %s/preview/\n\nSitemap: %s%s/sitemap.xml\n",

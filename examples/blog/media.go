@@ -30,7 +30,8 @@ import (
 // their URNs, and GET /blog/media/{source}/{path} serves a file only while
 // it may be seen — to everyone while a published post refers to it (in
 // its body or as its cover), and to writers while a post they may edit
-// does, so that the editor's preview shows a draft's images, and to
+// does (writers who hold afs.PermRead, any file, as the files API gives
+// it to them), so that the editor's preview shows a draft's images, and to
 // whoever holds a draft's preview link (its token rides on the image
 // URLs of the preview page) for the images that draft shows. Any other
 // file of afs is 404 there, whoever asks: a file leaves the public web
@@ -46,6 +47,11 @@ func (m *Module) mediaAllowed(ctx context.Context, u string) (bool, error) {
 	uid := identity.ID(ctx)
 	if uid == "" || !m.app.Can(ctx, PermWrite) {
 		return false, nil
+	}
+	if m.app.Can(ctx, afs.PermRead) {
+		// A writer who may read every file sees the one just picked in
+		// the preview before the post is saved.
+		return true, nil
 	}
 	f := store.Eq("images", u)
 	if !m.app.Can(ctx, PermAdmin) {
@@ -92,7 +98,7 @@ func (m *Module) media(w http.ResponseWriter, r *http.Request) error {
 	if info.ETag != "" {
 		hd.Set("ETag", info.ETag)
 	}
-	http.ServeContent(w, r, "", info.ModTime, f)
+	afs.ServeContent(w, r, info.ModTime, f)
 	return nil
 }
 

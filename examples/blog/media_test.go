@@ -2,7 +2,9 @@ package blog_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"html"
 	"image"
 	"image/color"
 	"image/png"
@@ -11,9 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/webos-go/webos/afs"
 	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/examples/blog"
 	"github.com/webos-go/webos/internal/testenv"
+	"github.com/webos-go/webos/registry"
 )
 
 func pngBytes(t *testing.T) []byte {
@@ -61,18 +65,6 @@ func TestImagesArePublicOnlyWhilePublished(t *testing.T) {
 		t.Errorf("SVG upload: %d %s", r.code, r.body)
 	}
 	p := e.post(t, ada, map[string]any{"title": "Pictured " + randHex(), "body": "![dot](" + up.URN + ")"})
-	// Inserting through the editor's control: as cover, and into the body.
-	ct3, body3 := multipartBody(t, map[string]string{"image": up.URN, "as": "cover"}, "", nil)
-	if r := e.do(t, "POST", "/blog/admin/posts/"+p.ID+"/image", ada, ct3, body3); r.code != 200 || !strings.Contains(r.body, `value="`+up.URN+`"`) {
-		t.Errorf("as cover: %d %s", r.code, r.body)
-	}
-	ct4, body4 := multipartBody(t, map[string]string{"as": "body", "body": "Text"}, "Blue.png", pngBytes(t))
-	if r := e.do(t, "POST", "/blog/admin/posts/"+p.ID+"/image", ada, ct4, body4); r.code != 200 || !strings.Contains(r.body, "Text\n\n![blue-") {
-		t.Errorf("upload into body: %d %s", r.code, r.body)
-	}
-	if r := e.do(t, "POST", "/blog/admin/posts/"+p.ID+"/image", ada, formCT, form("image", "fs://local/blog/none.png", "as", "body")); r.code != 422 {
-		t.Errorf("missing file: %d %s", r.code, r.body)
-	}
 	if r := e.do(t, "PUT", "/blog/admin/posts/"+p.ID, ada, jsonCT, mustJSON(map[string]string{"title": p.Title, "body": "![dot](" + up.URN + ")", "cover": up.URN})); r.code != 200 {
 		t.Fatal(r.body)
 	}
@@ -187,5 +179,130 @@ func TestScheduledPublishOnRedis(t *testing.T) {
 	}
 	if r := e.do(t, "GET", "/tasks/"+task, ada, "", ""); r.code != 200 || !strings.Contains(r.body, `"succeeded"`) || !strings.Contains(r.body, `"published"`) {
 		t.Errorf("the task after its time: %d %s", r.code, r.body)
+	}
+}
+
+// TestSelectImageFromThePicker: the editor's "Select image" is the files
+// app's picker; the file it sends is inserted into the Markdown or set as
+// the cover after the same checks as the picker's own (an existing image
+// the user may read), and the image is public only while the published
+// post shows it. Authors without files.read get no picker and may show
+// only the blog's own uploads.
+func TestSelectImageFromThePicker(t *testing.T) {
+	e := sharedEnv(t)
+	_, ivy := e.user(t, "Ivy", "illustrator") // blog.write and files.read
+	_, ada := e.user(t, "Ada", "writer")      // blog.write only
+	fsys, err := registry.Get[*afs.FS](e.app.Registry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := "pics-" + randHex()
+	save := func(name string, b []byte) string {
+		t.Helper()
+		u, err := afs.NewURN("local", dir+"/"+name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fsys.Save(context.Background(), u, bytes.NewReader(b), nil); err != nil {
+			t.Fatal(err)
+		}
+		return u.String()
+	}
+	photo, notes := save("Sea View.png", pngBytes(t)), save("notes.txt", []byte("not an image"))
+	odd := save("a (b).png", pngBytes(t)) // parentheses in a name do not end the Markdown link
+	p := e.post(t, ivy, map[string]any{"title": "Picked " + randHex(), "body": "Text"})
+
+	edit := e.do(t, "GET", "/blog/admin/posts/"+p.ID+"/edit", ivy, "", "")
+	if edit.code != 200 || !strings.Contains(edit.body, `data-files-picker`) || !strings.Contains(edit.body, `data-accept="image/png,image/jpeg,image/gif,image/webp"`) ||
+		!strings.Contains(edit.body, `hx-trigger="files:pick"`) {
+		t.Fatalf("the editor lacks the picker: %d %s", edit.code, edit.body)
+	}
+	insert := func(token string, kv ...string) resp {
+		t.Helper()
+		return e.do(t, "POST", "/blog/admin/posts/"+p.ID+"/image", token, formCT, form(kv...), "HX-Request", "true")
+	}
+	r := insert(ivy, "image", photo, "as", "body", "body", "Text")
+	wantMD := "Text\n\n![Sea View](" + strings.ReplaceAll(photo, " ", "%20") + ")\n"
+	if r.code != 200 || r.hdr.Get("HX-Retarget") != "#body" || !strings.Contains(r.body, `id="body"`) || !strings.Contains(r.body, html.EscapeString(wantMD)) {
+		t.Fatalf("insert into the body: %d %v %s", r.code, r.hdr, r.body)
+	}
+	if r := insert(ivy, "image", odd, "as", "body"); r.code != 200 || !strings.Contains(r.body, "![a (b)](fs://local/"+dir+"/a%20%28b%29.png)") {
+		t.Errorf("insert a name with parentheses: %d %s", r.code, r.body)
+	} else if out := blog.NewRenderer("/m").Render("![a (b)](fs://local/" + dir + "/a%20%28b%29.png)"); len(out.Files) != 1 || out.Files[0] != odd {
+		t.Errorf("the pipeline reads back %v, want %s", out.Files, odd)
+	}
+	r = insert(ivy, "image", photo, "as", "cover")
+	if r.code != 200 || r.hdr.Get("HX-Retarget") != "#cover" || !strings.Contains(r.body, `id="cover"`) || !strings.Contains(r.body, `value="`+photo+`"`) {
+		t.Fatalf("as cover: %d %v %s", r.code, r.hdr, r.body)
+	}
+	for _, c := range []struct {
+		kv   []string
+		want int
+		says string
+	}{
+		{[]string{"as", "body"}, 422, "choose one image"},
+		{[]string{"image", photo, "image", photo, "as", "body"}, 422, "choose one image"},
+		{[]string{"image", photo, "as", "sidebar"}, 422, "must be body"},
+		{[]string{"image", "fs://local/" + dir + "/none.png", "as", "body"}, 422, "does not exist"},
+		{[]string{"image", notes, "as", "body"}, 422, "not of an accepted type"},
+		{[]string{"image", "fs://local/" + dir, "as", "body"}, 422, "is a folder"},
+		{[]string{"image", "fs://local/../etc/passwd", "as", "body"}, 422, `"image"`},
+	} {
+		r := e.do(t, "POST", "/blog/admin/posts/"+p.ID+"/image", ivy, formCT, form(c.kv...))
+		if r.code != c.want || !strings.Contains(r.body, c.says) || !strings.HasPrefix(r.hdr.Get("Content-Type"), "application/json") {
+			t.Errorf("insert %v: %d %s, want %d saying %q", c.kv, r.code, r.body, c.want, c.says)
+		}
+	}
+
+	// The editor's preview shows the picked image before the post is
+	// saved, to writers who may read files.
+	if r := e.do(t, "GET", "/blog/media/local/"+dir+"/Sea%20View.png", ivy, "", ""); r.code != 200 {
+		t.Errorf("the picked image for the preview: %d", r.code)
+	}
+	if r := e.do(t, "GET", "/blog/media/local/"+dir+"/Sea%20View.png", ada, "", ""); r.code != 404 {
+		t.Errorf("another folder's file for a writer without files.read: %d", r.code)
+	}
+
+	// Without files.read: no picker, no choosing, and only the blog's own
+	// uploads may be shown.
+	ap := e.post(t, ada, map[string]any{"title": "Plain " + randHex()})
+	if r := e.do(t, "GET", "/blog/admin/posts/"+ap.ID+"/edit", ada, "", ""); strings.Contains(r.body, "data-files-picker") || !strings.Contains(r.body, "needs the permission files.read") {
+		t.Errorf("an author without files.read gets a picker: %s", r.body)
+	}
+	if r := e.do(t, "POST", "/blog/admin/posts/"+ap.ID+"/image", ada, formCT, form("image", photo, "as", "body")); r.code != 403 {
+		t.Errorf("choosing without files.read: %d %s", r.code, r.body)
+	}
+	for _, in := range []map[string]string{{"body": "![x](<" + photo + ">)"}, {"cover": photo}} {
+		in["title"] = ap.Title
+		if r := e.do(t, "PUT", "/blog/admin/posts/"+ap.ID, ada, jsonCT, mustJSON(in)); r.code != 422 || !strings.Contains(r.body, "files.read") {
+			t.Errorf("showing another folder's file without files.read %v: %d %s", in, r.code, r.body)
+		}
+	}
+
+	// Saved and published, the picked image is public; unpublished, not.
+	if r := e.do(t, "PUT", "/blog/admin/posts/"+p.ID, ivy, jsonCT, mustJSON(map[string]string{"title": p.Title, "body": wantMD, "cover": photo})); r.code != 200 {
+		t.Fatal(r.body)
+	}
+	media := "/blog/media/local/" + dir + "/Sea%20View.png"
+	if r := e.do(t, "GET", media, "", "", ""); r.code != 404 {
+		t.Errorf("a draft's image for a guest: %d", r.code)
+	}
+	pub := e.act(t, ivy, p.ID, "publish", "")
+	page := e.do(t, "GET", "/blog/"+pub.Slug, "", "", "")
+	if !strings.Contains(page.body, `<img src="`+media+`" alt="Sea View">`) {
+		t.Errorf("the public page lacks the image %s: %s", media, page.body)
+	}
+	if r := e.do(t, "GET", media, "", "", ""); r.code != 200 || r.hdr.Get("Content-Type") != "image/png" || r.body != string(pngBytes(t)) {
+		t.Errorf("the published image for a guest: %d %v", r.code, r.hdr)
+	}
+	if r := e.do(t, "GET", media, "", "", "", "Range", "bytes=garbage"); r.code != 416 || !strings.HasPrefix(r.hdr.Get("Content-Type"), "application/json") {
+		t.Errorf("a bad range: %d %q %s", r.code, r.hdr.Get("Content-Type"), r.body)
+	}
+	if r := e.do(t, "GET", "/blog/media/local/"+dir+"/notes.txt", "", "", ""); r.code != 404 {
+		t.Errorf("a file of the same folder no post shows: %d", r.code)
+	}
+	e.act(t, ivy, p.ID, "unpublish", "")
+	if r := e.do(t, "GET", media, "", "", ""); r.code != 404 {
+		t.Errorf("the image after unpublishing: %d", r.code)
 	}
 }

@@ -25,6 +25,10 @@ const (
 	Published Status = "published"
 )
 
+// Values lists the statuses, in a post's order of life; the posts list
+// offers them as its status filter.
+func (Status) Values() []string { return []string{string(Draft), string(Scheduled), string(Published)} }
+
 // Post is one blog post. The store sets the audit fields of its Doc
 // (created and updated, at and by); Author is who owns it.
 type Post struct {
@@ -89,7 +93,7 @@ const (
 // reserved are the first path segments the blog's own routes use: no
 // post may have them as its slug.
 var reserved = []string{"admin", "api", "author", "feed.atom", "feed.rss", "media", "preview",
-	"robots.txt", "sitemap.xml", "tag", "static"}
+	"sitemap.xml", "tag", "static"}
 
 var errSlug = errors.New("may hold only lower-case letters, digits and single hyphens, and not start or end with one")
 

@@ -81,6 +81,28 @@ func (m *Module) prepare(in Input) (fields, error) {
 	return f, nil
 }
 
+// mayShow checks the files a post is to show that it did not show
+// before: since publishing a post publishes its images, an author may
+// show a file only when they may read files (afs.PermRead) or when it is
+// in the image folder, where the blog's own uploads go.
+func (m *Module) mayShow(ctx context.Context, before []string, f fields) error {
+	if m.app.Can(ctx, afs.PermRead) {
+		return nil
+	}
+	folder := strings.TrimRight(m.settings.Get(ctx).ImageFolder, "/") + "/"
+	for _, u := range f.images {
+		if slices.Contains(before, u) || strings.HasPrefix(u, folder) {
+			continue
+		}
+		field := "body"
+		if u == f.cover {
+			field = "cover"
+		}
+		return webos.Invalid(field, fmt.Sprintf("%s is not in the image folder %s, and showing other files needs the permission %s", u, folder, afs.PermRead))
+	}
+	return nil
+}
+
 // authorName is the display name of the user in ctx.
 func authorName(ctx context.Context) string {
 	if u, ok := auth.UserFrom(ctx); ok {
@@ -149,6 +171,9 @@ func (m *Module) Create(ctx context.Context, in Input) (*Post, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := m.mayShow(ctx, nil, f); err != nil {
+		return nil, err
+	}
 	id := bson.NewObjectID().Hex()
 	slug, auto := strings.TrimSpace(in.Slug), false
 	if slug == "" {
@@ -181,6 +206,9 @@ func (m *Module) Save(ctx context.Context, id string, in Input) (*Post, error) {
 	}
 	f, err := m.prepare(in)
 	if err != nil {
+		return nil, err
+	}
+	if err := m.mayShow(ctx, p.Images, f); err != nil {
 		return nil, err
 	}
 	slug, auto, release := p.Slug, p.SlugAuto, ""

@@ -38,7 +38,7 @@ func (m *Module) publicRoutes(r *webos.Router) {
 	r.HandleFunc("GET /tag/{tag}/feed.atom", m.feed(atomFeed, "tag"))
 	r.HandleFunc("GET /tag/{tag}/feed.rss", m.feed(rssFeed, "tag"))
 	r.HandleFunc("GET /sitemap.xml", m.sitemap)
-	r.HandleFunc("GET /robots.txt", m.robots)
+	r.Root().HandleFunc("GET /robots.txt", m.robots) // a site's robots.txt is at its root
 	r.HandleFunc("GET /api/posts", m.apiList)
 	r.HandleFunc("GET /api/posts/{slug}", m.apiPost)
 	r.HandleFunc("GET /media/{source}/{path...}", m.media)
