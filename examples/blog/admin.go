@@ -130,7 +130,7 @@ func (m *Module) postsTable(r *http.Request, lq listQuery, pg *store.Page[Post])
 			h.Label(h.For("f-q"), g.Text("Title")), h.Input(h.ID("f-q"), h.Name("q"), h.Type("search"), h.Value(lq.Search)),
 			h.Button(h.Type("submit"), h.Class("button"), g.Text("Filter"))),
 		g.If(len(pg.Items) == 0, h.P(h.Class("muted"), g.Text("No posts match."))),
-		g.If(len(pg.Items) > 0, h.Table(h.ID("posts"), h.Class("table"),
+		g.If(len(pg.Items) > 0, h.Div(h.Class("table-scroll"), h.Table(h.ID("posts"), h.Class("table"),
 			h.THead(h.Tr(h.Th(g.Text("Title")), h.Th(g.Text("Status")), h.Th(g.Text("Tags")),
 				g.If(admin, h.Th(g.Text("Author"))), h.Th(g.Text("Published")), h.Th(g.Text("Updated")))),
 			h.TBody(g.Map(pg.Items, func(p Post) g.Node {
@@ -140,7 +140,7 @@ func (m *Module) postsTable(r *http.Request, lq listQuery, pg *store.Page[Post])
 					h.Td(g.Text(strings.Join(p.Tags, ", "))),
 					g.If(admin, h.Td(g.Text(p.AuthorName))),
 					h.Td(g.Text(when(p.PublishedAt))), h.Td(g.Text(when(p.UpdatedAt))))
-			})))),
+			}))))),
 		g.If(pg.Next != "", h.P(h.A(h.Href(m.prefix+"/admin/?"+next.Encode()), g.Text("More posts →")))),
 	)
 }

@@ -64,7 +64,8 @@ func TestNavigationAudit(t *testing.T) {
 	// to, then whatever those pages link to.
 	seeds, posts := declared(adminCtx)
 	rep.declared = len(seeds)
-	for _, p := range routePages(t, routes, a.links) {
+	probed := routePages(routes, a.links)
+	for _, p := range probed.pages {
 		seeds = appendPage(seeds, p)
 	}
 	for _, cmd := range posts {
@@ -78,6 +79,7 @@ func TestNavigationAudit(t *testing.T) {
 	pages := a.crawl(seeds)
 	a.finish()
 	rep.pages = pages
+	rep.uncovered = uncovered(routes, rep.results, probed.answers)
 
 	plain := newTab(t)
 	plain.signIn(plainEmail, plainPassword)
@@ -158,9 +160,18 @@ func declared(ctx context.Context) ([]*pageRef, []ui.Command) {
 	return ps, posts
 }
 
+// probe is what the GET routes without path parameters answered.
+type probe struct {
+	pages   []*pageRef
+	answers map[string]linkResult // by path
+}
+
 // routePages returns the application's GET routes without path
-// parameters that answer a browser's navigation with an HTML document.
-func routePages(t *testing.T, routes *routeTable, lc *linkChecker) []*pageRef {
+// parameters that answer a browser's navigation with an HTML document —
+// a page, or a server error (which the audit then reports) — and what
+// every such route answered. A route that refuses a request without its
+// query parameters (4xx) is not a page of its own.
+func routePages(routes *routeTable, lc *linkChecker) probe {
 	var paths []string
 	for _, r := range routes.list {
 		if r.Method != http.MethodGet {
@@ -173,11 +184,59 @@ func routePages(t *testing.T, routes *routeTable, lc *linkChecker) []*pageRef {
 		paths = append(paths, p)
 	}
 	res := lc.checkAll(paths, "a")
-	var out []*pageRef
+	out := probe{answers: res}
 	for _, p := range paths {
-		if res[p].document {
-			out = append(out, &pageRef{path: p, via: "GET route " + p})
+		r := res[p]
+		if !r.document || r.status >= 400 && r.status < 500 {
+			continue
 		}
+		via := "GET route " + p
+		if r.final != p {
+			via += " (redirects to " + r.final + ")"
+		}
+		out.pages = append(out.pages, &pageRef{path: r.final, via: via})
+	}
+	return out
+}
+
+// uncovered lists the routes that answer GET of which no page was
+// audited, each with the reason.
+func uncovered(routes *routeTable, results []*pageResult, answers map[string]linkResult) []string {
+	audited := map[string]bool{}
+	for _, r := range results {
+		if rt, ok := routes.lookup(r.final); ok {
+			audited[rt.Pattern()] = true
+		}
+	}
+	var out []string
+	for _, r := range routes.list {
+		if r.Method != http.MethodGet && r.Method != "" || audited[r.Pattern()] {
+			continue
+		}
+		p := strings.TrimSuffix(r.Path, "{$}")
+		why := ""
+		switch a, probed := answers[p]; {
+		case r.Stream:
+			why = "a long-lived stream (events or a download)"
+		case r.Method == "":
+			why = "serves every method: a mounted handler with a UI of its own, outside the shell"
+		case probed && a.err != nil:
+			why = a.err.Error()
+		case probed && a.final != "" && a.final != p:
+			why = "redirects to " + a.final
+			if rt, ok := routes.lookup(a.final); ok && audited[rt.Pattern()] {
+				why += ", audited there"
+			}
+		case probed && a.status >= 300 && a.status < 400:
+			why = fmt.Sprintf("redirects (HTTP %d)", a.status)
+		case probed && a.status >= 400:
+			why = fmt.Sprintf("HTTP %d without its query parameters (%s)", a.status, cmp.Or(a.ctype, "no content type"))
+		case probed:
+			why = "not a page: " + cmp.Or(a.ctype, "no content type")
+		default:
+			why = "has path parameters, and no audited page links to one"
+		}
+		out = append(out, fmt.Sprintf("%-45s %-10s %s", r.Pattern(), r.Module, why))
 	}
 	return out
 }
@@ -624,6 +683,7 @@ type linkChecker struct {
 }
 
 type linkResult struct {
+	final    string // the path after redirects
 	status   int
 	ctype    string
 	document bool // an HTML document (<!doctype html>)
@@ -715,7 +775,7 @@ func (lc *linkChecker) fetch(u string, navigation bool) linkResult {
 	head, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	ct := resp.Header.Get("Content-Type")
 	doc := strings.HasPrefix(ct, "text/html") && bytes.HasPrefix(bytes.ToLower(bytes.TrimSpace(head)), []byte("<!doctype html"))
-	return linkResult{status: resp.StatusCode, ctype: ct, document: doc}
+	return linkResult{final: resp.Request.URL.RequestURI(), status: resp.StatusCode, ctype: ct, document: doc}
 }
 
 func sanitize(s string) string {
@@ -735,6 +795,9 @@ type report struct {
 	elapsed  time.Duration
 	declared int
 	pages    []*pageRef
+	// uncovered are the GET routes of which no page was audited, with
+	// the reason.
+	uncovered []string
 	results  []*pageResult
 }
 
@@ -788,6 +851,10 @@ func (rp *report) write(t *testing.T, path string) {
 				fmt.Fprintf(&b, "  %-5s %-40s %s: %s\n", r.role, r.path, c.name, c.detail)
 			}
 		}
+	}
+	fmt.Fprintf(&b, "\nGET routes without an audited page (%d of %d routes):\n", len(rp.uncovered), len(shared.app.Routes()))
+	for _, u := range rp.uncovered {
+		fmt.Fprintf(&b, "  %s\n", u)
 	}
 	fmt.Fprintf(&b, "\npages:\n")
 	for _, r := range rp.results {
