@@ -114,10 +114,14 @@ type narrowState struct {
 	Offenders   []string `json:"offenders"`
 }
 
-// jsNarrow checks, after the layout settled, that nothing makes the page
-// wider than the viewport, and names the outermost elements that stick
-// out.
-const jsNarrow = `new Promise(res => requestAnimationFrame(() => requestAnimationFrame(() => {
+// jsNarrow checks, once the layout settled (the transitions the new
+// width and scheme started have ended, within a second), that nothing
+// makes the page wider than the viewport, and names the outermost
+// elements that stick out.
+const jsNarrow = `Promise.race([
+  Promise.all(document.getAnimations().filter(a => a.effect && a.effect.getTiming().iterations !== Infinity).map(a => a.finished.catch(() => null))),
+  new Promise(res => setTimeout(res, 1000)),
+]).then(() => new Promise(res => requestAnimationFrame(() => requestAnimationFrame(() => {
   ` + jsDescribe + `
   const d = document.documentElement, w = d.clientWidth;
   const over = d.scrollWidth > w + 1 || document.body.scrollWidth > w + 1;
@@ -136,7 +140,7 @@ const jsNarrow = `new Promise(res => requestAnimationFrame(() => requestAnimatio
     }
   }
   res({scrollWidth: d.scrollWidth, clientWidth: w, over, offenders: offenders.map(o => o.d)});
-})))`
+}))))`
 
 // contrastState is what jsContrast returns.
 type contrastState struct {
