@@ -65,7 +65,7 @@ func TestNavigationAudit(t *testing.T) {
 	for range adminTabs {
 		tb := newTab(t)
 		tb.signIn(adminEmail, adminPassword)
-		ad := &auditor{t: t, tb: tb, role: "admin", routes: routes, rep: rep}
+		ad := &auditor{tb: tb, role: "admin", routes: routes, rep: rep}
 		if len(admins) == 0 {
 			ad.links = newLinkChecker(tb.client())
 		} else {
@@ -76,7 +76,7 @@ func TestNavigationAudit(t *testing.T) {
 	a := admins[0]
 	plain := newTab(t)
 	plain.signIn(plainEmail, plainPassword)
-	u := &auditor{t: t, tb: plain, role: "user", routes: routes, rep: rep, links: newLinkChecker(plain.client())}
+	u := &auditor{tb: plain, role: "user", routes: routes, rep: rep, links: newLinkChecker(plain.client())}
 
 	// The pages: what the modules declare to the shell, the GET routes
 	// that answer with a document, what the declared POST commands lead
@@ -327,7 +327,6 @@ const (
 
 // auditor visits pages in one tab, as one user.
 type auditor struct {
-	t      *testing.T
 	tb     *tab
 	role   string
 	routes *routeTable
@@ -428,7 +427,6 @@ type check struct {
 type pageResult struct {
 	role, path, final, via, module string
 	status                         int
-	expect                         expectation
 	refused                        bool
 	checks                         []check
 	shots                          []string
@@ -451,7 +449,7 @@ func (r *pageResult) add(name string, ok bool, format string, args ...any) {
 // loaded at all (recorded as a failure).
 func (a *auditor) audit(p *pageRef, want expectation) *pageResult {
 	tb := a.tb
-	res := &pageResult{role: a.role, path: p.path, via: p.via, expect: want}
+	res := &pageResult{role: a.role, path: p.path, via: p.via}
 	a.rep.add(res)
 	if a.last != nil {
 		a.addEvents(a.last, tb.takeEvents(), true)
@@ -885,7 +883,7 @@ type report struct {
 	// uncovered are the GET routes of which no page was audited, with
 	// the reason.
 	uncovered []string
-	results  []*pageResult
+	results   []*pageResult
 }
 
 func (rp *report) add(r *pageResult) {
