@@ -87,13 +87,18 @@ func TestNavigationAudit(t *testing.T) {
 	for _, p := range probed.pages {
 		seeds = appendPage(seeds, p)
 	}
-	for _, cmd := range posts {
-		p, err := a.runPost(cmd)
-		if err != nil {
-			t.Errorf("palette command %q (POST %s): %v", cmd.Title, cmd.Post, err)
-			continue
+	if len(posts) > 0 {
+		tb := newTab(t)
+		tb.signIn(posterEmail, posterPassword)
+		for _, cmd := range posts {
+			p, err := runPost(tb, cmd)
+			switch {
+			case err != nil:
+				t.Errorf("palette command %q (POST %s): %v", cmd.Title, cmd.Post, err)
+			case p != nil:
+				seeds = appendPage(seeds, p)
+			}
 		}
-		seeds = appendPage(seeds, p)
 	}
 
 	// The ordinary user, in a tab of their own, visits each page as soon
@@ -336,23 +341,24 @@ type auditor struct {
 }
 
 // runPost runs a palette command that posts, as the palette does (a form
-// submitted from a page of the shell), and returns the page it leads to.
-func (a *auditor) runPost(cmd ui.Command) (*pageRef, error) {
-	if _, err := a.tb.open("/"); err != nil {
+// submitted from a page of the shell), and returns the page it leads to,
+// or nil when it answers with something other than an HTML document.
+func runPost(tb *tab, cmd ui.Command) (*pageRef, error) {
+	if _, err := tb.open("/"); err != nil {
 		return nil, err
 	}
-	js := fmt.Sprintf(`(() => { const f = document.createElement("form"); f.method = "post"; f.action = %q; document.body.appendChild(f); f.submit(); return true; })()`, cmd.Post)
-	if _, err := evalJS[bool](a.tb, js); err != nil {
+	js := fmt.Sprintf(`(() => { window.navauditBefore = true; const f = document.createElement("form"); f.method = "post"; f.action = %q; document.body.appendChild(f); f.submit(); return true; })()`, cmd.Post)
+	if _, err := evalJS[bool](tb, js); err != nil {
 		return nil, err
 	}
-	if err := a.tb.waitFor(`location.pathname !== "/" && ` + pageReady); err != nil {
+	if err := tb.waitFor(`window.navauditBefore === undefined && ` + pageReady); err != nil {
 		return nil, err
 	}
-	path, err := evalJS[string](a.tb, `location.pathname + location.search`)
-	if err != nil {
+	path, err := evalJS[string](tb, `document.doctype !== null && document.contentType === "text/html" ? location.pathname + location.search : ""`)
+	tb.takeEvents()
+	if err != nil || path == "" {
 		return nil, err
 	}
-	a.tb.takeEvents()
 	return &pageRef{path: path, via: "palette command " + cmd.Title + " (POST " + cmd.Post + ")"}, nil
 }
 
@@ -873,6 +879,20 @@ func sanitize(s string) string {
 	return strings.TrimRight(string(out), "-")
 }
 
+// checkLegend says what each check of the report means.
+const checkLegend = `the checks:
+  status                  what the shell offers the user opens (< 400); what the route refuses answers 403 or 404; never >= 500
+  document                the answer is an HTML document (<!doctype html>)
+  shell frame             on a page that needs sign-in (or shows the menu): body.shell, the header, the menu, <main>, the palette
+  active menu entry       exactly one entry has aria-current=page, it belongs to the page's module, and it is the page's own entry when it has one
+  title                   the document title names the app (its launchpad card, else its module) and ends with the brand
+  console                 no console error, uncaught exception, failed load or Content-Security-Policy violation
+  links                   every same-origin href, src and srcset of the page answers GET with a status < 400
+  focus visible           Tab from the top (3 presses) and from the start of <main> (3): each focused element has an outline or box-shadow and is on screen
+  no sideways scroll      at 375 px wide (phone), the document is no wider than the viewport
+  dark mode contrast      with the system in dark mode, <main>'s text and every visible text in it reach 4.5:1 (3:1 when large), from the computed colours
+`
+
 // report is what the audit writes to report.txt.
 type report struct {
 	mu       sync.Mutex
@@ -918,6 +938,7 @@ func (rp *report) write(t *testing.T, path string) {
 	fmt.Fprintf(&b, "Navigation audit of the reference server (examples/demo), %s\n", rp.started.UTC().Format(time.RFC3339))
 	fmt.Fprintf(&b, "pages found: %d (%d declared to the shell for the administrator; the rest from GET routes, POST commands and links)\n", len(rp.pages), rp.declared)
 	fmt.Fprintf(&b, "page visits: %d (admin %d, user %d); checks run: %d; failed: %d; time: %s\n\n", len(rp.results), roles["admin"], roles["user"], checks, failed, rp.elapsed.Round(100*time.Millisecond))
+	fmt.Fprintf(&b, "%s\n", checkLegend)
 	fmt.Fprintf(&b, "checks by kind (run / failed):\n")
 	names := make([]string, 0, len(byName))
 	for n := range byName {

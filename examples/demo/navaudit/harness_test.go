@@ -38,6 +38,11 @@ const (
 	adminPassword = "nadia-password-1234"
 	plainEmail    = "otto@example.com" // role "user" only: no permission
 	plainPassword = "otto-password-1234"
+	// posterEmail is an administrator of its own for running the palette's
+	// POST commands, so that what they do to a session (signing out
+	// everywhere, say) leaves the auditing tabs alone.
+	posterEmail    = "pia@example.com"
+	posterPassword = "pia-password-1234"
 )
 
 // shared is the server and the browser of the package, started by the
@@ -112,6 +117,7 @@ func startAll(chromium string) error {
 	for _, u := range []auth.NewUser{
 		{Email: adminEmail, Password: adminPassword, DisplayName: "Nadia Admin", Roles: []string{auth.RoleAdmin}},
 		{Email: plainEmail, Password: plainPassword, DisplayName: "Otto"},
+		{Email: posterEmail, Password: posterPassword, DisplayName: "Pia Poster", Roles: []string{auth.RoleAdmin}},
 	} {
 		if _, err := am.CreateUser(ctx, u); err != nil {
 			return err
