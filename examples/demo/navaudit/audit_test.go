@@ -838,8 +838,19 @@ func (lc *linkChecker) checkAll(urls []string, tag string) map[string]linkResult
 	return out
 }
 
+// fetch GETs u once more when the first attempt got no answer at all: a
+// page that is slow to build the first time (on a loaded machine, under
+// the race detector) is slow, not broken.
 func (lc *linkChecker) fetch(u string, navigation bool) linkResult {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	r := lc.fetchOnce(u, navigation)
+	if r.err != nil {
+		r = lc.fetchOnce(u, navigation)
+	}
+	return r
+}
+
+func (lc *linkChecker) fetchOnce(u string, navigation bool) linkResult {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, shared.srv.URL+u, nil)
 	if err != nil {

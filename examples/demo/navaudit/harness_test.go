@@ -398,7 +398,7 @@ func (tb *tab) client() *http.Client {
 		hc = append(hc, &http.Cookie{Name: c.Name, Value: c.Value, Path: c.Path})
 	}
 	jar.SetCookies(u, hc)
-	return &http.Client{Jar: jar, Timeout: 15 * time.Second}
+	return &http.Client{Jar: jar} // each request has its own deadline
 }
 
 var artifactOnce sync.Once
