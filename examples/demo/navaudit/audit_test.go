@@ -136,6 +136,7 @@ func TestNavigationAudit(t *testing.T) {
 	for _, ad := range admins {
 		ad.finish()
 	}
+	a.navigateInShell()
 	close(found) // after pages is set: the user's goroutine reads it
 	wg.Wait()
 	rep.pages = pages
@@ -422,6 +423,57 @@ func crawl(auditors []*auditor, seeds []*pageRef, found func(*pageRef)) []*pageR
 	return done
 }
 
+// navigateInShell follows every menu entry from the launchpad as a user
+// does — htmx swaps <main>, the title and the menu — and checks that the
+// title and the active entry are those of the page loaded whole.
+func (a *auditor) navigateInShell() {
+	tb := a.tb
+	whole := map[string]*pageResult{}
+	for _, r := range a.rep.snapshot() {
+		if r.role == a.role && r.final != "" && !r.refused {
+			whole[r.final] = r
+		}
+	}
+	res := &pageResult{role: a.role, path: "/ (menu)", final: "/", via: "every menu entry, followed inside the shell"}
+	a.rep.add(res)
+	a.last = res
+	if _, err := tb.open("/"); err != nil {
+		res.add("in-shell navigation", false, "%v", err)
+		return
+	}
+	menu, err := evalJS[[]string](tb, `[...document.querySelectorAll("#nav a[href]")].map(a => a.getAttribute("href"))`)
+	if err != nil {
+		res.add("in-shell navigation", false, "%v", err)
+		return
+	}
+	for _, href := range menu {
+		w := whole[href]
+		if w == nil {
+			res.add("in-shell navigation", false, "%s: no page audited there to compare with", href)
+			continue
+		}
+		js := fmt.Sprintf(`(() => { window.navauditPage = true; document.querySelector('#nav a[href=%q]').click(); return true; })()`, href)
+		if _, err := evalJS[bool](tb, js); err != nil {
+			res.add("in-shell navigation", false, "%s: click: %v", href, err)
+			continue
+		}
+		want := fmt.Sprintf(`window.navauditPage === true && location.pathname + location.search === %q && document.title === %q &&
+			document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling") === null`, w.final, w.title)
+		if err := tb.waitFor(want); err != nil {
+			got, _ := evalJS[string](tb, `location.pathname + location.search + " titled " + JSON.stringify(document.title) + (window.navauditPage === true ? "" : " (a whole page load)")`)
+			res.add("in-shell navigation", false, "%s: want %s titled %q, got %s", href, w.final, w.title, got)
+			continue
+		}
+		active, err := evalJS[[]string](tb, `[...document.querySelectorAll('#nav a[aria-current="page"]')].map(a => a.getAttribute("href"))`)
+		if err == nil && !slices.Equal(active, w.active) {
+			res.add("in-shell navigation", false, "%s: active entries %v, but %v on the whole page", href, active, w.active)
+			continue
+		}
+		res.add("in-shell navigation", true, "%s: title %q and active entry %v as on the whole page", href, w.title, w.active)
+	}
+	a.finish()
+}
+
 // check is one check of one page.
 type check struct {
 	name   string
@@ -433,6 +485,8 @@ type check struct {
 type pageResult struct {
 	role, path, final, via, module string
 	status                         int
+	title                          string   // the document title on a full load
+	active                         []string // the active menu entries on a full load
 	refused                        bool
 	checks                         []check
 	shots                          []string
@@ -475,7 +529,7 @@ func (a *auditor) audit(p *pageRef, want expectation) *pageResult {
 		res.add("load", false, "read the page: %v", err)
 		return nil
 	}
-	res.final = facts.Path
+	res.final, res.title, res.active = facts.Path, facts.Title, facts.Active
 	route, routeOK := a.routes.lookup(facts.Path)
 	res.module = route.Module
 	shot := sanitize(a.role + p.path)
@@ -901,6 +955,7 @@ const checkLegend = `the checks:
   links                   every same-origin href, src and srcset of the page answers GET with a status < 400
   focus visible           Tab from the top (3 presses) and from the start of <main> (3): each focused element has an outline or box-shadow and is on screen
   no sideways scroll      at 375 px wide (phone), the document is no wider than the viewport
+  in-shell navigation     each menu entry, clicked on the launchpad (htmx swaps the page in), gives the title and active entry of the page loaded whole
   dark mode contrast      with the system in dark mode, <main>'s text and every visible text in it reach 4.5:1 (3:1 when large), from the computed colours
 `
 
@@ -915,6 +970,13 @@ type report struct {
 	// the reason.
 	uncovered []string
 	results   []*pageResult
+}
+
+// snapshot returns the results so far.
+func (rp *report) snapshot() []*pageResult {
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	return slices.Clone(rp.results)
 }
 
 func (rp *report) add(r *pageResult) {
