@@ -343,10 +343,12 @@ func (tb *tab) signIn(email, password string) {
 	tb.takeEvents()
 }
 
-// scheme emulates the system's light or dark preference.
+// scheme emulates the system's light or dark preference. The system also
+// asks for reduced motion, so that the shell's transitions (the drawer's,
+// when the viewport narrows) do not hold up the checks.
 func (tb *tab) scheme(s string) error {
 	_, err := chromedp.Call(tb.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: s}}})
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: s}, {Name: "prefers-reduced-motion", Value: "reduce"}}})
 	return err
 }
 
