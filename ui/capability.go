@@ -59,6 +59,8 @@ type MenuItem struct {
 	Path string
 	// Order sorts the entry among apps and other entries, lowest first.
 	Order int
+
+	module string // the module that contributed the entry, set by the shell
 }
 
 // Widget is a piece of UI a module places into a slot of the layout.

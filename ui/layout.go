@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	g "maragu.dev/gomponents"
 	h "maragu.dev/gomponents/html"
 )
@@ -10,8 +12,12 @@ import (
 // [Module.Render]); it is exported so that the layout can be rendered and
 // tested on its own.
 type Layout struct {
-	// Title is the page's title; the document title is "Title · Brand".
+	// Title is the page's title; the document title is "Title · App ·
+	// Brand", without App when Title names it already.
 	Title string
+	// App is the name of the app the page belongs to, e.g. "Vault"; ""
+	// for the shell's own pages.
+	App string
 	// Brand is the product name in the header, e.g. "WebOS".
 	Brand string
 	// Lang is the document language (default "en").
@@ -46,13 +52,17 @@ type Layout struct {
 }
 
 func (l Layout) docTitle() string {
-	switch {
-	case l.Title == "":
-		return l.Brand
-	case l.Brand == "":
-		return l.Title
+	parts := make([]string, 0, 3)
+	if l.Title != "" {
+		parts = append(parts, l.Title)
 	}
-	return l.Title + " · " + l.Brand
+	if l.App != "" && !strings.Contains(strings.ToLower(l.Title), strings.ToLower(l.App)) {
+		parts = append(parts, l.App)
+	}
+	if l.Brand != "" {
+		parts = append(parts, l.Brand)
+	}
+	return strings.Join(parts, " · ")
 }
 
 // htmxConfig configures htmx for the shell's Content-Security-Policy (see

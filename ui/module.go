@@ -267,6 +267,11 @@ type contributions struct {
 	commands []owned[Command]
 	// scripts and styles are the URLs of the modules' page assets.
 	scripts, styles []string
+	// appNames are the names of the modules' apps, by module ID: the
+	// first app of the module, else the module's name for a module with
+	// menu entries; the shell's own pages have none. Page titles carry
+	// them.
+	appNames map[string]string
 
 	// frames are the rendered opening tags of the widgets' frames, by
 	// index in widgets.
@@ -281,7 +286,7 @@ type contributions struct {
 // see each: holders of the module's permission who may open the route the
 // path leads to.
 func (m *Module) collect() (*contributions, error) {
-	c := &contributions{}
+	c := &contributions{appNames: map[string]string{}}
 	var errs []error
 	for _, st := range m.app.Modules() {
 		mod, ok := m.app.Module(st.ID)
@@ -327,6 +332,10 @@ func (m *Module) collect() (*contributions, error) {
 				if it.Path, ok = resolve("menu", it.Path); !ok {
 					continue
 				}
+				if id != ModuleID && c.appNames[id] == "" {
+					c.appNames[id] = cmp.Or(info.Name, id)
+				}
+				it.module = id
 				c.menu = append(c.menu, owned[MenuItem]{id, it, m.access(base, "GET", it.Path)})
 			}
 		}
@@ -393,6 +402,9 @@ func (m *Module) collect() (*contributions, error) {
 	slices.SortStableFunc(c.apps, func(a, b owned[App]) int {
 		return cmp.Or(cmp.Compare(a.v.Order, b.v.Order), cmp.Compare(a.v.Name, b.v.Name))
 	})
+	for _, a := range slices.Backward(c.apps) { // the first app of each module wins
+		c.appNames[a.module] = a.v.Name
+	}
 	slices.SortStableFunc(c.widgets, func(a, b owned[Widget]) int { return cmp.Compare(b.v.Priority, a.v.Priority) })
 	c.frames = make([]string, len(c.widgets))
 	for i, wd := range c.widgets {
@@ -420,6 +432,15 @@ func (m *Module) access(base webos.Access, method, path string) webos.Access {
 		}
 	}
 	return acc
+}
+
+// servesGET reports whether a route of the application answers GET path.
+func (m *Module) servesGET(path string) bool {
+	if m.app == nil {
+		return false
+	}
+	_, ok := m.app.RouteAccess(http.MethodGet, path)
+	return ok
 }
 
 // can reports whether the user in ctx may see what needs acc.
@@ -495,7 +516,7 @@ func (c *contributions) menuFor(vis []byte) []MenuItem {
 	items := []MenuItem{}
 	for i, a := range c.apps {
 		if vis[i] == 1 {
-			items = append(items, MenuItem{Name: a.v.Name, Icon: a.v.Icon, Path: appPath(a.v), Order: a.v.Order})
+			items = append(items, MenuItem{Name: a.v.Name, Icon: a.v.Icon, Path: appPath(a.v), Order: a.v.Order, module: a.module})
 		}
 	}
 	vis = vis[len(c.apps):]
@@ -507,7 +528,7 @@ func (c *contributions) menuFor(vis []byte) []MenuItem {
 	slices.SortStableFunc(items, func(a, b MenuItem) int {
 		return cmp.Or(cmp.Compare(a.Order, b.Order), cmp.Compare(a.Name, b.Name))
 	})
-	return append([]MenuItem{{Name: "Launchpad", Icon: "grid", Path: "/", Order: -1 << 31}}, items...)
+	return append([]MenuItem{{Name: "Launchpad", Icon: "grid", Path: "/", Order: -1 << 31, module: ModuleID}}, items...)
 }
 
 // Commands returns the palette's commands the user in ctx may see: apps,

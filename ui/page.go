@@ -19,7 +19,9 @@ import (
 
 // Page is one screen of the shell, rendered by [Module.Render].
 type Page struct {
-	// Title is the page's title.
+	// Title is the page's title. The document title adds the name of the
+	// app the active menu entry belongs to, unless Title names it, and the
+	// brand: "Password generator · Vault · WebOS".
 	Title string
 	// Content goes into <main>.
 	Content g.Node
@@ -140,7 +142,11 @@ func (m *Module) layout(w http.ResponseWriter, r *http.Request, c *contributions
 			active = r.URL.Path
 		}
 		v = m.view(ctx, c)
-		l.Nav = v.nav(activeIndex(v.menu, active))
+		cur := activeIndex(v.menu, active)
+		l.Nav = v.nav(cur)
+		if cur >= 0 {
+			l.App = c.appNames[v.menu[cur].module]
+		}
 	}
 	if fragment {
 		return l

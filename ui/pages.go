@@ -63,7 +63,11 @@ func (m *Module) handleApp(w http.ResponseWriter, r *http.Request) error {
 	if mod, ok := m.app.Module(module); ok {
 		info = mod.ModuleInfo()
 		if _, ok := mod.(webos.RouteProvider); ok {
-			api = modulePrefix(info) + "/"
+			// Linked only when something answers there: a module may
+			// have routes below its prefix but none at it.
+			if p := modulePrefix(info) + "/"; m.servesGET(p) {
+				api = p
+			}
 		}
 	}
 	return m.Render(w, r, Page{Title: app.Name, Content: g.Group{
