@@ -33,6 +33,7 @@ type Renderer struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
 	media  string
+	srcset func(afs.URN) []srcCandidate // the media library's sizes of an image (assets.go)
 }
 
 // NewRenderer returns the pipeline; mediaPrefix is the URL path under
@@ -49,6 +50,7 @@ func NewRenderer(mediaPrefix string) *Renderer {
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[\w+#.-]{1,40}$`)).OnElements("code")
 	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
 	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^$|^checked$|^disabled$`)).OnElements("input")
+	p.AllowAttrs("srcset", "sizes").OnElements("img") // media library images (assets.go)
 	p.RequireNoReferrerOnFullyQualifiedLinks(true)
 	r.policy = p
 	return r
@@ -117,8 +119,12 @@ func (t urnLinks) Transform(doc *ast.Document, _ text.Reader, pc parser.Context)
 		u := string(*dest)
 		if m := t.r.MediaURL(u); m != "" {
 			*dest = []byte(m)
-			if urn, _ := afs.Parse(u); !slices.Contains(files, urn.String()) {
+			urn, _ := afs.Parse(u)
+			if !slices.Contains(files, urn.String()) {
 				files = append(files, urn.String())
+			}
+			if img, ok := n.(*ast.Image); ok {
+				files = t.r.addSrcset(img, urn, files)
 			}
 		}
 		return ast.WalkContinue, nil
