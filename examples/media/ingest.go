@@ -81,7 +81,7 @@ func (m *Module) Ingest(ctx context.Context, name string, r io.Reader) (*Ingeste
 		if _, err := tmp.Seek(0, io.SeekStart); err == nil {
 			if x, err := ReadEXIF(tmp); err == nil {
 				a.EXIF = x
-				a.Camera = strings.TrimSpace(x.Make + " " + strings.TrimPrefix(x.Model, x.Make))
+				a.Camera = camera(x.Make, x.Model)
 			}
 		}
 		if _, err := tmp.Seek(0, io.SeekStart); err == nil {
@@ -123,6 +123,14 @@ func (m *Module) Ingest(ctx context.Context, name string, r io.Reader) (*Ingeste
 		m.queueThumbnail(ctx, a.ID)
 	}
 	return &Ingested{Asset: a}, nil
+}
+
+// camera is "make model", without the make twice when the model names it.
+func camera(mk, model string) string {
+	if mk != "" && strings.HasPrefix(strings.ToLower(model), strings.ToLower(mk)) {
+		return strings.TrimSpace(model)
+	}
+	return strings.TrimSpace(mk + " " + model)
 }
 
 func article(kind string) string {
