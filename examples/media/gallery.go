@@ -49,16 +49,16 @@ func (m *Module) gallery(w http.ResponseWriter, r *http.Request) error {
 	)
 	toolbar := h.Div(h.ID("media-select-bar"), h.Class("media-select-bar"), g.Attr("hidden", ""),
 		h.Span(h.ID("media-selected"), g.Text("0 selected")),
-		h.Label(h.For("ms-tag"), h.Class("visually-hidden"), g.Text("Tag")), h.Input(h.ID("ms-tag"), h.Placeholder("tag"), g.Attr("size", "10")),
+		h.Label(h.For("ms-tag"), h.Class("media-hidden"), g.Text("Tag")), h.Input(h.ID("ms-tag"), h.Placeholder("tag"), g.Attr("size", "10")),
 		h.Button(h.Type("button"), h.Class("button"), g.Attr("data-bulk", "tag"), g.Text("Add tag")),
-		h.Label(h.For("ms-album"), h.Class("visually-hidden"), g.Text("Album")), h.Input(h.ID("ms-album"), h.Placeholder("album"), g.Attr("size", "10")),
+		h.Label(h.For("ms-album"), h.Class("media-hidden"), g.Text("Album")), h.Input(h.ID("ms-album"), h.Placeholder("album"), g.Attr("size", "10")),
 		h.Button(h.Type("button"), h.Class("button"), g.Attr("data-bulk", "album"), g.Text("Add to album")),
 		h.Button(h.Type("button"), h.Class("button danger"), g.Attr("data-bulk", "delete"), g.Text("Delete")),
 		h.Button(h.Type("button"), h.Class("button"), g.Attr("data-bulk", "clear"), g.Text("Clear selection")),
 	)
 	upload := g.If(canUpload, h.Div(h.ID("upload"), h.Class("media-upload"),
 		h.Label(h.Class("button primary"), h.For("media-files"), g.Text("Upload…")),
-		h.Input(h.ID("media-files"), h.Type("file"), g.Attr("multiple", ""), h.Class("visually-hidden")),
+		h.Input(h.ID("media-files"), h.Type("file"), g.Attr("multiple", ""), h.Class("media-hidden")),
 		h.Span(h.Class("muted"), g.Text(" or drop files on the gallery")),
 		h.Ul(h.ID("media-uploads"), h.Class("media-uploads"), g.Attr("aria-live", "polite")),
 	))

@@ -226,21 +226,25 @@ func (m *Module) Provision(ctx context.Context, app *webos.App) (err error) {
 	if err := os.MkdirAll(m.tmp, 0o700); err != nil {
 		return fmt.Errorf("media: %w", err)
 	}
-	m.assets = store.NewOwned[Asset](db, "media_assets",
-		store.Index{Keys: []string{"created_by", "sha256"}, Unique: true},
-		store.Index{Keys: []string{"created_by", "-date"}},
-		store.Index{Keys: []string{"created_by", "kind", "-date"}},
-		store.Index{Keys: []string{"created_by", "camera", "-date"}},
-		store.Index{Keys: []string{"created_by", "tags"}},
-		store.Index{Keys: []string{"created_by", "albums"}},
-		store.Index{Keys: []string{"created_by", "thumbs"}},
-		store.Index{Keys: []string{"thumbs"}},
-	)
+	m.assets = store.NewOwned[Asset](db, "media_assets", assetIndexes...)
 	if err := m.assets.EnsureIndexes(ctx); err != nil {
 		return err
 	}
 	registry.Register(app.Registry(), m)
 	return nil
+}
+
+// assetIndexes serve dedup (unique per owner), the gallery's sorts and
+// filters, and the search for pending derivatives.
+var assetIndexes = []store.Index{
+	{Keys: []string{"created_by", "sha256"}, Unique: true},
+	{Keys: []string{"created_by", "-date"}},
+	{Keys: []string{"created_by", "kind", "-date"}},
+	{Keys: []string{"created_by", "camera", "-date"}},
+	{Keys: []string{"created_by", "tags"}},
+	{Keys: []string{"created_by", "albums"}},
+	{Keys: []string{"created_by", "thumbs"}},
+	{Keys: []string{"thumbs"}},
 }
 
 // LaunchpadApps puts the library on the launchpad and in the menu.

@@ -217,7 +217,7 @@
     this.kind.setAttribute("aria-label", "Type");
     var kinds = this.kinds.length ? this.kinds : ["", "image", "video", "audio", "pdf", "other"];
     kinds.forEach(function (k) { var o = el("option", "", k || "Any type"); o.value = k; self.kind.appendChild(o); });
-    var up = el("label", "button mp-upload", "Upload…"), file = el("input", "visually-hidden");
+    var up = el("label", "button mp-upload", "Upload…"), file = el("input", "media-hidden");
     file.type = "file"; file.multiple = true;
     up.appendChild(file);
     head.appendChild(this.search); head.appendChild(this.kind); head.appendChild(up);
