@@ -180,6 +180,20 @@
         if (r) location.href = root.getAttribute("data-home") || "/media/";
       });
     });
+    var imp = root.querySelector("#media-import"), impStatus = root.querySelector("#media-import-status");
+    if (imp) imp.addEventListener("submit", function (e) {
+      e.preventDefault();
+      impStatus.textContent = "";
+      request("POST", api + "/import", { folder: imp.querySelector("#mi-folder").value.trim() }).then(function (r) {
+        impStatus.textContent = "Importing in the background (task " + r.task + "); new files appear here as they are added.";
+      }, function (err) { impStatus.textContent = err.message; });
+    });
+    var regen = root.querySelector("#media-regenerate");
+    if (regen) regen.addEventListener("click", function () {
+      request("POST", api + "/regenerate").then(function (r) {
+        impStatus.textContent = "Making the missing thumbnails, one at a time (task " + r.task + ").";
+      }, function (err) { impStatus.textContent = err.message; });
+    });
     if (location.hash === "#upload" && input) setTimeout(function () { input.click(); }, 200);
   }
 
