@@ -60,7 +60,7 @@ type Config struct {
 	// BudgetMB is the memory the decodes in flight may hold together, in
 	// MiB (WEBOS_MEDIA_BUDGET_MB, default 512): each takes width×height×4
 	// bytes of it while it runs.
-	BudgetMB int64 `env:"MEDIA_BUDGET_MB" validate:"omitempty,min=16"`
+	BudgetMB int64 `env:"MEDIA_BUDGET_MB" validate:"omitempty,min=64"`
 	// Concurrency is how many images are thumbnailed at once
 	// (WEBOS_MEDIA_CONCURRENCY, default 2).
 	Concurrency int `env:"MEDIA_CONCURRENCY" validate:"omitempty,min=1,max=64"`

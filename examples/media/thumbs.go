@@ -72,8 +72,14 @@ type derivative struct {
 }
 
 // cost is what decoding a w×h image takes from the budget: RGBA
-// (4 bytes a pixel) is the most any decoder here allocates for it.
-func cost(w, h int) int64 { return int64(w) * int64(h) * 4 }
+// (4 bytes a pixel) is the most any decoder here allocates for it, plus
+// what making the ladder holds besides (the shrunk copy, under 2×1280 px
+// square, and the scalers' buffers).
+func cost(w, h int) int64 { return int64(w)*int64(h)*4 + ladderOverhead }
+
+// ladderOverhead is the memory making the ladder takes beyond the decoded
+// image.
+const ladderOverhead = 40 << 20
 
 // derive reads the image from open (called twice: once for the header,
 // once to decode) and returns its derivatives, orientation applied.
@@ -118,21 +124,29 @@ func (t *thumbnailer) derive(ctx context.Context, open func() (io.ReadCloser, er
 
 // ladder scales src to every size of the Ladder, largest first, each from
 // the one before (so only the first pass reads the whole image), and
-// encodes them as JPEG without metadata.
+// encodes them as JPEG without metadata. A large source is first
+// averaged over k×k blocks to less than twice the largest size: the
+// scalers of x/image/draw that filter properly hold a float64 buffer of
+// destination width × source height (120 MiB for 12 megapixels to 1280
+// px), which no budget should have to pay.
 func ladder(src image.Image, orientation int) ([]derivative, error) {
 	out := make([]derivative, len(Ladder))
-	cur := src
+	b := src.Bounds()
+	var cur image.Image = src
+	if k := max(b.Dx(), b.Dy()) / Ladder[len(Ladder)-1]; k >= 2 {
+		cur = shrink(src, k)
+	}
 	for i := len(Ladder) - 1; i >= 0; i-- {
 		px := Ladder[i]
 		b := cur.Bounds()
 		w, h := fit(b.Dx(), b.Dy(), px)
 		dst := image.NewRGBA(image.Rect(0, 0, w, h))
 		draw.Draw(dst, dst.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src) // transparency on white
-		kernel := draw.CatmullRom
-		if b.Dx()*b.Dy() > 4*w*h {
-			kernel = draw.BiLinear // stretched to the source: antialiased, and cheaper on large images
+		var scaler draw.Scaler = draw.CatmullRom
+		if i == len(Ladder)-1 {
+			scaler = draw.ApproxBiLinear // less than 2× after shrink: no buffer, no aliasing to speak of
 		}
-		kernel.Scale(dst, dst.Bounds(), cur, b, draw.Over, nil)
+		scaler.Scale(dst, dst.Bounds(), cur, b, draw.Over, nil)
 		cur = dst
 		oriented := orient(dst, orientation)
 		var buf bytes.Buffer
@@ -143,6 +157,36 @@ func ladder(src image.Image, orientation int) ([]derivative, error) {
 		out[i] = derivative{px: px, w: ob.Dx(), h: ob.Dy(), jpeg: buf.Bytes()}
 	}
 	return out, nil
+}
+
+// shrink averages src over k×k blocks (alpha-weighted, on white where
+// transparent later), with a fast path for JPEG's YCbCr.
+func shrink(src image.Image, k int) *image.RGBA {
+	b := src.Bounds()
+	w, h := b.Dx()/k, b.Dy()/k
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	n := uint32(k * k)
+	yc, isYCbCr := src.(*image.YCbCr)
+	for dy := range h {
+		for dx := range w {
+			var r, g, bl, a uint32
+			for y := b.Min.Y + dy*k; y < b.Min.Y+dy*k+k; y++ {
+				for x := b.Min.X + dx*k; x < b.Min.X+dx*k+k; x++ {
+					if isYCbCr {
+						ci := yc.COffset(x, y)
+						cr, cg, cb := color.YCbCrToRGB(yc.Y[yc.YOffset(x, y)], yc.Cb[ci], yc.Cr[ci])
+						r, g, bl, a = r+uint32(cr)<<8, g+uint32(cg)<<8, bl+uint32(cb)<<8, a+0xffff
+						continue
+					}
+					pr, pg, pb, pa := src.At(x, y).RGBA()
+					r, g, bl, a = r+pr, g+pg, bl+pb, a+pa
+				}
+			}
+			i := dst.PixOffset(dx, dy)
+			dst.Pix[i], dst.Pix[i+1], dst.Pix[i+2], dst.Pix[i+3] = uint8(r/n>>8), uint8(g/n>>8), uint8(bl/n>>8), uint8(a/n>>8)
+		}
+	}
+	return dst
 }
 
 // fit returns w×h scaled to fit a px×px box, never enlarged.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"io"
 	"testing"
@@ -113,4 +114,52 @@ func TestSniff(t *testing.T) {
 	if claimedKind("x.JPG") != KindImage || claimedKind("x.bin") != "" {
 		t.Error("claimedKind")
 	}
+}
+
+// TestShrink: a large JPEG (YCbCr) and a paletted image are averaged
+// down before scaling, keeping where the colours are.
+func TestShrink(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 2600, 1300))
+	for y := range 1300 {
+		for x := range 2600 {
+			if x < 1300 {
+				img.Set(x, y, color.RGBA{R: 255, A: 255})
+			} else {
+				img.Set(x, y, color.RGBA{B: 255, A: 255})
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpegEncode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	src, _, err := image.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := src.(*image.YCbCr); !ok {
+		t.Fatalf("decoded as %T", src)
+	}
+	ds, err := ladder(src, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := ds[len(ds)-1]
+	if top.w != 1280 || top.h != 640 {
+		t.Fatalf("1280: %d×%d", top.w, top.h)
+	}
+	out, _, err := image.Decode(bytes.NewReader(top.jpeg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _, b, _ := out.At(100, 320).RGBA(); r < 0xc000 || b > 0x4000 {
+		t.Errorf("left is not red: %v", out.At(100, 320))
+	}
+	if r, _, b, _ := out.At(1180, 320).RGBA(); b < 0xc000 || r > 0x4000 {
+		t.Errorf("right is not blue: %v", out.At(1180, 320))
+	}
+}
+
+func jpegEncode(w io.Writer, img image.Image) error {
+	return jpeg.Encode(w, img, &jpeg.Options{Quality: 90})
 }
