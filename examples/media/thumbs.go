@@ -165,24 +165,25 @@ func shrink(src image.Image, k int) *image.RGBA {
 	b := src.Bounds()
 	w, h := b.Dx()/k, b.Dy()/k
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	n := uint32(k * k)
+	n := uint64(k) * uint64(k) // #nosec G115 -- k >= 2
 	yc, isYCbCr := src.(*image.YCbCr)
 	for dy := range h {
 		for dx := range w {
-			var r, g, bl, a uint32
+			var r, g, bl, a uint64
 			for y := b.Min.Y + dy*k; y < b.Min.Y+dy*k+k; y++ {
 				for x := b.Min.X + dx*k; x < b.Min.X+dx*k+k; x++ {
 					if isYCbCr {
 						ci := yc.COffset(x, y)
 						cr, cg, cb := color.YCbCrToRGB(yc.Y[yc.YOffset(x, y)], yc.Cb[ci], yc.Cr[ci])
-						r, g, bl, a = r+uint32(cr)<<8, g+uint32(cg)<<8, bl+uint32(cb)<<8, a+0xffff
+						r, g, bl, a = r+uint64(cr)<<8, g+uint64(cg)<<8, bl+uint64(cb)<<8, a+0xffff
 						continue
 					}
 					pr, pg, pb, pa := src.At(x, y).RGBA()
-					r, g, bl, a = r+pr, g+pg, bl+pb, a+pa
+					r, g, bl, a = r+uint64(pr), g+uint64(pg), bl+uint64(pb), a+uint64(pa)
 				}
 			}
 			i := dst.PixOffset(dx, dy)
+			// #nosec G115 -- each sum is of n values of at most 0xffff, so sum/n>>8 is at most 0xff
 			dst.Pix[i], dst.Pix[i+1], dst.Pix[i+2], dst.Pix[i+3] = uint8(r/n>>8), uint8(g/n>>8), uint8(bl/n>>8), uint8(a/n>>8)
 		}
 	}
