@@ -44,7 +44,17 @@
 // encoder, and a cgo or external encoder (libwebp, libvips) would give up
 // the single static binary; JPEG costs ~25–35 % more bytes than WebP at
 // these sizes and every browser shows it. Decoders: JPEG, PNG, GIF (standard
-// library), WebP, BMP, TIFF (x/image).
+// library), WebP, BMP, TIFF (x/image). A large image is first averaged
+// over k×k blocks to under twice the largest size, then scaled with
+// x/image/draw (ApproxBiLinear for that last factor below two, CatmullRom
+// for the smaller sizes): x/image's filtering scalers keep a float64
+// buffer of destination width × source height, 120 MiB for a 12-megapixel
+// photo, which the block average avoids.
+//
+// The EXIF parser is this package's own (ReadEXIF, some 250 lines, bounds
+// checked, never panicking on a cut or malformed block): the EXIF library
+// the module proxy offers, dsoprea/go-exif/v3, pulls in dependencies that
+// it does not serve.
 //
 // Decoding is bounded twice, whatever is queued: the image's header is
 // read first (image.DecodeConfig) and an image of more than
