@@ -410,7 +410,7 @@ func (m *Module) editor(w http.ResponseWriter, r *http.Request) error {
 		ui.PageHeader("✍️", p.Title, "By "+p.AuthorName),
 		status, actions,
 		h.Div(h.Class("editor-split"),
-			h.Div(h.Class("editor-left"), form, m.selectImage(r, p)),
+			h.Div(h.Class("editor-left"), form, m.selectImage(r, p), m.assetPicker()),
 			h.Div(h.Class("editor-right"), h.H2(g.Text("Preview")),
 				h.Div(h.ID("preview"), h.Class("post-body"), g.Raw(p.HTML)))),
 	}})

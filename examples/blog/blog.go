@@ -160,6 +160,7 @@ func (m *Module) Provision(ctx context.Context, app *webos.App) (err error) {
 func (m *Module) Routes(r *webos.Router) {
 	m.prefix = r.Prefix()
 	m.render = NewRenderer(m.prefix + "/media")
+	m.render.srcset = m.assetSrcset
 	m.publicRoutes(r.Public())
 	m.adminRoutes(r)
 }

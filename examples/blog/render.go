@@ -20,7 +20,8 @@ import (
 // route. A Renderer is safe for concurrent use; the zero value is not
 // usable: make one with [NewRenderer].
 type Renderer struct {
-	media string
+	media  string
+	srcset func(afs.URN) []srcCandidate // the media library's sizes of an image (assets.go)
 }
 
 // NewRenderer returns the pipeline; mediaPrefix is the URL path under
@@ -39,18 +40,25 @@ type Rendered struct {
 // links and images name.
 func (r *Renderer) Render(md string) Rendered {
 	var files []string
-	html := markdown.Render(md, func(dest string) string {
-		if !strings.HasPrefix(dest, "fs://") {
-			return dest
+	add := func(u string) {
+		if !slices.Contains(files, u) {
+			files = append(files, u)
 		}
-		m := r.MediaURL(dest)
-		if m == "" {
-			return dest // not a URN: the sanitiser drops the fs: scheme
-		}
-		if urn, _ := afs.Parse(dest); !slices.Contains(files, urn.String()) {
-			files = append(files, urn.String())
-		}
-		return m
+	}
+	html := markdown.Render(md, markdown.Options{
+		Link: func(dest string) string {
+			if !strings.HasPrefix(dest, "fs://") {
+				return dest
+			}
+			m := r.MediaURL(dest)
+			if m == "" {
+				return dest // not a URN: the sanitiser drops the fs: scheme
+			}
+			urn, _ := afs.Parse(dest)
+			add(urn.String())
+			return m
+		},
+		Srcset: func(dest string) (string, string) { return r.srcsetOf(dest, add) },
 	})
 	return Rendered{HTML: html, Files: files}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/webos-go/webos/examples/dashboard"
 	"github.com/webos-go/webos/examples/files"
 	"github.com/webos-go/webos/examples/hello"
+	"github.com/webos-go/webos/examples/media"
 	"github.com/webos-go/webos/examples/notes"
 	"github.com/webos-go/webos/examples/report"
 	"github.com/webos-go/webos/examples/vault"
@@ -31,6 +32,10 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 	if err != nil {
 		return nil, err
 	}
+	mediaCfg, err := media.LoadConfig() // WEBOS_MEDIA_*: root folder, memory budget, pixel limit
+	if err != nil {
+		return nil, err
+	}
 	return webos.New(cfg, append(std.List(),
 		admin.New(),
 		monitor.New(std.Tasks),
@@ -41,5 +46,6 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 		vault.New(vaultCfg),
 		blog.New(),
 		files.New(files.Options{}),
+		media.New(mediaCfg),
 	)...), nil
 }

@@ -167,7 +167,7 @@ func (m *Module) markdownPreview(r *http.Request, u afs.URN, info afs.Info) (g.N
 	if err != nil || b == nil {
 		return noPreview(), err
 	}
-	html := markdown.Render(string(b), func(dest string) string { return m.markdownLink(u, dest) })
+	html := markdown.Render(string(b), markdown.Options{Link: func(dest string) string { return m.markdownLink(u, dest) }})
 	return g.Group{
 		h.Div(h.Class("fc-preview-markdown"), g.Raw(html)),
 		cutNote(cut, len(b), info.Size),

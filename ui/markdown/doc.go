@@ -17,19 +17,21 @@
 // rewritten by the caller (see below) is checked as well.
 //
 // A caller that stores its links in its own form — the blog and the files
-// app write afs URNs, fs://local/blog/cat.png — gives a function that
-// maps each link and image destination to the address to write.
+// app write afs URNs, fs://local/blog/cat.png — gives an [Options.Link]
+// function that maps each link and image destination to the address to
+// write, and may give images a srcset of their other sizes
+// ([Options.Srcset], as the blog does for media-library images).
 //
 // # Usage
 //
-//	html := markdown.Render(src, nil) // destinations as written
+//	html := markdown.Render(src, markdown.Options{}) // destinations as written
 //
-//	html := markdown.Render(src, func(dest string) string {
+//	html := markdown.Render(src, markdown.Options{Link: func(dest string) string {
 //		if strings.HasPrefix(dest, "fs://") {
 //			return "/media/" + strings.TrimPrefix(dest, "fs://")
 //		}
 //		return dest
-//	})
+//	}})
 //
 // Put the result into a page as HTML (gomponents' g.Raw).
 package markdown

@@ -11,12 +11,12 @@ import (
 // URNs point at a media route.
 func ExampleRender() {
 	src := "Hello *world* <script>alert(1)</script> [x](javascript:alert(1))\n\n![cat](fs://local/cat.png)"
-	fmt.Print(markdown.Render(src, func(dest string) string {
+	fmt.Print(markdown.Render(src, markdown.Options{Link: func(dest string) string {
 		if rest, ok := strings.CutPrefix(dest, "fs://"); ok {
 			return "/media/" + rest
 		}
 		return dest
-	}))
+	}}))
 	// Output:
 	// <p>Hello <em>world</em>  x</p>
 	// <p><img src="/media/local/cat.png" alt="cat"></p>

@@ -15,21 +15,29 @@ import (
 	"github.com/yuin/goldmark/util"
 )
 
-// LinkFunc maps the destination of a link or image, as the Markdown
-// wrote it, to the address to write instead; it returns dest to keep it.
-// The result is sanitised like any other link.
-type LinkFunc func(dest string) string
+// Options are a render's hooks; the zero value renders the Markdown as it
+// is written.
+type Options struct {
+	// Link maps the destination of a link or image, as the Markdown wrote
+	// it, to the address to write instead; it returns dest to keep it. The
+	// result is sanitised like any other link.
+	Link func(dest string) string
+	// Srcset gives an image, by its destination as the Markdown wrote it,
+	// a srcset and sizes ("" for none): the other sizes of the same image.
+	// Only site-relative candidates ("/path 640w, /path 1280w") survive the
+	// sanitiser, so neither a hook nor raw HTML in the Markdown can point
+	// an image at another site or a data: URL that way.
+	Srcset func(dest string) (srcset, sizes string)
+}
 
 // Render converts the Markdown src to sanitised HTML (see the package
-// documentation for what is kept). link, when not nil, rewrites every link
-// and image destination first. Render is safe for concurrent use.
-func Render(src string, link LinkFunc) string {
+// documentation for what is kept), calling o's hooks on its links and
+// images first. Render is safe for concurrent use.
+func Render(src string, o Options) string {
 	p := pipeline()
 	var buf bytes.Buffer
 	ctx := parser.NewContext()
-	if link != nil {
-		ctx.Set(linkKey, link)
-	}
+	ctx.Set(optionsKey, o)
 	if err := p.md.Convert([]byte(src), &buf, parser.WithContext(ctx)); err != nil {
 		// goldmark fails only when the writer does; a bytes.Buffer does not.
 		return ""
@@ -54,19 +62,26 @@ var pipeline = sync.OnceValue(func() pipe {
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[\w+#.-]{1,40}$`)).OnElements("code")
 	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
 	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^$|^checked$|^disabled$`)).OnElements("input")
+	// bluemonday checks src, not srcset: only site-relative candidates.
+	p.AllowAttrs("srcset").Matching(regexp.MustCompile(`^/[^\s,:]+ \d{1,5}w(, /[^\s,:]+ \d{1,5}w)*$`)).OnElements("img")
+	p.AllowAttrs("sizes").Matching(regexp.MustCompile(`^[\w\s().,:%-]{1,200}$`)).OnElements("img")
 	p.RequireNoReferrerOnFullyQualifiedLinks(true)
 	return pipe{md: md, policy: p}
 })
 
-var linkKey = parser.NewContextKey()
+var optionsKey = parser.NewContextKey()
 
-// links hands link and image destinations to the render's LinkFunc.
+// links hands link and image destinations to the render's hooks.
 type links struct{}
 
 func (links) Transform(doc *ast.Document, _ text.Reader, pc parser.Context) {
-	link, _ := pc.Get(linkKey).(LinkFunc)
-	if link == nil {
+	o, _ := pc.Get(optionsKey).(Options)
+	if o.Link == nil && o.Srcset == nil {
 		return
+	}
+	link := o.Link
+	if link == nil {
+		link = func(dest string) string { return dest }
 	}
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
@@ -74,7 +89,16 @@ func (links) Transform(doc *ast.Document, _ text.Reader, pc parser.Context) {
 		}
 		switch n := n.(type) {
 		case *ast.Image:
-			n.Destination = []byte(link(string(n.Destination)))
+			dest := string(n.Destination)
+			n.Destination = []byte(link(dest))
+			if o.Srcset != nil {
+				if set, sizes := o.Srcset(dest); set != "" {
+					n.SetAttributeString("srcset", []byte(set))
+					if sizes != "" {
+						n.SetAttributeString("sizes", []byte(sizes))
+					}
+				}
+			}
 		case *ast.Link:
 			n.Destination = []byte(link(string(n.Destination)))
 		}

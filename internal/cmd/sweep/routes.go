@@ -280,6 +280,20 @@ func routes() []*route {
 		{method: "HEAD", path: "/files/api/uploads/{upload}"},
 		{method: "PATCH", path: "/files/api/uploads/{upload}", limit: noLimit, raw: "chunk"},
 		{method: "DELETE", path: "/files/api/uploads/{upload}"},
+		// examples/media (http.go Routes), under /media.
+		{method: "GET", path: "/media", page: true},
+		{method: "GET", path: "/media/more"},
+		{method: "GET", path: "/media/tile/{id}"},
+		{method: "GET", path: "/media/assets/{id}", page: true},
+		{method: "POST", path: "/media/assets/{id}", limit: 256 << 10, json: obj{"title": "Sweep", "tags": "a, b"}, form: "title=Sweep&tags=a"},
+		{method: "GET", path: "/media/assets/{id}/file/{size}"},
+		{method: "GET", path: "/media/api/assets"},
+		{method: "GET", path: "/media/api/assets/{id}"},
+		{method: "POST", path: "/media/api/uploads", limit: 256 << 10},
+		{method: "POST", path: "/media/api/ingest", limit: 256 << 10, json: obj{"urns": []string{"fs://local/sweep/a.txt"}}},
+		{method: "POST", path: "/media/api/bulk", limit: 256 << 10, json: obj{"ids": []string{"no-such-id"}, "action": "tag", "value": "x"}},
+		{method: "POST", path: "/media/api/import", limit: 256 << 10, json: obj{"folder": "fs://local/sweep"}},
+		{method: "POST", path: "/media/api/regenerate", limit: 256 << 10},
 		// admin (admin/module.go Routes and its two explorer grids), under
 		// /admin. The ids are of no user, role, module or task, so that
 		// the sweep does not lock its own users out or switch modules off.
@@ -353,6 +367,7 @@ func pathDefaults() map[string]string {
 		"id":     "no-such-id",
 		"name":   "no-such-role",
 		"action": "cancel",
+		"size":   "256",
 	}
 }
 
