@@ -48,7 +48,7 @@ func Match(query, text string) (score int, ok bool) {
 		}
 		t = append(t, r)
 	}
-	if len(q) > len(t) {
+	if len(q) > len(t) || !subsequence(q, t) {
 		return 0, false
 	}
 	lower := make([]rune, len(t))
@@ -103,6 +103,18 @@ func Match(query, text string) (score int, ok bool) {
 		return 0, false
 	}
 	return score, true
+}
+
+// subsequence reports whether the lower-case q appears in t in order, the
+// cheap test before the scoring.
+func subsequence(q, t []rune) bool {
+	i := 0
+	for _, r := range t {
+		if i < len(q) && unicode.ToLower(r) == q[i] {
+			i++
+		}
+	}
+	return i == len(q)
 }
 
 // wordStart reports whether t[j] begins a word.

@@ -54,6 +54,7 @@ type Module struct {
 	transfer *tasks.Def[Transfer]
 	uploads  *uploads
 	recent   recentTransfers
+	names    nameIndex // the palette's file search; see search.go
 	prefix   string
 	log      *slog.Logger
 }
@@ -139,8 +140,9 @@ func (m *Module) Provision(_ context.Context, app *webos.App) error {
 	return nil
 }
 
-// Stop ends the sweeper of expired uploads.
+// Stop ends the sweeper of expired uploads and the palette's file walks.
 func (m *Module) Stop(context.Context) error {
+	m.names.close()
 	if m.uploads != nil {
 		m.uploads.close()
 	}
