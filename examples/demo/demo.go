@@ -19,7 +19,10 @@ import (
 // (package stack: with no MongoURL its data is in the embedded SQLite store
 // in cfg.DataDir, without a RedisURL tasks run on an in-process Redis, so
 // the demo needs no external service) and the demo apps.
-func NewApp(cfg webos.Config) (*webos.App, error) {
+func NewApp(cfg webos.Config) (*webos.App, error) { return newApp(cfg) }
+
+// newApp is [NewApp] with more modules after the demo's, for tests.
+func newApp(cfg webos.Config, extra ...webos.Module) (*webos.App, error) {
 	std, err := stack.Standard(cfg)
 	if err != nil {
 		return nil, err
@@ -31,7 +34,7 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return webos.New(cfg, append(std.List(),
+	return webos.New(cfg, append(append(std.List(),
 		admin.New(),
 		monitor.New(std.Tasks),
 		notes.New(),
@@ -41,5 +44,7 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 		vault.New(vaultCfg),
 		blog.New(),
 		files.New(files.Options{}),
-	)...), nil
+		// The media library's module, once composed here, brings its
+		// search source (ui.SearchProvider, scope "#" for tags) with it.
+	), extra...)...), nil
 }
