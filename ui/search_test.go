@@ -69,7 +69,10 @@ func staticSource(name, scope string, results ...ui.Result) ui.SearchSource {
 	}}
 }
 
-func okRoute(w http.ResponseWriter, _ *http.Request) error { w.WriteHeader(http.StatusNoContent); return nil }
+func okRoute(w http.ResponseWriter, _ *http.Request) error {
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
 
 // searchEnv composes a module "docs" with routes /docs/{id} (module
 // permission docs.read) and /docs/{id}/delete (docs.write), and one with
