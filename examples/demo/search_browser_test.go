@@ -217,6 +217,10 @@ func TestBrowserPaletteSearch(t *testing.T) {
 	}
 	tb.screenshot("palette-search-file")
 
+	// The media library's tags (scope "#") get their case here once its
+	// module is composed: save an asset with a tag in makeSearchFixture,
+	// type "#" and three letters of the tag, expect its source's group.
+
 	// The commands scope asks no source; the posts scope only the blog.
 	tb.paletteQuery(">blo")
 	if g := groupsShown(tb); len(g) != 0 {
