@@ -91,25 +91,42 @@ func appPath(a App) string {
 // (a combobox) over a list box of the commands. The shell's script opens it
 // with Ctrl+K or Cmd+K, filters by fuzzy match, moves with the arrow keys,
 // runs the selected command with Enter and closes with Esc, returning focus
-// to where it was. Without the script it is never shown.
+// to where it was. As the query changes it also asks the modules' search
+// sources ([SearchSource]) through [SearchPath] and lists their results
+// below the commands as they arrive; with an empty query it lists the
+// user's recent items first. A query that starts with a scope prefix —
+// [ScopeCommands], [ScopePeople], [ScopeFiles], [ScopePosts] — searches
+// only that kind; the footer shows them. Without the script it is never
+// shown.
 func Palette(cmds []Command) g.Node {
 	return h.Dialog(h.ID("palette"), h.Class("palette"), g.Attr("aria-label", "Command palette"),
+		g.Attr("data-search-url", SearchPath), g.Attr("data-recent-url", RecentPath),
 		h.Div(h.Class("palette-box"),
 			h.Div(h.Class("palette-search"), Icon("search"),
 				h.Input(h.ID("palette-input"), h.Type("text"), h.Role("combobox"),
 					g.Attr("aria-expanded", "true"), g.Attr("aria-controls", "palette-list"),
-					g.Attr("aria-autocomplete", "list"), g.Attr("aria-label", "Search apps and commands"),
-					h.Placeholder("Search apps and commands…"), h.AutoComplete("off"), g.Attr("spellcheck", "false")),
+					g.Attr("aria-autocomplete", "list"), g.Attr("aria-label", "Search apps, commands and content"),
+					h.Placeholder("Search apps, commands and content…"), h.AutoComplete("off"), g.Attr("spellcheck", "false")),
 			),
-			h.Ul(h.ID("palette-list"), h.Class("palette-list"), h.Role("listbox"), g.Attr("aria-label", "Apps and commands"), inShell(),
+			h.Ul(h.ID("palette-list"), h.Class("palette-list"), h.Role("listbox"), g.Attr("aria-label", "Apps, commands and results"), inShell(),
 				g.Group(g.Map(numbered(cmds), func(c numberedCommand) g.Node {
 					return paletteOption(c.Command, c.i)
 				})),
 			),
 			h.P(h.Class("palette-empty muted"), h.Hidden("hidden"), g.Attr("role", "status"), g.Text("No matches")),
-			h.P(h.Class("palette-help muted"), g.Text("↑ ↓ to move · Enter to open · Esc to close")),
+			h.P(h.Class("palette-status muted"), g.Attr("role", "status"), g.Attr("aria-live", "polite")),
+			h.Div(h.Class("palette-help muted"),
+				h.P(h.Class("palette-scopes"), g.Attr("aria-label", "Search scopes"),
+					scopeHint(ScopeCommands, "commands"), scopeHint(ScopePeople, "people"),
+					scopeHint(ScopeFiles, "files"), scopeHint(ScopePosts, "posts & tags")),
+				h.P(g.Text("↑ ↓ to move · → for actions · Enter to open · Esc to close")),
+			),
 		),
 	)
+}
+
+func scopeHint(prefix, what string) g.Node {
+	return h.Span(h.Class("palette-scope"), g.Attr("data-scope", prefix), h.Kbd(g.Text(prefix)), g.Text(" "+what))
 }
 
 type numberedCommand struct {
@@ -135,8 +152,9 @@ func paletteOption(c Command, i int) g.Node {
 	} else {
 		action = h.A(h.Href(c.Href), h.TabIndex("-1"), body)
 	}
-	return h.Li(h.ID("palette-opt-"+strconv.Itoa(i)), h.Class("palette-option"), h.Role("option"),
+	return h.Li(h.ID("palette-opt-"+strconv.Itoa(i)), h.Class("palette-option palette-command"), h.Role("option"),
 		g.Attr("aria-selected", "false"), g.If(c.Keywords != "", g.Attr("data-keywords", c.Keywords)),
+		g.If(c.Href != "", g.Attr("data-recent-id", "cmd:"+c.Href)), g.Attr("data-icon", c.Icon), g.Attr("data-hint", c.Hint),
 		action)
 }
 

@@ -23,6 +23,7 @@
 //	MenuProvider       MenuItems() []MenuItem         more sidebar entries
 //	WidgetProvider     SlotWidgets() []Widget         widgets in the header, sidebar, dashboard, footer slots
 //	PaletteProvider    PaletteCommands() []Command    palette commands that navigate or post
+//	SearchProvider     SearchSources() []SearchSource content results for the palette
 //
 // No contribution names a permission: a user sees the contributions of a
 // module whose [webos.ModuleInfo.Permission] they hold, and only those
@@ -32,6 +33,24 @@
 // the module's info unless it says otherwise. Modules render their own
 // pages inside the shell with [Module.Render], taking the shell from the
 // registry (registry.Get[*ui.Module]) in Provision.
+//
+// # Content search
+//
+// Typing in the palette searches the modules' content, too. Each
+// [SearchSource] has a name, a scope and a latency budget: the shell asks
+// every source the user may use at once ([Module.Search], streamed to the
+// browser as Server-Sent Events from [SearchPath]), gives each its budget
+// and shows its results as they arrive, so a slow source never holds up
+// the others; the palette's next keystroke cancels the previous query's
+// work on the server. Results are ranked by [Match] (contiguous and
+// word-start matches first), and each carries the actions — open, copy
+// link, run a command — that lead to routes the user may use. A query
+// that starts with ">" searches the commands only, "@" people, "/" files,
+// "#" posts and tags ([SplitScope]); the palette's footer shows them.
+// Items a user opens are remembered in their preferences ([RecentItem])
+// and listed first, the more often and lately used the higher.
+// Administrators switch a source off everywhere with the shell's setting
+// disabled_search_sources ([SearchSettings]).
 //
 // The look is a [Theme]: colour palettes for light and dark and the
 // typography, turned into CSS custom properties. The page follows the

@@ -55,6 +55,9 @@ func (testUsers) Identify(_ http.ResponseWriter, r *http.Request) (*http.Request
 	if p := r.Header.Get("X-Test-Perms"); p != "" {
 		u := &auth.User{DisplayName: "Ada Lovelace", Email: "ada@example.com"}
 		u.ID = "u-ada"
+		if id := r.Header.Get("X-Test-User"); id != "" {
+			u.ID = id
+		}
 		if p != "-" {
 			u.Permissions = strings.Split(p, ",")
 		}

@@ -249,3 +249,59 @@ func TestThemeFollowsTheUser(t *testing.T) {
 		t.Error("the first browser's cookie overrides the user's newer choice")
 	}
 }
+
+func TestRecentItemsFollowTheUser(t *testing.T) {
+	env, am, _ := startWithAuth(t)
+	ctx := context.Background()
+	if _, err := am.CreateUser(ctx, auth.NewUser{Email: "bob@example.com", Password: "bob-password-1", DisplayName: "Bob"}); err != nil {
+		t.Fatal(err)
+	}
+	first := newBrowser(t, env.srv.URL)
+	first.signIn("admin@example.com", "admin-password-1")
+	cors := []string{"Sec-Fetch-Mode", "cors"}
+	if resp, _ := first.do("POST", ui.ThemePath, url.Values{"theme": {"dark"}}, cors...); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("theme: %d", resp.StatusCode)
+	}
+	use := func(b *browser, id, title, href string) (*http.Response, string) {
+		return b.do("POST", ui.RecentPath, url.Values{"id": {id}, "title": {title}, "href": {href}, "hint": {"Page"}, "icon": {"grid"}}, cors...)
+	}
+	for _, it := range [][3]string{{"cmd:/", "Launchpad", "/"}, {"cmd:/ui/logs", "System log", "/ui/logs"}, {"cmd:/ui/logs", "System log", "/ui/logs"}} {
+		if resp, body := use(first, it[0], it[1], it[2]); resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("use %v: %d %s", it, resp.StatusCode, body)
+		}
+	}
+	for _, bad := range [][3]string{{"x", "Evil", "https://evil.example/"}, {"x", "Evil", "//evil.example/"}, {"x", "Nowhere", "/no/such/page"}, {"", "No id", "/"}, {"x", "", "/"}} {
+		resp, body := use(first, bad[0], bad[1], bad[2])
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `"error"`) {
+			t.Errorf("use %v: %d %s", bad, resp.StatusCode, body)
+		}
+	}
+
+	// Another browser of the same user lists them, most used first, and
+	// the theme is still the user's.
+	second := newBrowser(t, env.srv.URL)
+	second.signIn("admin@example.com", "admin-password-1")
+	_, body := second.do("GET", ui.RecentPath, nil, cors...)
+	doc := parse(t, body)
+	titles := texts(query(doc, "li.palette-recent .palette-title"))
+	if strings.Join(titles, "|") != "System log|Launchpad" {
+		t.Errorf("recent items %q", titles)
+	}
+	if items := query(doc, "li.palette-recent"); len(items) != 2 || attr(items[0], "data-recent-id") != "cmd:/ui/logs" {
+		t.Errorf("recent items %d", len(items))
+	} else if a := one(t, items[0], "a"); attr(a, "href") != "/ui/logs" || attr(a, "data-palette-action") != "open" {
+		t.Errorf("the recent item's link: %v", a.Attr)
+	}
+	_, page := second.do("GET", "/", nil)
+	one(t, parse(t, page), "html[data-theme=dark]")
+
+	// Bob has none; and may not record a page he may not open.
+	bob := newBrowser(t, env.srv.URL)
+	bob.signIn("bob@example.com", "bob-password-1")
+	if _, body := bob.do("GET", ui.RecentPath, nil, cors...); strings.Contains(body, "palette-recent\"") || strings.Contains(body, "System log") {
+		t.Errorf("Bob sees the administrator's recent items: %s", body)
+	}
+	if resp, _ := use(bob, "cmd:/ui/logs", "System log", "/ui/logs"); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("Bob recorded the log page he may not open: %d", resp.StatusCode)
+	}
+}

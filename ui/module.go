@@ -9,11 +9,13 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/registry"
+	"github.com/webos-go/webos/settings"
 	"github.com/webos-go/webos/store"
 )
 
@@ -76,6 +78,10 @@ type Module struct {
 	cop      *http.CrossOriginProtection
 
 	contrib atomic.Pointer[contributions]
+
+	searchCfg *settings.Handle[SearchSettings]
+	inflight  inflight       // the running query of each palette
+	searches  sync.WaitGroup // the goroutines asking search sources
 }
 
 var (
@@ -86,6 +92,7 @@ var (
 	_ webos.MiddlewareProvider = (*Module)(nil)
 	_ webos.LogSink            = (*Module)(nil)
 	_ webos.PermissionProvider = (*Module)(nil)
+	_ settings.Provider        = (*Module)(nil)
 	_ MenuProvider             = (*Module)(nil)
 	_ PaletteProvider          = (*Module)(nil)
 )
@@ -99,7 +106,7 @@ func New(cfg Config) *Module {
 	if cfg.Theme != nil {
 		theme = *cfg.Theme
 	}
-	m := &Module{cfg: cfg, theme: theme}
+	m := &Module{cfg: cfg, theme: theme, searchCfg: settings.Declare(SearchSettings{DisabledSources: []string{}})}
 	if cfg.LogLines >= 0 {
 		m.logs = NewLogBuffer(nil, cmp.Or(cfg.LogLines, 500))
 	}
@@ -123,6 +130,10 @@ func (m *Module) ModuleInfo() webos.ModuleInfo {
 func (m *Module) Permissions() []webos.Permission {
 	return []webos.Permission{{Name: PermLogs, Description: "Watch the live log terminal"}}
 }
+
+// Settings declares the shell's settings: the content search sources
+// switched off ([SearchSettings]).
+func (m *Module) Settings() settings.Schema { return m.searchCfg.Schema() }
 
 // Provision validates the theme, prepares the static files and registers
 // the shell for the modules that render pages in it
@@ -216,6 +227,9 @@ func (m *Module) PaletteCommands() []Command {
 //	GET  /login, POST /login  the sign-in form
 //	GET  /logout, POST /logout
 //	POST /ui/theme            theme=light|dark|system, remembered per user
+//	GET  /ui/search?q=&palette=  a palette query's content results, streamed (Server-Sent Events)
+//	GET  /ui/search/recent    the user's recent palette items (HTML options)
+//	POST /ui/search/recent    id, title, href, hint, icon: an item the user opened
 //	GET  /ui/static/{file}    static files with content-hashed names
 //	GET  /ui/logs             the live log terminal (ui.logs.read)
 //	GET  /ui/logs/events      its Server-Sent Events stream
@@ -232,6 +246,9 @@ func (m *Module) Routes(r *webos.Router) {
 	post.HandleFunc("POST "+LoginPath, m.handleLogin, small)
 	post.HandleFunc("POST "+LogoutPath, m.handleLogout, small)
 	post.HandleFunc("POST "+ThemePath, m.handleTheme, small)
+	pages.HandleFunc("GET "+SearchPath, m.handleSearch, webos.Stream())
+	pages.HandleFunc("GET "+RecentPath, m.handleRecent)
+	pages.With(m.crossOrigin).HandleFunc("POST "+RecentPath, m.handleUse, small)
 
 	if m.logs != nil {
 		logs := r.Require(PermLogs)
@@ -265,6 +282,7 @@ type contributions struct {
 	menu     []owned[MenuItem]
 	widgets  []owned[Widget]
 	commands []owned[Command]
+	sources  []searchSource
 	// scripts and styles are the URLs of the modules' page assets.
 	scripts, styles []string
 	// appNames are the names of the modules' apps, by module ID: the
@@ -362,6 +380,13 @@ func (m *Module) collect() (*contributions, error) {
 					c.styles = append(c.styles, m.assets.URL(name))
 				default:
 					errs = append(errs, fmt.Errorf("ui: module %q: page asset %q is neither .js nor .css", id, a.Name))
+				}
+			}
+		}
+		if p, ok := mod.(SearchProvider); ok {
+			for _, s := range p.SearchSources() {
+				if err := m.collectSource(c, id, prefix, info, base, s); err != nil {
+					errs = append(errs, err)
 				}
 			}
 		}

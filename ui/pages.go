@@ -12,12 +12,20 @@ import (
 	"github.com/webos-go/webos/auth"
 )
 
-// Stop ends the live log streams.
-func (m *Module) Stop(context.Context) error {
+// Stop ends the live log streams and waits, until ctx ends, for the
+// search sources still answering queries that are over.
+func (m *Module) Stop(ctx context.Context) error {
 	if m.logs != nil {
 		m.logs.Close()
 	}
-	return nil
+	done := make(chan struct{})
+	go func() { m.searches.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("ui: search sources still running: %w", ctx.Err())
+	}
 }
 
 // handleHome renders the launchpad: the apps, then the dashboard slot.

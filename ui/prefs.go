@@ -28,6 +28,9 @@ type Preference struct {
 	store.Doc `bson:",inline"`
 	// Theme is "light", "dark" or "" (follow the system).
 	Theme string `bson:"theme" json:"theme"`
+	// Recent are the items the user opened from the palette (see
+	// [RecentItem]), at most [MaxRecentItems].
+	Recent []RecentItem `bson:"recent" json:"recent"`
 }
 
 // prefTTL is how long a user's preference is cached in memory; another

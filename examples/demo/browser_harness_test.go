@@ -56,6 +56,7 @@ var browserShared struct {
 	serverOnce sync.Once
 	server     *httptest.Server
 	serverErr  error
+	app        *webos.App // the server's application
 }
 
 func TestMain(m *testing.M) {
@@ -132,10 +133,11 @@ func startBrowserDemo() (*httptest.Server, error) {
 		return nil, err
 	}
 	cfg.DataDir = dir
-	app, err := NewApp(cfg)
+	app, err := newApp(cfg, stalledSearch{}) // a search source that never answers in time; see search_browser_test.go
 	if err != nil {
 		return nil, err
 	}
+	browserShared.app = app
 	app.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -20,7 +20,10 @@ import (
 // (package stack: with no MongoURL its data is in the embedded SQLite store
 // in cfg.DataDir, without a RedisURL tasks run on an in-process Redis, so
 // the demo needs no external service) and the demo apps.
-func NewApp(cfg webos.Config) (*webos.App, error) {
+func NewApp(cfg webos.Config) (*webos.App, error) { return newApp(cfg) }
+
+// newApp is [NewApp] with more modules after the demo's, for tests.
+func newApp(cfg webos.Config, extra ...webos.Module) (*webos.App, error) {
 	std, err := stack.Standard(cfg)
 	if err != nil {
 		return nil, err
@@ -36,7 +39,7 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return webos.New(cfg, append(std.List(),
+	return webos.New(cfg, append(append(std.List(),
 		admin.New(),
 		monitor.New(std.Tasks),
 		notes.New(),
@@ -47,5 +50,5 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 		blog.New(),
 		files.New(files.Options{}),
 		media.New(mediaCfg),
-	)...), nil
+	), extra...)...), nil
 }

@@ -55,6 +55,7 @@ type Module struct {
 	transfer *tasks.Def[Transfer]
 	uploads  *uploads
 	recent   *store.Owned[recentTransfer]
+	names    nameIndex // the palette's file search; see search.go
 	prefix   string
 	log      *slog.Logger
 }
@@ -151,8 +152,9 @@ func (m *Module) Provision(ctx context.Context, app *webos.App) error {
 	return nil
 }
 
-// Stop ends the sweeper of expired uploads.
+// Stop ends the sweeper of expired uploads and the palette's file walks.
 func (m *Module) Stop(context.Context) error {
+	m.names.close()
 	if m.uploads != nil {
 		m.uploads.close()
 	}

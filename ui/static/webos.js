@@ -55,90 +55,283 @@
   function drawerOpen() { return document.body.classList.contains("drawer-open"); }
 
   // ---- Command palette -----------------------------------------------------
+  //
+  // The list holds, in this order: the user's recent items (while the query
+  // is empty), the commands (rendered with the page), and one group per
+  // search source whose results the server streams (see ui.SearchPath).
+  // Options keep their elements across updates, so the active one stays
+  // active while results arrive.
 
   var opener = null;
-  var activeIndex = -1;
+  var activeEl = null;
+  var actionIndex = 0;
+  var paletteID = "p" + Math.random().toString(36).slice(2, 12);
+  var recentOpts = [];      // option elements of the recent items
+  var recentBonus = {};     // recent id → rank bonus
+  var groups = [];          // [{source, title, state, head, opts}]
+  var stream = null;        // the running query's EventSource
+  var debounce = null;
+  var lastQuery = null;
+  var resultSeq = 0;
 
   function palette() { return byId("palette"); }
   function paletteInput() { return byId("palette-input"); }
+  function paletteList() { return byId("palette-list"); }
+  function commandOptions() {
+    var list = paletteList();
+    return list ? Array.prototype.slice.call(list.querySelectorAll(".palette-command")) : [];
+  }
   function options() {
-    var list = byId("palette-list");
+    var list = paletteList();
     return list ? Array.prototype.slice.call(list.querySelectorAll("[role=option]")) : [];
   }
   function visibleOptions() { return options().filter(function (o) { return !o.hidden; }); }
+  function setStatus(text) { var s = document.querySelector("#palette .palette-status"); if (s) s.textContent = text || ""; }
 
-  // score returns how well query matches text as a subsequence (higher is
-  // better), or -1. Consecutive letters and letters at word starts count
-  // more; so does an early first match.
-  function score(text, query) {
-    text = text.toLowerCase();
-    var s = 0, from = 0, prev = -2, first = -1;
-    for (var i = 0; i < query.length; i++) {
-      var c = query.charAt(i);
-      if (c === " ") continue;
-      var at = text.indexOf(c, from);
-      if (at < 0) return -1;
-      if (first < 0) first = at;
-      s += 1;
-      if (at === prev + 1) s += 4;
-      if (at === 0 || " -_./:".indexOf(text.charAt(at - 1)) >= 0) s += 3;
-      prev = at;
-      from = at + 1;
-    }
-    return s - first * 0.05 - text.length * 0.001;
+  // splitScope mirrors ui.SplitScope.
+  function splitScope(q) {
+    q = q.trim();
+    var p = q.charAt(0);
+    if (p === ">" || p === "@" || p === "/" || p === "#") return { scope: p, text: q.slice(1).trim() };
+    return { scope: "", text: q };
   }
 
-  // match scores an option: a fuzzy match of its title, else its keywords
-  // containing the query (ranked below title matches), else -1.
+  // score mirrors ui.Match: how well query matches text as a subsequence
+  // (higher is better), or -1. Contiguous letters and letters at word
+  // starts count most; skipped letters cost a little; the best placement
+  // of the query's letters wins.
+  var WORD = 20, CONT = 24, CHAR = 16, GAP = 8, LEAD = 8;
+  function isSep(c) { return /[\s\-_.\/:,;!?()\[\]{}'"#@&+*=<>|~]/.test(c); }
+  function score(text, query) {
+    var q = query.replace(/\s+/g, "").toLowerCase();
+    if (q === "") return 0;
+    var t = text.slice(0, 256), lower = t.toLowerCase();
+    if (q.length > t.length) return -1;
+    var bonus = [], prev = [], cur = [], NONE = -1e9, i, j, k;
+    for (j = 0; j < t.length; j++) {
+      var pc = j > 0 ? t.charAt(j - 1) : "", c = t.charAt(j);
+      var ws = j === 0 || (isSep(pc) && !/\s/.test(c)) || (pc !== pc.toUpperCase() && c !== c.toLowerCase()) || (/[a-z]/i.test(pc) && /\d/.test(c));
+      bonus[j] = ws ? WORD : 0;
+      prev[j] = lower.charAt(j) === q.charAt(0) ? CHAR + bonus[j] - Math.min(j, LEAD) : NONE;
+    }
+    for (i = 1; i < q.length; i++) {
+      var far = NONE;
+      for (j = 0; j < t.length; j++) {
+        cur[j] = NONE;
+        k = j - GAP - 1;
+        if (k >= 0 && prev[k] !== NONE) far = Math.max(far, prev[k] - GAP);
+        if (lower.charAt(j) !== q.charAt(i) || j < i) continue;
+        var best = far;
+        if (prev[j - 1] !== NONE) best = Math.max(best, prev[j - 1] + CONT);
+        for (k = Math.max(0, j - GAP); k < j - 1; k++) if (prev[k] !== NONE) best = Math.max(best, prev[k] - (j - k - 1));
+        if (best !== NONE) cur[j] = best + CHAR + bonus[j];
+      }
+      var tmp = prev; prev = cur; cur = tmp;
+    }
+    var s = NONE;
+    for (j = 0; j < t.length; j++) s = Math.max(s, prev[j]);
+    return s === NONE ? -1 : s;
+  }
+
+  // match ranks a command: a fuzzy match of its title, else its keywords
+  // containing the query (below title matches), plus what the user's
+  // recent use of it earns; -1 when it does not match.
   function match(o, query) {
     var title = o.querySelector(".palette-title");
+    var bonus = recentBonus[o.getAttribute("data-recent-id")] || 0;
     var sc = score(title ? title.textContent : o.textContent, query);
-    if (sc >= 0) return sc + 100;
+    if (sc >= 0) return 1000 + sc + bonus;
     var words = (o.getAttribute("data-keywords") || "").toLowerCase();
-    var at = words.indexOf(query);
-    if (at >= 0) return 50 - at * 0.01;
+    if (words.indexOf(query.toLowerCase()) >= 0) return 500 + bonus;
     return -1;
-  }
-
-  function filterPalette(query) {
-    query = query.trim().toLowerCase();
-    var list = byId("palette-list");
-    if (!list) return;
-    var all = options();
-    var ranked = [];
-    all.forEach(function (o, i) {
-      var sc = query === "" ? 0 : match(o, query);
-      o.hidden = sc < 0;
-      if (sc >= 0) ranked.push({ o: o, sc: sc, i: i });
-    });
-    if (query !== "") {
-      ranked.sort(function (a, b) { return b.sc - a.sc || a.i - b.i; });
-      ranked.forEach(function (r) { list.appendChild(r.o); });
-    } else {
-      all.sort(function (a, b) { return optionIndex(a) - optionIndex(b); });
-      all.forEach(function (o) { list.appendChild(o); });
-    }
-    var empty = document.querySelector("#palette .palette-empty");
-    if (empty) empty.hidden = ranked.length > 0;
-    setActive(ranked.length > 0 ? 0 : -1);
   }
 
   function optionIndex(o) { return parseInt(o.id.replace("palette-opt-", ""), 10) || 0; }
 
+  // layout puts the list's elements in order and shows what the query
+  // selects.
+  function layout(query) {
+    var list = paletteList();
+    if (!list) return;
+    var sq = splitScope(query);
+    var frag = document.createDocumentFragment();
+    var shownRecent = {};
+    recentOpts.forEach(function (o) {
+      o.hidden = query.trim() !== "";
+      if (!o.hidden) shownRecent[o.getAttribute("data-recent-id")] = true;
+      frag.appendChild(o);
+    });
+    var cmds = commandOptions().map(function (o) {
+      var sc;
+      if (sq.scope !== "" && sq.scope !== ">") sc = -1;
+      else if (sq.text === "") sc = shownRecent[o.getAttribute("data-recent-id")] ? -1 : 0;
+      else sc = match(o, sq.text);
+      o.hidden = sc < 0;
+      return { o: o, sc: sc, i: optionIndex(o) };
+    });
+    cmds.sort(function (a, b) { return sq.text === "" ? a.i - b.i : (b.sc - a.sc || a.i - b.i); });
+    cmds.forEach(function (c) { frag.appendChild(c.o); });
+    var pending = false;
+    groups.forEach(function (gr) {
+      var state = gr.head.querySelector(".palette-group-state");
+      var label = { pending: "searching…", timeout: "timed out", error: "unavailable", cancelled: "" }[gr.state] || "";
+      state.textContent = label;
+      gr.head.hidden = gr.opts.length === 0 && gr.state === "ok";
+      if (gr.state === "pending") pending = true;
+      frag.appendChild(gr.head);
+      gr.opts.forEach(function (o) { o.hidden = false; frag.appendChild(o); });
+    });
+    list.appendChild(frag);
+    var vis = visibleOptions();
+    var empty = document.querySelector("#palette .palette-empty");
+    if (empty) empty.hidden = vis.length > 0 || pending;
+    if (!activeEl || activeEl.hidden || !activeEl.isConnected) setActive(vis.length > 0 ? 0 : -1);
+    else setActive(vis.indexOf(activeEl));
+  }
+
+  function filterPalette(query) {
+    if (query !== lastQuery) { activeEl = null; actionIndex = 0; }
+    lastQuery = query;
+    var sq = splitScope(query);
+    var wantsContent = sq.scope !== ">" && sq.text.length >= 2;
+    if (!wantsContent) { stopSearch(); clearGroups(); }
+    layout(query);
+    if (debounce) clearTimeout(debounce);
+    if (wantsContent) debounce = setTimeout(function () { startSearch(query); }, 120);
+  }
+
+  function clearGroups() {
+    groups.forEach(function (gr) {
+      gr.head.remove();
+      gr.opts.forEach(function (o) { o.remove(); });
+    });
+    groups = [];
+  }
+
+  function stopSearch() {
+    if (debounce) { clearTimeout(debounce); debounce = null; }
+    if (stream) { stream.close(); stream = null; }
+  }
+
+  function groupFor(source, title) {
+    for (var i = 0; i < groups.length; i++) if (groups[i].source === source) return groups[i];
+    var head = document.createElement("li");
+    head.className = "palette-group";
+    head.setAttribute("role", "presentation");
+    head.setAttribute("data-source", source);
+    var name = document.createElement("span");
+    name.textContent = title;
+    var state = document.createElement("span");
+    state.className = "palette-group-state";
+    head.appendChild(name);
+    head.appendChild(state);
+    var gr = { source: source, title: title, state: "pending", head: head, opts: [] };
+    groups.push(gr);
+    return gr;
+  }
+
+  function startSearch(query) {
+    var p = palette();
+    var url = p && p.getAttribute("data-search-url");
+    if (!url || typeof EventSource === "undefined") return;
+    stopSearch();
+    clearGroups();
+    var es = new EventSource(url + "?palette=" + paletteID + "&q=" + encodeURIComponent(query), { withCredentials: true });
+    stream = es;
+    es.addEventListener("source", function (ev) {
+      if (stream !== es) return;
+      var d;
+      try { d = JSON.parse(ev.data); } catch (err) { return; }
+      var gr = groupFor(d.source, d.title);
+      gr.head.setAttribute("data-state", d.state);
+      gr.state = d.state;
+      if (d.state === "ok" && d.html) {
+        var tpl = document.createElement("template");
+        tpl.innerHTML = d.html;
+        gr.opts = Array.prototype.slice.call(tpl.content.children);
+        gr.opts.forEach(function (o) {
+          o.id = "palette-res-" + (++resultSeq);
+          o.setAttribute("data-source", d.source);
+        });
+      }
+      layout(paletteInput().value);
+      if (d.state === "ok" && window.htmx) gr.opts.forEach(function (o) { window.htmx.process(o); });
+    });
+    es.addEventListener("done", function () {
+      if (stream === es) { es.close(); stream = null; }
+      palette().setAttribute("data-search-done", query);
+    });
+    es.addEventListener("error", function () {
+      if (stream !== es) return;
+      es.close();
+      stream = null;
+      groups.forEach(function (gr) { if (gr.state === "pending") gr.state = "error"; });
+      layout(paletteInput().value);
+    });
+  }
+
+  function loadRecent() {
+    var p = palette();
+    var url = p && p.getAttribute("data-recent-url");
+    if (!url) return;
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } }).then(function (r) {
+      return r.ok ? r.text() : "";
+    }).then(function (html) {
+      recentOpts.forEach(function (o) { o.remove(); });
+      recentOpts = [];
+      recentBonus = {};
+      if (!html) return;
+      var tpl = document.createElement("template");
+      tpl.innerHTML = html;
+      Array.prototype.forEach.call(tpl.content.querySelectorAll("template.palette-recent-bonus"), function (t) {
+        Array.prototype.forEach.call(t.content.querySelectorAll("data"), function (d) {
+          recentBonus[d.getAttribute("value")] = parseInt(d.getAttribute("data-bonus"), 10) || 0;
+        });
+        t.remove();
+      });
+      recentOpts = Array.prototype.slice.call(tpl.content.querySelectorAll("li.palette-recent"));
+      if (recentOpts.length > 0) {
+        var head = document.createElement("li");
+        head.className = "palette-group palette-recent-head";
+        head.setAttribute("role", "presentation");
+        head.textContent = "Recent";
+        recentOpts.forEach(function (o, i) { o.id = "palette-rec-" + i; });
+        recentOpts.unshift(head);
+      }
+      var input = paletteInput();
+      layout(input ? input.value : "");
+      if (window.htmx) recentOpts.forEach(function (o) { window.htmx.process(o); });
+      p.setAttribute("data-recent-ready", "true");
+    }).catch(function () { /* the palette works without them */ });
+  }
+
+  function actionsOf(o) { return o ? Array.prototype.slice.call(o.querySelectorAll("[data-palette-action]")) : []; }
+
   function setActive(i) {
     var vis = visibleOptions();
     var input = paletteInput();
-    options().forEach(function (o) { o.setAttribute("aria-selected", "false"); o.classList.remove("active"); });
-    activeIndex = vis.length === 0 ? -1 : (i + vis.length) % vis.length;
-    if (activeIndex >= 0) {
-      var o = vis[activeIndex];
-      o.setAttribute("aria-selected", "true");
-      o.classList.add("active");
-      o.scrollIntoView({ block: "nearest" });
-      if (input) input.setAttribute("aria-activedescendant", o.id);
+    options().forEach(function (o) { o.setAttribute("aria-selected", "false"); o.classList.remove("active", "action-selected"); });
+    var idx = vis.length === 0 ? -1 : (i + vis.length) % vis.length;
+    var next = idx >= 0 ? vis[idx] : null;
+    if (next !== activeEl) actionIndex = 0;
+    activeEl = next;
+    if (next) {
+      next.setAttribute("aria-selected", "true");
+      next.classList.add("active");
+      next.scrollIntoView({ block: "nearest" });
+      if (input) input.setAttribute("aria-activedescendant", next.id);
+      showAction();
     } else if (input) {
       input.removeAttribute("aria-activedescendant");
     }
+  }
+
+  // showAction marks the active option's selected action.
+  function showAction() {
+    var acts = actionsOf(activeEl);
+    acts.forEach(function (a, i) { a.classList.toggle("selected", i === actionIndex && i > 0); });
+    if (activeEl) activeEl.classList.toggle("action-selected", actionIndex > 0);
+    setStatus(acts.length > 1 ? "Action: " + (acts[actionIndex].getAttribute("data-label") || acts[actionIndex].textContent) : "");
   }
 
   function openPalette() {
@@ -146,24 +339,71 @@
     if (!p || p.open) return;
     opener = document.activeElement;
     input.value = "";
+    setStatus("");
     filterPalette("");
     p.showModal();
     input.focus();
+    loadRecent();
   }
 
   function closePalette() {
     var p = palette();
+    stopSearch();
     if (p && p.open) p.close();
+  }
+
+  // remember tells the server that the user opened o.
+  function remember(o, href) {
+    var p = palette();
+    var url = p && p.getAttribute("data-recent-url");
+    var id = o.getAttribute("data-recent-id");
+    var title = o.querySelector(".palette-title");
+    if (!url || !id || !href || !title) return;
+    var body = new URLSearchParams();
+    body.set("id", id);
+    body.set("title", title.textContent);
+    body.set("href", href);
+    body.set("hint", o.getAttribute("data-hint") || "");
+    body.set("icon", o.getAttribute("data-icon") || "");
+    fetch(url, { method: "POST", credentials: "same-origin", body: body }).catch(function () { /* only a ranking hint */ });
+  }
+
+  function runAction(o, a) {
+    var kind = a.getAttribute("data-palette-action");
+    if (kind === "copy") {
+      var link = new URL(a.getAttribute("data-url"), location.href).href;
+      var done = function () { setStatus("Link copied: " + link); };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(link).then(done, function () { setStatus("Copying failed; the link is " + link); });
+      } else setStatus("The link is " + link);
+      return;
+    }
+    if (kind === "run") {
+      var label = a.getAttribute("data-label") || a.textContent;
+      setStatus(label + "…");
+      fetch(a.getAttribute("data-url"), { method: "POST", credentials: "same-origin", headers: { "Accept": "application/json" } }).then(function (r) {
+        if (r.ok) { setStatus(label + ": done."); return; }
+        return r.json().then(function (d) { setStatus(label + " failed: " + (d && d.error ? d.error : r.status)); },
+          function () { setStatus(label + " failed (" + r.status + ")."); });
+      }).catch(function () { setStatus(label + " failed: the server did not answer."); });
+      return;
+    }
+    remember(o, a.getAttribute("href"));
+    closePalette();
+    if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+    a.click();
   }
 
   function runOption(o) {
     if (!o) return;
+    var acts = actionsOf(o);
+    if (acts.length > 0) { runAction(o, acts[Math.min(actionIndex, acts.length - 1)]); return; }
     closePalette();
     // The dialog gave focus back to where it was; the command is about to
     // move on, so keep the rest of this key press away from that element.
     if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
     var link = o.querySelector("a[href]");
-    if (link) { link.click(); return; }
+    if (link) { remember(o, link.getAttribute("href")); link.click(); return; }
     var form = o.querySelector("form");
     if (form) {
       if (form.requestSubmit) form.requestSubmit(); else form.submit();
@@ -171,14 +411,23 @@
   }
 
   function onPaletteKey(e) {
+    var input = e.target;
+    var atEnd = input.selectionStart === input.value.length && input.selectionEnd === input.value.length;
+    var acts = actionsOf(activeEl);
     switch (e.key) {
-      case "ArrowDown": e.preventDefault(); setActive(activeIndex + 1); break;
-      case "ArrowUp": e.preventDefault(); setActive(activeIndex - 1); break;
+      case "ArrowDown": e.preventDefault(); setActive(visibleOptions().indexOf(activeEl) + 1); break;
+      case "ArrowUp": e.preventDefault(); setActive(visibleOptions().indexOf(activeEl) - 1); break;
+      case "ArrowRight":
+        if (atEnd && acts.length > 1) { e.preventDefault(); actionIndex = (actionIndex + 1) % acts.length; showAction(); }
+        break;
+      case "ArrowLeft":
+        if (actionIndex > 0) { e.preventDefault(); actionIndex--; showAction(); }
+        break;
       case "Home": if (e.ctrlKey) { e.preventDefault(); setActive(0); } break;
       case "End": if (e.ctrlKey) { e.preventDefault(); setActive(-1); } break;
       case "Enter":
         e.preventDefault();
-        runOption(visibleOptions()[activeIndex]);
+        runOption(activeEl && !activeEl.hidden ? activeEl : null);
         break;
     }
   }
@@ -323,8 +572,14 @@
       if (e.target === p) { closePalette(); return; } // the backdrop
       var opt = e.target.closest ? e.target.closest("#palette [role=option]") : null;
       if (opt) {
-        if (e.target.closest("a[href], button")) closePalette(); // htmx or the form takes it from here
-        else { e.preventDefault(); runOption(opt); }
+        var act = e.target.closest("[data-palette-action]");
+        if (act && act.getAttribute("data-palette-action") !== "open") { e.preventDefault(); runAction(opt, act); }
+        else if (act) { remember(opt, act.getAttribute("href")); closePalette(); } // htmx takes it from here
+        else if (e.target.closest("a[href], button")) {
+          var l = e.target.closest("a[href]");
+          if (l) remember(opt, l.getAttribute("href"));
+          closePalette(); // htmx or the form takes it from here
+        } else { e.preventDefault(); runOption(opt); }
       }
     }
   });

@@ -116,6 +116,9 @@ func routes() []*route {
 		{method: "POST", path: "/ui/theme", limit: smallLimit, form: "theme=dark"},
 		{method: "GET", path: "/ui/logs", page: true},
 		{method: "GET", path: "/ui/logs/events", stream: true},
+		{method: "GET", path: "/ui/search", stream: true},
+		{method: "GET", path: "/ui/search/recent"},
+		{method: "POST", path: "/ui/search/recent", limit: smallLimit, form: "id=cmd%3A%2F&title=Launchpad&href=%2F&hint=Page&icon=grid"},
 
 		// settings (settings/http.go Routes), under /settings.
 		{method: "GET", path: "/settings"},
