@@ -41,5 +41,6 @@ func NewApp(cfg webos.Config) (*webos.App, error) {
 		vault.New(vaultCfg),
 		blog.New(),
 		files.New(files.Options{}),
+		readiness{}, // the "ready" command
 	)...), nil
 }

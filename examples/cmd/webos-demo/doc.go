@@ -4,5 +4,6 @@
 //
 //	webos-demo                 serve (the default)
 //	webos-demo modules list    list the modules
+//	webos-demo ready           check every configured backend: versions, latencies; exit 1 when one is down
 //	webos-demo version
 package main
