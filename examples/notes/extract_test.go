@@ -41,7 +41,7 @@ func TestExtractedModule(t *testing.T) {
 		t.Fatalf("the extracted module still depends on the repository's examples (%v):\n%s", err, out)
 	}
 	bin := filepath.Join(t.TempDir(), "mynotes")
-	if out, err := m.Go("build", "-o", bin, "./cmd/notes"); err != nil {
+	if out, err := m.Go("build", "-ldflags=-s -w", "-o", bin, "./cmd/notes"); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 
