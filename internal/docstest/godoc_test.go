@@ -1,11 +1,14 @@
 package docstest_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,88 +20,75 @@ import (
 // <name>" (a command's with "Command <name>") and says what it is for in
 // its first sentence, and every importable package with an API — not a
 // command, not under internal/ — has a runnable example with an
-// // Output: comment. Folders with a go.mod of their own are other
-// modules.
+// // Output: comment. The packages are those `go list ./...` gives.
 func TestPackageDocs(t *testing.T) {
 	root := docstest.RepoRoot(t)
-	err := filepath.WalkDir(root, func(dir string, d os.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return err
+	cmd := exec.Command("go", "list", "-json", "./...")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	documented, examples := 0, 0
+	for dec.More() {
+		var p struct {
+			ImportPath, Name, Dir              string
+			GoFiles, TestGoFiles, XTestGoFiles []string
 		}
-		name := d.Name()
-		if name == "testdata" || name == "node_modules" || name == "data" || name == "artifacts" || strings.HasPrefix(name, ".") && dir != root {
-			return filepath.SkipDir
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
 		}
-		rel, _ := filepath.Rel(root, dir)
-		rel = filepath.ToSlash(rel)
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil && dir != root {
-			return filepath.SkipDir // a module of its own
+		if len(p.GoFiles) == 0 {
+			continue // tests only
 		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, docstest.ModulePath), "/")
 		fset := token.NewFileSet()
-		pkgs, err := parser.ParseDir(fset, dir, func(fi os.FileInfo) bool { return true }, parser.ParseComments)
-		if err != nil {
-			t.Errorf("%s: %v", rel, err)
-			return nil
-		}
-		var lib *ast.Package
-		var tests []*ast.Package
-		for n, p := range pkgs {
-			if strings.HasSuffix(n, "_test") {
-				tests = append(tests, p)
-				continue
+		parse := func(names []string) []*ast.File {
+			var fs []*ast.File
+			for _, n := range names {
+				f, err := parser.ParseFile(fset, filepath.Join(p.Dir, n), nil, parser.ParseComments)
+				if err != nil {
+					t.Errorf("%s: %v", rel, err)
+					continue
+				}
+				fs = append(fs, f)
 			}
-			lib = p
+			return fs
 		}
-		if lib == nil {
-			return nil
-		}
-		files := map[string]*ast.File{}
-		for fn, f := range lib.Files {
-			if strings.HasSuffix(fn, "_test.go") {
-				continue
-			}
-			files[filepath.Base(fn)] = f
-		}
-		if len(files) == 0 {
-			return nil // tests only
-		}
-		docFile, ok := files["doc.go"]
-		if !ok || docFile.Doc == nil {
+		if !slices.Contains(p.GoFiles, "doc.go") {
 			t.Errorf("%s: no doc.go with the package documentation", rel)
-			return nil
+			continue
 		}
-		want := "Package " + lib.Name + " "
-		if lib.Name == "main" {
+		doc := parse([]string{"doc.go"})
+		if len(doc) == 0 || doc[0].Doc == nil {
+			t.Errorf("%s: doc.go has no package documentation", rel)
+			continue
+		}
+		documented++
+		want := "Package " + p.Name + " "
+		if p.Name == "main" {
 			want = "Command "
 		}
-		if text := docFile.Doc.Text(); !strings.HasPrefix(text, want) || len(strings.Fields(strings.SplitN(text, ".", 2)[0])) < 5 {
+		if text := doc[0].Doc.Text(); !strings.HasPrefix(text, want) || len(strings.Fields(strings.SplitN(text, ".", 2)[0])) < 5 {
 			t.Errorf("%s: the documentation does not start with %q and a sentence saying what it is for:\n%.120s", rel, want, text)
 		}
-		if lib.Name == "main" || strings.HasPrefix(rel, "internal/") || strings.Contains(rel, "/internal/") || !exports(files) {
-			return nil // a command, an internal package, or one without API (tests only)
+		if p.Name == "main" || strings.HasPrefix(rel, "internal/") || strings.Contains(rel, "/internal/") || !exports(parse(p.GoFiles)) {
+			continue // a command, an internal package, or one without API
 		}
-		for fn, f := range lib.Files {
-			if strings.HasSuffix(fn, "_test.go") && hasExample(f) {
-				return nil
-			}
+		if !slices.ContainsFunc(parse(append(p.TestGoFiles, p.XTestGoFiles...)), hasExample) {
+			t.Errorf("%s: no runnable example (func Example… with an // Output: comment)", rel)
 		}
-		for _, p := range tests {
-			for _, f := range p.Files {
-				if hasExample(f) {
-					return nil
-				}
-			}
-		}
-		t.Errorf("%s: no runnable example (func Example… with an // Output: comment)", rel)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+		examples++
 	}
+	if documented < 30 || examples < 20 {
+		t.Fatalf("only %d packages documented and %d with examples: is go list answering?", documented, examples)
+	}
+	t.Logf("%d packages have their doc.go, %d importable ones a runnable example", documented, examples)
 }
 
 // exports reports whether the files declare an exported name.
-func exports(files map[string]*ast.File) bool {
+func exports(files []*ast.File) bool {
 	for _, f := range files {
 		for _, d := range f.Decls {
 			switch d := d.(type) {
