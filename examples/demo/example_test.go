@@ -44,4 +44,5 @@ func ExampleNewApp() {
 	// vault
 	// blog
 	// files
+	// ready
 }
