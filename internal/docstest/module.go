@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,14 +65,20 @@ func NewModule(t testing.TB, path string) *Module {
 }
 
 // Write writes content to the file name (a slash-separated path inside
-// the module), making its folders.
+// the module), making its folders; a name that would leave the module's
+// folder fails the test.
 func (m *Module) Write(t testing.TB, name, content string) {
 	t.Helper()
-	p := filepath.Join(m.Dir, filepath.FromSlash(name))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	root, err := os.OpenRoot(m.Dir)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+	defer root.Close()
+	p := filepath.FromSlash(name)
+	if err := root.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := root.WriteFile(p, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -104,20 +112,23 @@ func (m *Module) Go(args ...string) (string, error) {
 // withTests is false.
 func (m *Module) CopyDir(t testing.TB, src, dst string, withTests bool) {
 	t.Helper()
-	from := filepath.Join(m.root, filepath.FromSlash(src))
-	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+	from, err := os.OpenRoot(filepath.Join(m.root, filepath.FromSlash(src)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer from.Close()
+	err = fs.WalkDir(from.FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
 		if !withTests && strings.HasSuffix(p, "_test.go") {
 			return nil
 		}
-		rel, _ := filepath.Rel(from, p)
-		b, err := os.ReadFile(p)
+		b, err := from.ReadFile(filepath.FromSlash(p))
 		if err != nil {
 			return err
 		}
-		m.Write(t, filepath.ToSlash(filepath.Join(dst, rel)), string(b))
+		m.Write(t, path.Join(dst, p), string(b))
 		return nil
 	})
 	if err != nil {
