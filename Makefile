@@ -15,7 +15,7 @@ BENCHFLAGS ?= -run '^$$' -bench . -benchmem
 export PKGS TESTFLAGS
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-short bench load walkthrough lint security services-up services-down services-status services-env clean
+.PHONY: help run test test-short bench load walkthrough lint security hooks services-up services-down services-status services-env clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -43,6 +43,9 @@ lint: ## gofmt check, go vet and the security checks (make security)
 
 security: ## govulncheck (offline database), staticcheck, gosec high severity; tools installed once into the shared tools folder
 	@bash scripts/security.sh
+
+hooks: ## install the git pre-commit hook: gofmt, go vet and staticcheck on the staged packages (scripts/pre-commit)
+	@bash scripts/hooks.sh
 
 services-up: ## start the test servers on 127.0.0.1 and leave them running
 	@bash scripts/services.sh up

@@ -188,6 +188,21 @@ func (db *DB) Name() string { return db.name }
 // Engine returns [EngineMongo] or [EngineSQLite].
 func (db *DB) Engine() string { return db.engine }
 
+// ServerVersion asks the database for its product and version, for
+// readiness reports: "MongoDB 7.0.42" (with "(FerretDB v1.24.2)" after it
+// when the server is FerretDB) or "SQLite 3.49.1". A failure wraps
+// [ErrUnavailable].
+func (db *DB) ServerVersion(ctx context.Context) (string, error) {
+	v, ok := db.eng.(interface {
+		Version(ctx context.Context) (string, error)
+	})
+	if !ok {
+		return "", fmt.Errorf("store: version: the %s engine does not say", db.engine)
+	}
+	s, err := v.Version(ctx)
+	return s, wrap("version", "", err)
+}
+
 // stamp returns the current time as the database stores it: UTC, whole
 // milliseconds.
 func (db *DB) stamp() time.Time { return db.now().UTC().Truncate(time.Millisecond) }

@@ -48,6 +48,29 @@ func (e *mongoEngine) Ping(ctx context.Context) error {
 	return nil
 }
 
+// Version is the server's buildInfo: "MongoDB <version>", and the
+// FerretDB version when the server is FerretDB.
+func (e *mongoEngine) Version(ctx context.Context) (string, error) {
+	var info struct {
+		Version         string `bson:"version"`
+		FerretDBVersion string `bson:"ferretdbVersion"`
+	}
+	if err := e.db.RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		if errors.Is(err, context.Canceled) {
+			return "", err
+		}
+		return "", fmt.Errorf("%w: %w", query.ErrUnavailable, err)
+	}
+	s := "MongoDB " + info.Version
+	if info.FerretDBVersion != "" {
+		s += " (FerretDB " + info.FerretDBVersion + ")"
+		if info.FerretDBVersion == "unknown" { // built into a program without its version file
+			s = "MongoDB " + info.Version + " (FerretDB)"
+		}
+	}
+	return s, nil
+}
+
 func (e *mongoEngine) Drop(ctx context.Context) error { return e.db.Drop(ctx) }
 
 func (e *mongoEngine) Close(ctx context.Context) error {

@@ -50,5 +50,6 @@ func newApp(cfg webos.Config, extra ...webos.Module) (*webos.App, error) {
 		blog.New(),
 		files.New(files.Options{}),
 		media.New(mediaCfg),
+		readiness{}, // the "ready" command
 	), extra...)...), nil
 }

@@ -45,4 +45,5 @@ func ExampleNewApp() {
 	// blog
 	// files
 	// media
+	// ready
 }

@@ -138,18 +138,3 @@ func TestProgramServes(t *testing.T) {
 		t.Errorf("no first-run password printed:\n%s", out.String())
 	}
 }
-
-// TestModulesDocShowsTheApp: docs/modules.md shows notes.go as it is.
-func TestModulesDocShowsTheApp(t *testing.T) {
-	src, err := os.ReadFile("notes.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := os.ReadFile("../../docs/modules.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(doc), "```go\n"+strings.TrimSpace(string(src))+"\n```") {
-		t.Error("docs/modules.md does not show examples/notes/notes.go as it is")
-	}
-}

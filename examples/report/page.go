@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	h "maragu.dev/gomponents/html"
 
 	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/tasks"
 	"github.com/webos-go/webos/ui"
 )
 
@@ -37,13 +39,44 @@ func (m *Module) SlotWidgets() []ui.Widget {
 	}}}
 }
 
-// Routes serves the form's target (it needs [PermRun], the module's
-// permission):
+// Routes serves the form's target and the reports as PDF (both need
+// [PermRun], the module's permission):
 //
-//	POST /report/runs   title, steps (a form) → 201 and an HTML fragment
-//	                    with a progress bar bound to the new task
+//	POST /report/runs      title, steps (a form) → 201 and an HTML fragment
+//	                       with a progress bar bound to the new task
+//	GET  /report/pdf/{id}  the finished report of task id as a PDF; 409
+//	                       while it runs, 404 for a task that is not the
+//	                       caller's (unless an administrator asks)
 func (m *Module) Routes(r *webos.Router) {
 	r.HandleFunc("POST /runs", m.createRun)
+	r.HandleFunc("GET /pdf/{id}", m.pdf, webos.Describe(webos.Operation{Summary: "A finished report as a PDF"}))
+}
+
+// pdf renders the result of a finished report task as a PDF.
+func (m *Module) pdf(w http.ResponseWriter, r *http.Request) error {
+	st, err := m.tasks.Status(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err // not found (also another user's task), or Redis unavailable
+	}
+	if st.Type != TaskGenerate {
+		return fmt.Errorf("task %s is not a report: %w", st.ID, webos.ErrNotFound)
+	}
+	if st.State != tasks.StateSucceeded {
+		return fmt.Errorf("the report is %s, not ready yet: %w", st.State, webos.ErrConflict)
+	}
+	var rep Report
+	if err := json.Unmarshal(st.Result, &rep); err != nil {
+		return fmt.Errorf("report %s: reading its result: %w", st.ID, err)
+	}
+	b, err := PDF(rep)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="report-`+st.ID+`.pdf"`)
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	_, _ = w.Write(b)
+	return nil
 }
 
 func (m *Module) createRun(w http.ResponseWriter, r *http.Request) error {
@@ -79,5 +112,6 @@ func (m *Module) createRun(w http.ResponseWriter, r *http.Request) error {
 	return h.Div(h.Class("report-run"), g.Attr("data-task", id),
 		h.P(h.Strong(g.Text(title))),
 		ui.TaskProgress(id),
+		h.P(h.A(h.Href("/report/pdf/"+id), g.Attr("download", ""), g.Text("Download the PDF")), g.Text(" (once it is done)")),
 	).Render(w)
 }

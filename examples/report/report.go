@@ -8,6 +8,7 @@ import (
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/identity"
+	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/tasks"
 )
 
@@ -50,6 +51,7 @@ type Row struct {
 type Module struct {
 	generate *tasks.Def[Params]
 	log      *slog.Logger
+	tasks    *tasks.Module // for the status and result of a report, by task id
 }
 
 var (
@@ -92,10 +94,11 @@ func (m *Module) Permissions() []webos.Permission {
 // Requires the tasks module, which runs the report task.
 func (m *Module) Requires() []string { return []string{tasks.ModuleID} }
 
-// Provision keeps the application's logger.
-func (m *Module) Provision(_ context.Context, app *webos.App) error {
+// Provision keeps the application's logger and finds the tasks module.
+func (m *Module) Provision(_ context.Context, app *webos.App) (err error) {
 	m.log = app.Logger().With("module", "report")
-	return nil
+	m.tasks, err = registry.Get[*tasks.Module](app.Registry())
+	return err
 }
 
 // Tasks hands the report task to the tasks module.

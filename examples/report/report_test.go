@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/examples/report"
 	"github.com/webos-go/webos/identity"
@@ -97,6 +99,48 @@ func testReport(t *testing.T, redisURL string) {
 	}
 	if err := json.Unmarshal(last, &ev); err != nil || ev.Result.Total != 55 || ev.Result.GeneratedBy != "ada" {
 		t.Fatalf("result %s", last)
+	}
+
+	// The finished report as a PDF, for its owner only.
+	get := func(path, user string) (int, http.Header, []byte) {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		req.Header.Set("X-User", user)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, res.Header, b
+	}
+	code, hdr, body := get("/report/pdf/"+st.ID, "ada")
+	if code != http.StatusOK || hdr.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(body, []byte("%PDF-")) {
+		t.Fatalf("pdf: %d %s %.40q", code, hdr.Get("Content-Type"), body)
+	}
+	if err := api.Validate(bytes.NewReader(body), nil); err != nil {
+		t.Errorf("the PDF is not valid: %v", err)
+	}
+	if code, _, body := get("/report/pdf/"+st.ID, "bob"); code != http.StatusNotFound || !strings.Contains(string(body), `"error"`) {
+		t.Errorf("another user's report: %d %s", code, body)
+	}
+	if code, _, _ := get("/report/pdf/no-such-task", "ada"); code != http.StatusNotFound {
+		t.Errorf("an unknown task: %d", code)
+	}
+	done, err := tm.Status(identity.With(context.Background(), identity.Subject("ada")), st.ID)
+	if err != nil || done.State != tasks.StateSucceeded {
+		t.Fatalf("status: %+v %v", done, err)
+	}
+	req, _ = http.NewRequest("POST", srv.URL+"/tasks/report.generate", strings.NewReader(`{"title":"Slow","steps":50,"step_ms":200}`))
+	req.Header.Set("X-User", "ada")
+	res2, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var running tasks.Status
+	_ = json.NewDecoder(res2.Body).Decode(&running)
+	res2.Body.Close()
+	if code, _, body := get("/report/pdf/"+running.ID, "ada"); code != http.StatusConflict || !strings.Contains(string(body), "not ready") {
+		t.Errorf("a report still running: %d %s", code, body)
 	}
 }
 

@@ -217,6 +217,7 @@ func routes() []*route {
 
 		// examples/report (page.go Routes), under /report.
 		{method: "POST", path: "/report/runs", limit: defaultLimit, form: "title=Sweep&steps=1"},
+		{method: "GET", path: "/report/pdf/{task}"},
 
 		// examples/vault (api.go apiRoutes, pages.go pageRoutes), under /vault.
 		{method: "GET", path: "/vault/api/entries"},

@@ -340,6 +340,19 @@ func (e *Engine) Ping(ctx context.Context) error {
 	return mapErr(ctx, e.ck.QueryRowContext(ctx, "SELECT 1").Scan(&one))
 }
 
+// Version returns "SQLite <version>" of the linked library.
+func (e *Engine) Version(ctx context.Context) (string, error) {
+	if err := e.enter(); err != nil {
+		return "", err
+	}
+	defer e.leave()
+	var v string
+	if err := mapErr(ctx, e.ck.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&v)); err != nil {
+		return "", err
+	}
+	return "SQLite " + v, nil
+}
+
 // Drop deletes every collection of the database.
 func (e *Engine) Drop(ctx context.Context) error {
 	if err := e.enter(); err != nil {
