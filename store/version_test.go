@@ -14,7 +14,7 @@ import (
 func TestServerVersion(t *testing.T) {
 	want := map[string]*regexp.Regexp{
 		store.EngineSQLite: regexp.MustCompile(`^SQLite 3\.\d+\.\d+$`),
-		store.EngineMongo:  regexp.MustCompile(`^MongoDB \d+\.\d+\.\d+( \(FerretDB \S+\))?$`),
+		store.EngineMongo:  regexp.MustCompile(`^MongoDB \d+\.\d+\.\d+( \(FerretDB( \S+)?\))?$`),
 	}
 	each(t, func(t *testing.T, e engine) {
 		db := e.open(t)
