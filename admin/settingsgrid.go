@@ -125,10 +125,10 @@ func (s settingsSource) Update(ctx context.Context, id string, _ time.Time, chan
 		return nil, webos.Invalid("value", "locked: set by the environment or configuration")
 	}
 	for _, c := range changes {
-		raw, _ := c.Value.(string)
 		if c.Column.Field != "value" {
 			continue
 		}
+		raw, _ := c.Value.(string)
 		v, err := parseSetting(f, raw)
 		if err != nil {
 			return nil, webos.Invalid("value", err.Error())

@@ -165,15 +165,8 @@ func (m *Module) conflicts(w http.ResponseWriter, r *http.Request) error {
 	if err := webos.Decode(r, &in); err != nil {
 		return err
 	}
-	from, err := parseURNs("from", in.From)
+	from, to, err := m.sourcesAndFolder(r, in.From, in.To)
 	if err != nil {
-		return err
-	}
-	to, err := parseURN("to", in.To)
-	if err != nil {
-		return err
-	}
-	if err := m.checkFolder(r, to); err != nil {
 		return err
 	}
 	names := []string{}
@@ -189,6 +182,23 @@ func (m *Module) conflicts(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return writeJSON(w, http.StatusOK, map[string][]string{"conflicts": names})
+}
+
+// sourcesAndFolder parses a copy's or move's files (field "from") and its
+// destination (field "to"), which must be a folder.
+func (m *Module) sourcesAndFolder(r *http.Request, rawFrom []string, rawTo string) ([]afs.URN, afs.URN, error) {
+	from, err := parseURNs("from", rawFrom)
+	if err != nil {
+		return nil, afs.URN{}, err
+	}
+	to, err := parseURN("to", rawTo)
+	if err != nil {
+		return nil, afs.URN{}, err
+	}
+	if err := m.checkFolder(r, to); err != nil {
+		return nil, afs.URN{}, err
+	}
+	return from, to, nil
 }
 
 // checkFolder answers 404 or 400 unless u is a folder.
@@ -218,15 +228,8 @@ func (m *Module) startTransfer(w http.ResponseWriter, r *http.Request) error {
 	if err := webos.Decode(r, &in); err != nil {
 		return err
 	}
-	from, err := parseURNs("from", in.From)
+	from, to, err := m.sourcesAndFolder(r, in.From, in.To)
 	if err != nil {
-		return err
-	}
-	to, err := parseURN("to", in.To)
-	if err != nil {
-		return err
-	}
-	if err := m.checkFolder(r, to); err != nil {
 		return err
 	}
 	for i, u := range from {
