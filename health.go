@@ -162,11 +162,21 @@ func (hc *healthCache) record(ctx context.Context, log *slog.Logger, checks []He
 	}
 }
 
-// cachedHealth returns the latest report for GET /health: one at most
-// [HealthCacheTTL] old, or else the result of a run of the checks — the
-// run under way, or one it starts; requests share it. A request waits for
-// the run until its own deadline, which is then an error wrapping
-// [ErrUnavailable] (503), never a late answer.
+// RecentHealth returns the detailed report GET /health answers from: one
+// at most [HealthCacheTTL] old, or else the result of a run of the checks
+// — the run under way, or one it starts; callers share it. A page that
+// shows the system's health (an admin console) uses it, so that viewing
+// it costs no more than a load balancer's probe; [App.Health] runs the
+// checks afresh. The caller waits for a run until ctx ends, which is then
+// an error wrapping [ErrUnavailable] (503), never a late answer.
+func (a *App) RecentHealth(ctx context.Context) (HealthReport, error) {
+	rep, err := a.cachedHealth(ctx)
+	rep.Checks = maps.Clone(rep.Checks) // the caller may change its copy
+	return rep, err
+}
+
+// cachedHealth is [App.RecentHealth] without the copy of the checks, for
+// the health routes, which only read the report.
 func (a *App) cachedHealth(ctx context.Context) (HealthReport, error) {
 	hc := &a.state().health
 	hc.mu.Lock()

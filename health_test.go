@@ -126,6 +126,34 @@ func TestHealthCachedAndShared(t *testing.T) {
 	}
 }
 
+// TestRecentHealthSharesTheProbeCache checks that RecentHealth answers
+// from the report GET /health made, with the details, and that a caller
+// changing its copy leaves the cache alone.
+func TestRecentHealthSharesTheProbeCache(t *testing.T) {
+	app := New(testConfig())
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	var runs atomic.Int64
+	app.AddHealthCheck("db", func(ctx context.Context) error { runs.Add(1); return nil })
+	srv := startApp(t, app)
+	healthGet(t, srv.URL+"/health")
+	ctx := context.Background()
+	rep, err := app.RecentHealth(ctx)
+	if err != nil || rep.Status != "ok" || rep.Checks["db"].Status != "up" {
+		t.Fatalf("RecentHealth = %+v, %v", rep, err)
+	}
+	delete(rep.Checks, "db")
+	if again, _ := app.RecentHealth(ctx); again.Checks["db"].Status != "up" {
+		t.Fatalf("a caller's change reached the cache: %+v", again)
+	}
+	if n := runs.Load(); n != 1 {
+		t.Fatalf("the check ran %d times for a probe and two views within a second, want 1", n)
+	}
+	expireHealthCache(app)
+	if _, err := app.RecentHealth(ctx); err != nil || runs.Load() != 2 {
+		t.Fatalf("after the cache expired: %v, %d runs, want 2", err, runs.Load())
+	}
+}
+
 func TestHealthChecksRunInParallelWithOwnDeadline(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for HealthTimeout")

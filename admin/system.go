@@ -104,7 +104,10 @@ func renderPanel(ctx context.Context, p Panel) (n g.Node, err error) {
 }
 
 func (m *Module) healthPanel(ctx context.Context) (g.Node, error) {
-	rep := m.app.Health(ctx)
+	rep, err := m.app.RecentHealth(ctx)
+	if err != nil {
+		return nil, err
+	}
 	names := slices.Sorted(maps.Keys(rep.Checks))
 	return g.Group([]g.Node{
 		h.P(h.Span(h.Class("badge"), g.Attr("data-health", rep.Status), g.Text(rep.Status))),
@@ -162,7 +165,10 @@ func (m *Module) modulesPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	mods := m.app.Modules()
 	need := infrastructure(mods)
-	rep := m.app.Health(ctx)
+	rep, err := m.app.RecentHealth(ctx)
+	if err != nil {
+		return err
+	}
 	canSwitch := m.app.Can(ctx, settings.PermWrite)
 	rows := make([]g.Node, 0, len(mods))
 	for _, st := range mods {
