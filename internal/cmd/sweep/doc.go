@@ -35,7 +35,8 @@
 //     redis:, dial tcp, i/o timeout, unexpected EOF) — except the
 //     admin console's configuration view answering an administrator,
 //     whose job is to show the configuration, secrets masked;
-//   - routes of its list that the running server does not know, so that
+//   - routes of its list that the running server does not know, and
+//     routes the server mounts (App.Routes) that its list lacks, so that
 //     the list stays in step with the modules' Routes methods.
 //
 // The process exits with status 1 when any of these counts is not 0.
@@ -55,4 +56,5 @@
 //	go run ./internal/cmd/sweep -v         # also every request's line
 //	go run ./internal/cmd/sweep -log FILE  # keep the server's log
 //	go run ./internal/cmd/sweep -keep      # keep the data folder
+//	go run ./internal/cmd/sweep -list      # only check the route list against the server's
 package main

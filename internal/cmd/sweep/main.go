@@ -23,11 +23,12 @@ func main() {
 	verbose := flag.Bool("v", false, "print every request with its status")
 	logFile := flag.String("log", "", "also write the server's log to this file")
 	keep := flag.Bool("keep", false, "keep the data folder")
+	listOnly := flag.Bool("list", false, "only check that the route list holds every route the server mounts")
 	flag.Parse()
-	os.Exit(run(*verbose, *logFile, *keep))
+	os.Exit(run(*verbose, *logFile, *keep, *listOnly))
 }
 
-func run(verbose bool, logFile string, keep bool) int {
+func run(verbose bool, logFile string, keep, listOnly bool) int {
 	start := time.Now()
 	dir, err := os.MkdirTemp("", "webos-sweep-")
 	if err != nil {
@@ -116,6 +117,18 @@ func run(verbose bool, logFile string, keep bool) int {
 	}()
 
 	s := newSweeper(host, dir, sink, verbose)
+	s.checkList(app.Routes())
+	if listOnly {
+		restore()
+		for _, f := range s.findings {
+			fmt.Printf("%s: %s (%s)\n", f.kind, f.req, f.detail)
+		}
+		fmt.Printf("%d routes mounted, %d missing from the list\n", len(app.Routes()), len(s.findings))
+		if len(s.findings) > 0 {
+			return 1
+		}
+		return 0
+	}
 	if err := s.signIn(adminEmail, adminPassword); err != nil {
 		return fail("setting up the credentials: %v", err)
 	}

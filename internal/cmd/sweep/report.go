@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-var kinds = []string{"5xx", "non-JSON error", "panic", "leak", "no answer", "route unknown to the server"}
+var kinds = []string{"5xx", "non-JSON error", "panic", "leak", "no answer", "route unknown to the server", "route missing from the list"}
 
 // report prints the summary, the findings and the probes, and returns the
 // exit status: 1 when a check failed.
@@ -53,6 +53,7 @@ func (s *sweeper) report(errOut io.Writer, probes []probeResult, setup, elapsed 
 		"leak":                        "bodies/Locations with internals",
 		"no answer":                   "requests the server never answered",
 		"route unknown to the server": "listed routes the server does not route",
+		"route missing from the list": "server routes the sweep's list lacks",
 	}
 	failed := false
 	for _, k := range kinds {

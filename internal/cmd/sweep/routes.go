@@ -1,7 +1,10 @@
 package main
 
 import (
+	"slices"
 	"strings"
+
+	"github.com/webos-go/webos"
 )
 
 // Body limits of the routes, as the modules set them.
@@ -12,9 +15,12 @@ const (
 	filesLimit   = 64 << 10 // the file commander's JSON endpoints
 )
 
-// route is one registered route of the demo. The kernel has no listing of
-// its routes, so the list follows each module's Routes method (see the
-// comment beside each group); run checks that the server knows every one.
+// route is one registered route of the demo. The list follows each
+// module's Routes method (see the comment beside each group) and adds
+// what the server's own listing (App.Routes) does not know: a plausible
+// body, the body limit, whether the route is a page or ends a session.
+// checkList and run keep the two in step: every route the server mounts
+// must be listed, and every listed route must be routed.
 type route struct {
 	method string // "" serves every method
 	path   string // with {name} and {name...} for the path parameters
@@ -196,8 +202,6 @@ func routes() []*route {
 		{method: "GET", path: "/blog/admin/rows"},
 		{method: "POST", path: "/blog/admin/rows", limit: defaultLimit, json: obj{"startRow": 0, "endRow": 20, "sortModel": []any{}, "filterModel": obj{}}},
 		{method: "GET", path: "/blog/admin/columns"},
-		{method: "PATCH", path: "/blog/admin/rows/{post}", limit: defaultLimit, json: obj{"version": "2026-01-01T00:00:00Z", "values": obj{"title": "Sweep"}}, form: "title=Sweep&version=2026-01-01T00:00:00Z"},
-		{method: "POST", path: "/blog/admin/delete", limit: defaultLimit, json: obj{"ids": []any{"no-such-post"}}, form: "ids=no-such-post"},
 		{method: "POST", path: "/blog/admin/columns", limit: defaultLimit, form: "show=title"},
 		{method: "GET", path: "/blog/admin/export.csv"},
 		{method: "GET", path: "/blog/admin/static/grid.js"},
@@ -298,7 +302,8 @@ func routes() []*route {
 		{method: "POST", path: "/media/api/bulk", limit: 256 << 10, json: obj{"ids": []string{"no-such-id"}, "action": "tag", "value": "x"}},
 		{method: "POST", path: "/media/api/import", limit: 256 << 10, json: obj{"folder": "fs://local/sweep"}},
 		{method: "POST", path: "/media/api/regenerate", limit: 256 << 10},
-		// admin (admin/module.go Routes and its two explorer grids), under
+		// admin (admin/module.go Routes and its explorer grids, whose rows are
+		// edited on their own pages: no edit or delete routes), under
 		// /admin. The ids are of no user, role, module or task, so that
 		// the sweep does not lock its own users out or switch modules off.
 		{method: "GET", path: "/admin/", page: true},
@@ -306,8 +311,6 @@ func routes() []*route {
 		{method: "GET", path: "/admin/users/rows"},
 		{method: "POST", path: "/admin/users/rows", limit: defaultLimit, json: obj{"startRow": 0, "endRow": 10}},
 		{method: "GET", path: "/admin/users/columns"},
-		{method: "PATCH", path: "/admin/users/rows/{id}", limit: defaultLimit, json: obj{"display_name": "x"}},
-		{method: "POST", path: "/admin/users/delete", limit: defaultLimit, json: obj{"ids": []any{"no-such-id"}}},
 		{method: "POST", path: "/admin/users/columns", limit: defaultLimit, json: obj{"columns": []any{"email"}}},
 		{method: "GET", path: "/admin/users/export.csv"},
 		{method: "GET", path: "/admin/users/static/{asset}"},
@@ -336,11 +339,26 @@ func routes() []*route {
 		{method: "GET", path: "/admin/audit/rows"},
 		{method: "POST", path: "/admin/audit/rows", limit: defaultLimit, json: obj{"startRow": 0, "endRow": 10}},
 		{method: "GET", path: "/admin/audit/columns"},
-		{method: "PATCH", path: "/admin/audit/rows/{id}", limit: defaultLimit, json: obj{"action": "x"}},
-		{method: "POST", path: "/admin/audit/delete", limit: defaultLimit, json: obj{"ids": []any{"no-such-id"}}},
 		{method: "POST", path: "/admin/audit/columns", limit: defaultLimit, json: obj{"columns": []any{"action"}}},
 		{method: "GET", path: "/admin/audit/export.csv"},
 		{method: "GET", path: "/admin/audit/static/{asset}"},
+		// The settings explorer (admin/settingsgrid.go): the row id is of
+		// no setting, so that the sweep changes none.
+		{method: "GET", path: "/admin/settings/explorer/", page: true},
+		{method: "GET", path: "/admin/settings/explorer/rows"},
+		{method: "POST", path: "/admin/settings/explorer/rows", limit: defaultLimit, json: obj{"startRow": 0, "endRow": 10}},
+		{method: "GET", path: "/admin/settings/explorer/columns"},
+		{method: "PATCH", path: "/admin/settings/explorer/rows/{id}", limit: defaultLimit, json: obj{"values": obj{"value": "x"}}, form: "value=x"},
+		{method: "POST", path: "/admin/settings/explorer/columns", limit: defaultLimit, form: "show=key"},
+		{method: "GET", path: "/admin/settings/explorer/export.csv"},
+		{method: "GET", path: "/admin/settings/explorer/static/{asset}"},
+
+		// audit (audit/module.go Routes), under /audit.
+		{method: "GET", path: "/audit/"},
+
+		// openapi (openapi/module.go Routes), under /api.
+		{method: "GET", path: "/api/openapi.json"},
+		{method: "GET", path: "/api/docs", page: true},
 	}
 }
 
@@ -420,4 +438,56 @@ func oddQueries() []string {
 		"recursive=maybe", "recursive=true&page_size=1", "download=maybe",
 		"limit=1&limit=2", "q=%zz", "%zz=1", "a=%", "=&=&&", "limit=%E2%9C%93",
 	}
+}
+
+// checkList adds a finding for each route the server mounts (mounted, as
+// App.Routes lists them) that no route of the list reaches, so that a new
+// route is swept from the day it is mounted.
+func (s *sweeper) checkList(mounted []webos.Route) {
+	list := routes()
+	for _, mr := range mounted {
+		if !slices.ContainsFunc(list, func(rt *route) bool { return reaches(rt, mr) }) {
+			s.findings = append(s.findings, finding{kind: "route missing from the list", req: mr.Pattern(),
+				phase: "setup", detail: "mounted by " + moduleName(mr.Module) + "; add it to routes() with a plausible body"})
+		}
+	}
+}
+
+// reaches reports whether the sweep's requests for rt go to the mounted
+// route mr: the same method (a listed route without one is sent every
+// method), and rt's path is one mr's pattern matches — the list names
+// parameters after the values it fills in, and may name a concrete file
+// where the module has a parameter; "/x" and "/x/" count as one.
+func reaches(rt *route, mr webos.Route) bool {
+	if rt.method != "" && rt.method != mr.Method {
+		return false
+	}
+	pat := segments(strings.TrimSuffix(mr.Path, "{$}"))
+	got := segments(rt.path)
+	for i, seg := range pat {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "...}") {
+			return true
+		}
+		if i >= len(got) || (seg != got[i] && !(strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}"))) {
+			return false
+		}
+	}
+	return len(got) == len(pat)
+}
+
+// segments splits a path into its segments, without the empty ones at
+// either end.
+func segments(path string) []string {
+	path = strings.Trim(path, "/")
+	if path == "" {
+		return nil
+	}
+	return strings.Split(path, "/")
+}
+
+func moduleName(id string) string {
+	if id == "" {
+		return "the kernel"
+	}
+	return "module " + id
 }
