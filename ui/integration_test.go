@@ -7,6 +7,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -277,6 +278,23 @@ func TestRecentItemsFollowTheUser(t *testing.T) {
 		}
 	}
 
+	// Uses recorded at once all count: twelve of the launchpad, from two
+	// tabs at the same moment, put it before the log page's eleven.
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Go(func() {
+			if resp, body := use(first, "cmd:/", "Launchpad", "/"); resp.StatusCode != http.StatusNoContent {
+				t.Errorf("concurrent use %d: %d %s", i, resp.StatusCode, body)
+			}
+		})
+	}
+	wg.Wait()
+	for range 9 {
+		if resp, body := use(first, "cmd:/ui/logs", "System log", "/ui/logs"); resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("use: %d %s", resp.StatusCode, body)
+		}
+	}
+
 	// Another browser of the same user lists them, most used first, and
 	// the theme is still the user's.
 	second := newBrowser(t, env.srv.URL)
@@ -284,12 +302,12 @@ func TestRecentItemsFollowTheUser(t *testing.T) {
 	_, body := second.do("GET", ui.RecentPath, nil, cors...)
 	doc := parse(t, body)
 	titles := texts(query(doc, "li.palette-recent .palette-title"))
-	if strings.Join(titles, "|") != "System log|Launchpad" {
-		t.Errorf("recent items %q", titles)
+	if strings.Join(titles, "|") != "Launchpad|System log" {
+		t.Errorf("recent items %q, want the launchpad (13 uses, 12 of them at once) before the log (11)", titles)
 	}
-	if items := query(doc, "li.palette-recent"); len(items) != 2 || attr(items[0], "data-recent-id") != "cmd:/ui/logs" {
+	if items := query(doc, "li.palette-recent"); len(items) != 2 || attr(items[0], "data-recent-id") != "cmd:/" {
 		t.Errorf("recent items %d", len(items))
-	} else if a := one(t, items[0], "a"); attr(a, "href") != "/ui/logs" || attr(a, "data-palette-action") != "open" {
+	} else if a := one(t, items[1], "a"); attr(a, "href") != "/ui/logs" || attr(a, "data-palette-action") != "open" {
 		t.Errorf("the recent item's link: %v", a.Attr)
 	}
 	_, page := second.do("GET", "/", nil)

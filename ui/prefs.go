@@ -31,6 +31,9 @@ type Preference struct {
 	// Recent are the items the user opened from the palette (see
 	// [RecentItem]), at most [MaxRecentItems].
 	Recent []RecentItem `bson:"recent" json:"recent"`
+	// RecentVersion counts the writes of Recent, so that two tabs
+	// recording a use at once both count (see [RecentItem]).
+	RecentVersion int64 `bson:"recent_version" json:"-"`
 }
 
 // prefTTL is how long a user's preference is cached in memory; another

@@ -69,16 +69,50 @@ func (p *preferences) recents(ctx context.Context, userID string) ([]RecentItem,
 	return items, nil
 }
 
-// use records that the user opened it.
+// use records that the user opened it. Two tabs recording at once both
+// count: the list is written only while it is as it was read (its
+// RecentVersion), and read again when another write came first.
 func (p *preferences) use(ctx context.Context, userID string, it RecentItem) error {
 	if _, ok := identity.From(ctx); !ok {
 		ctx = identity.With(ctx, identity.Subject(userID))
 	}
-	items, err := p.recents(ctx, userID)
-	if err != nil {
-		return err
+	it.Used = time.Now().UTC()
+	for range recentWriteAttempts {
+		doc, err := p.coll.Get(ctx, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			doc := &Preference{Recent: withUse(nil, it)}
+			doc.ID = userID
+			if err = p.coll.Insert(ctx, doc); errors.Is(err, store.ErrConflict) {
+				continue // another tab made the user's preferences first
+			}
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		seen := store.Eq("recent_version", doc.RecentVersion)
+		if doc.RecentVersion == 0 {
+			seen = store.Or(seen, store.Not(store.Exists("recent_version"))) // written before the field was
+		}
+		_, err = p.coll.UpdateIf(ctx, userID, seen, store.Set("recent", withUse(doc.Recent, it)), store.Inc("recent_version", 1))
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		// Changed (or deleted) since it was read: read it again.
 	}
-	it.Count, it.Used = 1, time.Now().UTC()
+	return fmt.Errorf("%w: the recent items changed too often to record this one; try again", webos.ErrConflict)
+}
+
+// recentWriteAttempts is how often use reads and writes the recent items
+// before it gives up on a list that others keep changing.
+const recentWriteAttempts = 8
+
+// withUse returns items with it used once more (it.Count is ignored):
+// first in the list, its count one more than before, the least frecent
+// dropped beyond [MaxRecentItems].
+func withUse(items []RecentItem, it RecentItem) []RecentItem {
+	it.Count = 1
+	items = slices.Clone(items)
 	if i := slices.IndexFunc(items, func(o RecentItem) bool { return o.ID == it.ID }); i >= 0 {
 		it.Count = items[i].Count + 1
 		items = slices.Delete(items, i, i+1)
@@ -86,21 +120,11 @@ func (p *preferences) use(ctx context.Context, userID string, it RecentItem) err
 	items = append([]RecentItem{it}, items...)
 	if len(items) > MaxRecentItems {
 		// The least frecent go; the one just used stays first.
-		now := time.Now()
 		rest := items[1:]
-		slices.SortStableFunc(rest, func(a, b RecentItem) int { return cmp.Compare(b.frecency(now), a.frecency(now)) })
+		slices.SortStableFunc(rest, func(a, b RecentItem) int { return cmp.Compare(b.frecency(it.Used), a.frecency(it.Used)) })
 		items = items[:MaxRecentItems]
 	}
-	_, err = p.coll.Update(ctx, userID, store.Set("recent", items))
-	if errors.Is(err, store.ErrNotFound) {
-		doc := &Preference{Recent: items}
-		doc.ID = userID
-		err = p.coll.Insert(ctx, doc)
-		if errors.Is(err, store.ErrConflict) {
-			_, err = p.coll.Update(ctx, userID, store.Set("recent", items))
-		}
-	}
-	return err
+	return items
 }
 
 // recentFor returns the recent items of the user in ctx that lead to
