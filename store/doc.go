@@ -78,6 +78,11 @@
 // single, compound, unique and sparse indexes; a Not is pushed down to the
 // leaves rather than sent as $nor. FerretDB v1 sorts every query in memory,
 // so list speed is measured on SQLite and on real MongoDB, never on it.
+// Nor is it a production engine for several writers: it applies an update
+// by reading, changing and writing the document without a lock, so two
+// updates of one document at the same moment can lose one — also the
+// conditional ones ([Collection.UpdateIf]) that optimistic concurrency
+// rests on, which MongoDB and SQLite apply in one step.
 //
 // SQLite ([OpenSQLite]) is the embedded engine: a pure-Go driver, one file,
 // one table per collection holding each document twice — as BSON, read

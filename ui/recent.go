@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strings"
@@ -77,7 +78,11 @@ func (p *preferences) use(ctx context.Context, userID string, it RecentItem) err
 		ctx = identity.With(ctx, identity.Subject(userID))
 	}
 	it.Used = time.Now().UTC()
-	for range recentWriteAttempts {
+	for attempt := range recentWriteAttempts {
+		if attempt > 0 {
+			// Another write came first: let the racing ones spread out.
+			time.Sleep(time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond)))) // #nosec G404 -- jitter, not a secret
+		}
 		doc, err := p.coll.Get(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
 			doc := &Preference{Recent: withUse(nil, it)}
@@ -105,7 +110,7 @@ func (p *preferences) use(ctx context.Context, userID string, it RecentItem) err
 
 // recentWriteAttempts is how often use reads and writes the recent items
 // before it gives up on a list that others keep changing.
-const recentWriteAttempts = 8
+const recentWriteAttempts = 20
 
 // withUse returns items with it used once more (it.Count is ignored):
 // first in the list, its count one more than before, the least frecent
