@@ -104,15 +104,6 @@
 // that ended unnoticed (a worker died, Redis expired them) stop counting.
 // Tasks enqueued without a user are not limited.
 //
-// # Heavy task types
-//
-// A definition with [MaxRunning](n) runs at most n tasks of its type at
-// once in each worker process, whatever Options.Concurrency is: a worker
-// that takes up one more puts it back the same way, without counting a
-// retry, and runs other tasks meanwhile. So a type whose tasks decode
-// images or render documents cannot take every worker, and its waiting
-// tasks stay in the queue rather than in a worker.
-//
 // With no Redis URL the module runs an in-process Redis (and logs a warning
 // saying so, with its address): right for trying things out, not for
 // production. It listens on a free port of 127.0.0.1 and requires a random

@@ -109,12 +109,9 @@ type Module struct {
 	log *slog.Logger
 	bus *bus.Bus
 
-	defs map[string]*core // by type name
-	// busy counts the running attempts of each type with MaxRunning, in
-	// this process, by type name.
-	busy   map[string]*atomic.Int64
-	queues []string // queue names as defined, in first-use order
-	prefix string   // URL prefix of the routes
+	defs   map[string]*core // by type name
+	queues []string         // queue names as defined, in first-use order
+	prefix string           // URL prefix of the routes
 
 	mem    *memredis.Server
 	conn   atomic.Pointer[conn]
@@ -185,7 +182,6 @@ func (m *Module) Provision(_ context.Context, app *webos.App) error {
 	m.log = app.Logger().With("module", ModuleID)
 	m.bus = app.Bus()
 	m.defs = map[string]*core{}
-	m.busy = map[string]*atomic.Int64{}
 	m.queues = nil
 	owner := map[string]string{}
 	add := func(from string, defs []Definition) error {
@@ -199,9 +195,6 @@ func (m *Module) Provision(_ context.Context, app *webos.App) error {
 			}
 			owner[c.typ] = from
 			m.defs[c.typ] = c
-			if c.cfg.running > 0 {
-				m.busy[c.typ] = new(atomic.Int64)
-			}
 			if !slices.Contains(m.queues, c.cfg.queue) {
 				m.queues = append(m.queues, c.cfg.queue)
 			}

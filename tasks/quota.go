@@ -35,11 +35,6 @@ const quotaRetryAfter = 5 * time.Second
 // the workers are free for other users' tasks.
 var errDeferred = errors.New("tasks: waiting for the owner's other running tasks")
 
-// errTypeBusy is what an attempt returns to asynq, without running the
-// handler, when this process already runs [MaxRunning] tasks of its type;
-// like errDeferred it counts no retry.
-var errTypeBusy = fmt.Errorf("%w: waiting for the other running tasks of its type", errDeferred)
-
 // deferWait is how long a deferred attempt waits, plus up to as much
 // again of jitter.
 const deferWait = time.Second

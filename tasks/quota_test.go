@@ -21,7 +21,6 @@ import (
 // its context ends), and counts how many run at once for each user.
 type longKit struct {
 	long, quick, broken *tasks.Def[echoIn]
-	heavy               *tasks.Def[echoIn] // like long, at most two at once in a process (MaxRunning), counted under "heavy"
 
 	release chan struct{}
 	started chan string // owner of each attempt that starts
@@ -38,39 +37,31 @@ func newLongKit() *longKit {
 	}
 }
 
-// hold counts a running attempt under key (and its peak) and runs until
-// release is closed or ctx ends.
-func (k *longKit) hold(ctx context.Context, key string) (any, error) {
-	k.mu.Lock()
-	k.running[key]++
-	k.peak[key] = max(k.peak[key], k.running[key])
-	k.mu.Unlock()
-	defer func() {
-		k.mu.Lock()
-		k.running[key]--
-		k.mu.Unlock()
-	}()
-	k.started <- key
-	select {
-	case <-k.release:
-		return "done", nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
 func (k *longKit) defs(*slog.Logger) []tasks.Definition {
 	k.long = tasks.Define("quota.long", func(ctx context.Context, p echoIn) (any, error) {
-		return k.hold(ctx, identity.ID(ctx))
+		owner := identity.ID(ctx)
+		k.mu.Lock()
+		k.running[owner]++
+		k.peak[owner] = max(k.peak[owner], k.running[owner])
+		k.mu.Unlock()
+		defer func() {
+			k.mu.Lock()
+			k.running[owner]--
+			k.mu.Unlock()
+		}()
+		k.started <- owner
+		select {
+		case <-k.release:
+			return "done", nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}, tasks.Expose(permRun), tasks.MaxRetry(0))
-	k.heavy = tasks.Define("quota.heavy", func(ctx context.Context, p echoIn) (any, error) {
-		return k.hold(ctx, "heavy")
-	}, tasks.Expose(permRun), tasks.MaxRetry(0), tasks.MaxRunning(2))
 	k.quick = tasks.Define("quota.quick", func(context.Context, echoIn) (any, error) { return "ok", nil }, tasks.Expose(permRun))
 	k.broken = tasks.Define("quota.broken", func(context.Context, echoIn) (any, error) {
 		return nil, tasks.Permanent(errors.New("broken"))
 	}, tasks.Expose(permRun))
-	return []tasks.Definition{k.long, k.heavy, k.quick, k.broken}
+	return []tasks.Definition{k.long, k.quick, k.broken}
 }
 
 func (k *longKit) peakOf(owner string) int {
@@ -157,79 +148,6 @@ func TestFairness(t *testing.T) {
 		}
 		if p := k.peakOf("alice"); p != 2 {
 			t.Fatalf("alice ran %d tasks at once, want 2", p)
-		}
-	})
-}
-
-// TestMaxRunning: a type defined with MaxRunning(2) runs at most two tasks
-// at once in each worker process (four workers each), and the workers run
-// other tasks meanwhile; its waiting tasks show as queued (no error, no
-// retry counted, also without retries) and all run in the end. Two
-// applications sharing the queues on Redis run two each.
-func TestMaxRunning(t *testing.T) {
-	backends(t, func(t *testing.T, url string) {
-		k := newLongKit()
-		opts := tasks.Options{Concurrency: 4, MaxRunningPerUser: -1, Namespace: randomName("t")}
-		a := newEnv(t, url, opts, k.defs)
-		b, perProcess, processes := a, 2, 1
-		if url != "" {
-			b, processes = newEnv(t, url, opts, k.defs), 2
-		}
-		want := perProcess * processes
-		var heavy []string
-		for i := range 8 {
-			e := a
-			if i%2 == 1 {
-				e = b
-			}
-			heavy = append(heavy, e.enqueue("quota.heavy", "alice", echoIn{Text: "x"}))
-		}
-		for range want {
-			select {
-			case <-k.started:
-			case <-time.After(10 * time.Second):
-				t.Fatal("the heavy tasks did not start")
-			}
-		}
-		// The workers are free for other tasks while the heavy ones wait.
-		quick := b.enqueue("quota.quick", "alice", echoIn{Text: "q"})
-		if st := b.waitDone(quick, "alice", 10*time.Second); st.State != tasks.StateSucceeded {
-			t.Fatalf("a quick task beside the heavy ones: %+v", st)
-		}
-		time.Sleep(300 * time.Millisecond) // let put-back attempts come round
-		if p := k.peakOf("heavy"); p != want {
-			t.Fatalf("%d heavy tasks ran at once in %d processes, want %d", p, processes, want)
-		}
-		// A worker that has just fetched a heavy task shows it as running
-		// while it puts it back: the count is read until it settles.
-		settle := time.Now().Add(10 * time.Second)
-		for {
-			waiting := 0
-			for _, id := range heavy {
-				st := a.status(id, "alice")
-				switch {
-				case st.State == tasks.StateQueued && st.Error == "" && st.Retried == 0 && st.LastFailedAt.IsZero():
-					waiting++
-				case st.State != tasks.StateRunning:
-					t.Fatalf("a heavy task: %+v", st)
-				}
-			}
-			if waiting == len(heavy)-want {
-				break
-			}
-			if time.Now().After(settle) {
-				t.Fatalf("%d heavy tasks wait, want %d", waiting, len(heavy)-want)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		close(k.release)
-		for _, id := range heavy {
-			if st := a.waitDone(id, "alice", 60*time.Second); st.State != tasks.StateSucceeded || st.Retried != 0 {
-				t.Fatalf("heavy task %+v", st)
-			}
-		}
-		if p := k.peakOf("heavy"); p != want {
-			t.Fatalf("%d heavy tasks ran at once in %d processes, want %d", p, processes, want)
 		}
 	})
 }

@@ -186,10 +186,9 @@ func statusOf(info *asynq.TaskInfo, queue string, cancelled bool) *Status {
 		st.Percent, st.Message = rec.Percent, rec.Message
 	}
 	lastErr := info.LastErr
-	deferred := lastErr == errDeferred.Error() || lastErr == errTypeBusy.Error()
+	deferred := lastErr == errDeferred.Error()
 	if deferred {
-		// Put back because its owner, or its type, had enough tasks
-		// running: no failure.
+		// Put back because its owner had enough tasks running: no failure.
 		lastErr, st.LastFailedAt = "", time.Time{}
 	}
 	switch info.State {

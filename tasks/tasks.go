@@ -215,7 +215,6 @@ type config struct {
 	delay     time.Duration
 	expose    bool
 	perm      string // the permission an HTTP enqueue needs
-	running   int    // at most this many of the type's tasks run at once in a process; 0: no limit
 }
 
 func defaultConfig() config {
@@ -259,17 +258,6 @@ func Retention(d time.Duration) Option { return func(c *config) { c.retention = 
 func Backoff(fn func(attempt int, err error) time.Duration) Option {
 	return func(c *config) { c.backoff = fn }
 }
-
-// MaxRunning lets each worker process run at most n tasks of the type at
-// once, however many workers it has (Options.Concurrency): a worker that
-// takes up one more puts it back, for a second or two, without counting a
-// retry (its status stays queued), and runs other tasks meanwhile. So a
-// type whose tasks are heavy — decoding images, rendering reports, whose
-// memory and CPU are the machine's — cannot take every worker, its
-// waiting tasks hold none, and more worker processes run more of them.
-// n <= 0 means no limit (the default). MaxRunning is an option of the
-// definition: given to Enqueue it has no effect.
-func MaxRunning(n int) Option { return func(c *config) { c.running = max(n, 0) } }
 
 // Delay runs the task no earlier than d from now.
 func Delay(d time.Duration) Option { return func(c *config) { c.delay = max(d, 0) } }

@@ -193,18 +193,10 @@ func (m *Module) process(ctx context.Context, t *asynq.Task) error {
 	r.maxRetry = maxRetryOf(h, asynqMax)
 	qname, _ := asynq.GetQueueName(ctx)
 	r.member = taskKey(qname, r.id)
-	// A task at asynq's last retry would be archived if deferred: it runs
-	// (only tasks enqueued before the spare retry existed).
-	canDefer := r.retried < asynqMax
-	if busy := m.busy[c.typ]; busy != nil {
-		if busy.Add(1) > int64(c.cfg.running) && canDefer {
-			busy.Add(-1)
-			return errTypeBusy
-		}
-		defer busy.Add(-1)
-	}
 	if r.owner != "" && m.opts.MaxRunningPerUser > 0 {
-		if !m.claim(ctx, r) && canDefer {
+		// A task at asynq's last retry would be archived if deferred: it
+		// runs (only tasks enqueued before the spare retry existed).
+		if !m.claim(ctx, r) && r.retried < asynqMax {
 			return errDeferred
 		}
 		r.claimed = true

@@ -62,9 +62,7 @@
 // memory budget, is quarantined without decoding a pixel (decompression
 // bombs); then each decode takes width×height×4 bytes from a budget of
 // Config.BudgetMB (a weighted semaphore) and one of Config.Concurrency
-// slots until its derivatives are encoded. A worker process runs no more
-// thumbnail tasks at once than there are slots (tasks.MaxRunning): the
-// others wait in the queue, not in a worker. A failing image is tried
+// slots until its derivatives are encoded. A failing image is tried
 // Config.MaxAttempts times and then quarantined with the reason: it is
 // never queued again by itself. "Regenerate missing" (POST
 // /media/api/regenerate, media.admin) walks the pending assets in one task,

@@ -139,11 +139,9 @@ func New(cfg Config) *Module {
 	}
 	m := &Module{cfg: cfg, prefix: "/" + ModuleID, log: slog.Default()}
 	delay := cfg.RetryDelay
-	// A worker runs no more thumbnail tasks than there are slots, so the
-	// waiting ones stay in the queue instead of holding workers.
 	m.thumbnail = tasks.Define(TaskThumbnail, m.runThumbnail, tasks.Queue(ModuleID),
 		tasks.MaxRetry(cfg.MaxAttempts), tasks.Timeout(5*time.Minute), tasks.Retention(time.Hour),
-		tasks.Backoff(func(int, error) time.Duration { return delay }), tasks.MaxRunning(cfg.Concurrency))
+		tasks.Backoff(func(int, error) time.Duration { return delay }))
 	m.folder = tasks.Define(TaskImport, m.runImport, tasks.Queue(ModuleID), tasks.MaxRetry(2),
 		tasks.Timeout(6*time.Hour), tasks.Retention(24*time.Hour))
 	m.regenerate = tasks.Define(TaskRegenerate, m.runRegenerate, tasks.Queue(ModuleID), tasks.MaxRetry(1),
