@@ -135,6 +135,8 @@ func TestRecentHealthSharesTheProbeCache(t *testing.T) {
 	var runs atomic.Int64
 	app.AddHealthCheck("db", func(ctx context.Context) error { runs.Add(1); return nil })
 	srv := startApp(t, app)
+	expireHealthCache(app)
+	probed := time.Now()
 	healthGet(t, srv.URL+"/health")
 	ctx := context.Background()
 	rep, err := app.RecentHealth(ctx)
@@ -145,10 +147,14 @@ func TestRecentHealthSharesTheProbeCache(t *testing.T) {
 	if again, _ := app.RecentHealth(ctx); again.Checks["db"].Status != "up" {
 		t.Fatalf("a caller's change reached the cache: %+v", again)
 	}
-	if n := runs.Load(); n != 1 {
+	switch n := runs.Load(); {
+	case time.Since(probed) >= HealthCacheTTL:
+		t.Logf("the probe and the views took %v, over the cache's TTL: the run count (%d) is not checked", time.Since(probed), n)
+	case n != 1:
 		t.Fatalf("the check ran %d times for a probe and two views within a second, want 1", n)
 	}
 	expireHealthCache(app)
+	runs.Store(1)
 	if _, err := app.RecentHealth(ctx); err != nil || runs.Load() != 2 {
 		t.Fatalf("after the cache expired: %v, %d runs, want 2", err, runs.Load())
 	}

@@ -31,8 +31,10 @@ type Preference struct {
 	// Recent are the items the user opened from the palette (see
 	// [RecentItem]), at most [MaxRecentItems].
 	Recent []RecentItem `bson:"recent" json:"recent"`
-	// RecentVersion counts the writes of Recent, so that two tabs
-	// recording a use at once both count (see [RecentItem]).
+	// RecentVersion counts the writes of Recent: a write of Recent is
+	// made only while RecentVersion is the one read, and increments it in
+	// the same update, so that two tabs recording a use at once both
+	// count. Code that writes Recent otherwise loses such uses again.
 	RecentVersion int64 `bson:"recent_version" json:"-"`
 }
 

@@ -81,7 +81,13 @@ func (p *preferences) use(ctx context.Context, userID string, it RecentItem) err
 	for attempt := range recentWriteAttempts {
 		if attempt > 0 {
 			// Another write came first: let the racing ones spread out.
-			time.Sleep(time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond)))) // #nosec G404 -- jitter, not a secret
+			wait := time.NewTimer(time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond)))) // #nosec G404 -- jitter, not a secret
+			select {
+			case <-ctx.Done():
+				wait.Stop()
+				return ctx.Err()
+			case <-wait.C:
+			}
 		}
 		doc, err := p.coll.Get(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {

@@ -56,5 +56,5 @@
 //	go run ./internal/cmd/sweep -v         # also every request's line
 //	go run ./internal/cmd/sweep -log FILE  # keep the server's log
 //	go run ./internal/cmd/sweep -keep      # keep the data folder
-//	go run ./internal/cmd/sweep -list      # only check the route list against the server's
+//	go run ./internal/cmd/sweep -list      # only look for mounted routes the list lacks
 package main
