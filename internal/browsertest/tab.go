@@ -252,6 +252,15 @@ func (tb *Tab) LastDialog() string {
 // own; it ends at the tab's deadline.
 func (tb *Tab) Context() context.Context { return tb.ctx }
 
+// T returns the test the tab belongs to, for helpers of a package's own
+// that take a tab.
+func (tb *Tab) T() testing.TB { return tb.t }
+
+// SetTest makes t (a subtest of the one that opened the tab, say) the test
+// the tab fails and logs to from now on. The tab still closes, and
+// reports what the policy refused, when the test that opened it ends.
+func (tb *Tab) SetTest(t testing.TB) { tb.t = t }
+
 // URL returns Options.Base followed by path.
 func (tb *Tab) URL(path string) string { return tb.opts.Base + path }
 
