@@ -15,6 +15,7 @@ import (
 	"github.com/webos-go/webos/examples/blog"
 	"github.com/webos-go/webos/examples/media"
 	"github.com/webos-go/webos/examples/vault"
+	"github.com/webos-go/webos/internal/browsertest"
 	"github.com/webos-go/webos/registry"
 	"github.com/webos-go/webos/settings"
 	"github.com/webos-go/webos/ui"
@@ -138,12 +139,12 @@ func makeSearchFixture(t *testing.T) searchFixture {
 
 // paletteQuery clears the palette's box and types q, key by key; unless
 // q searches commands only, it waits until the server said "done".
-func (tb *chromeTab) paletteQuery(q string) {
-	tb.t.Helper()
-	tb.do("clear the palette", chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent(kb.Backspace))
-	tb.do("type "+q, chromedp.KeyEvent(q))
+func paletteQuery(tb *browsertest.Tab, q string) {
+	tb.T().Helper()
+	tb.Do("clear the palette", chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent(kb.Backspace))
+	tb.Do("type "+q, chromedp.KeyEvent(q))
 	if s, text := ui.SplitScope(q); s != ui.ScopeCommands && len(text) >= ui.MinSearchQuery {
-		tb.waitFor("the search of "+q, `document.getElementById("palette").getAttribute("data-search-done") === `+jsString(q))
+		tb.WaitFor("the search of "+q, `document.getElementById("palette").getAttribute("data-search-done") === `+jsString(q))
 	}
 }
 
@@ -153,15 +154,15 @@ func jsString(s string) string {
 
 // resultTitles lists the titles of the visible results of source ("" for
 // every source).
-func resultTitles(tb *chromeTab, source string) []string {
-	tb.t.Helper()
-	return browserEval[[]string](tb, `[...document.querySelectorAll("#palette-list .palette-result")].filter(o => !o.hidden && (`+
+func resultTitles(tb *browsertest.Tab, source string) []string {
+	tb.T().Helper()
+	return browsertest.Eval[[]string](tb, `[...document.querySelectorAll("#palette-list .palette-result")].filter(o => !o.hidden && (`+
 		jsString(source)+` === "" || o.getAttribute("data-source") === `+jsString(source)+`)).map(o => o.querySelector(".palette-title").textContent)`)
 }
 
-func groupsShown(tb *chromeTab) []string {
-	tb.t.Helper()
-	return browserEval[[]string](tb, `[...document.querySelectorAll("#palette-list .palette-group[data-source]")].map(g => g.getAttribute("data-source"))`)
+func groupsShown(tb *browsertest.Tab) []string {
+	tb.T().Helper()
+	return browsertest.Eval[[]string](tb, `[...document.querySelectorAll("#palette-list .palette-group[data-source]")].map(g => g.getAttribute("data-source"))`)
 }
 
 // TestBrowserPaletteSearch types three letters of a post title, a vault
@@ -175,28 +176,28 @@ func TestBrowserPaletteSearch(t *testing.T) {
 	fx := makeSearchFixture(t)
 
 	tb := demoTab(t)
-	tb.signIn(samEmail, samPassword)
-	tb.do("press Ctrl+K", ctrlK)
-	tb.waitFor("the open palette", `document.getElementById("palette").open && document.activeElement.id === "palette-input"`)
-	tb.waitFor("the scopes in the footer", `[...document.querySelectorAll("#palette .palette-scope kbd")].map(k => k.textContent).join("") === ">@/#"`)
+	tb.SignIn(samEmail, samPassword)
+	tb.Do("press Ctrl+K", ctrlK)
+	tb.WaitFor("the open palette", `document.getElementById("palette").open && document.activeElement.id === "palette-input"`)
+	tb.WaitFor("the scopes in the footer", `[...document.querySelectorAll("#palette .palette-scope kbd")].map(k => k.textContent).join("") === ">@/#"`)
 
 	// A post by three letters of its title, while the stalled source is
 	// still searching: it holds nothing up.
-	browserEval[chromedp.Void](tb, `window.__typed = performance.now()`)
-	tb.do("type zep", chromedp.KeyEvent("zep"))
-	tb.waitFor("the post, with the stalled source still pending", `(() => {
+	browsertest.Eval[chromedp.Void](tb, `window.__typed = performance.now()`)
+	tb.Do("type zep", chromedp.KeyEvent("zep"))
+	tb.WaitFor("the post, with the stalled source still pending", `(() => {
 		const o = [...document.querySelectorAll("#palette-list .palette-result[data-source='blog.posts']")].find(o => o.textContent.includes(`+jsString(samPostTitle)+`));
 		const stalled = document.querySelector("#palette-list .palette-group[data-source='stalled.sleeper']");
 		if (o && !window.__postAt) { window.__postAt = performance.now(); window.__stalledThen = stalled ? stalled.getAttribute("data-state") : "none"; }
 		return !!o;
 	})()`)
-	tb.screenshot("palette-search-post")
-	if state := browserEval[string](tb, `window.__stalledThen`); state != "pending" {
+	tb.Screenshot("palette-search-post")
+	if state := browsertest.Eval[string](tb, `window.__stalledThen`); state != "pending" {
 		t.Errorf("when the post showed, the stalled source was %q, not still pending", state)
 	}
-	tb.waitFor("the stalled source's timeout", `document.querySelector("#palette-list .palette-group[data-source='stalled.sleeper']").getAttribute("data-state") === "timeout"`)
-	tb.waitFor("the end of the query", `document.getElementById("palette").getAttribute("data-search-done") === "zep"`)
-	postMs := browserEval[float64](tb, `window.__postAt - window.__typed`)
+	tb.WaitFor("the stalled source's timeout", `document.querySelector("#palette-list .palette-group[data-source='stalled.sleeper']").getAttribute("data-state") === "timeout"`)
+	tb.WaitFor("the end of the query", `document.getElementById("palette").getAttribute("data-search-done") === "zep"`)
+	postMs := browsertest.Eval[float64](tb, `window.__postAt - window.__typed`)
 	t.Logf("the post showed %.0f ms after typing (the stalled source's budget is %v, it sleeps %v)", postMs, stalledBudget, stalledSleep)
 	if time.Duration(postMs)*time.Millisecond >= stalledBudget {
 		t.Errorf("the post took %.0f ms, as long as the stalled source's budget", postMs)
@@ -206,84 +207,84 @@ func TestBrowserPaletteSearch(t *testing.T) {
 	}
 
 	// A vault entry by title; no secret reaches the page.
-	tb.paletteQuery("quo")
+	paletteQuery(tb, "quo")
 	if got := resultTitles(tb, "vault.entries"); len(got) != 1 || got[0] != samVaultTitle {
 		t.Errorf("vault results %q", got)
 	}
-	if browserEval[bool](tb, `document.getElementById("palette").innerHTML.includes(`+jsString(samVaultSecret)+`)`) {
+	if browsertest.Eval[bool](tb, `document.getElementById("palette").innerHTML.includes(`+jsString(samVaultSecret)+`)`) {
 		t.Error("the vault entry's password is in the page")
 	}
-	tb.screenshot("palette-search-vault")
+	tb.Screenshot("palette-search-vault")
 
 	// A file by name, with the files scope: only file results, no commands.
-	tb.paletteQuery("/xyl")
+	paletteQuery(tb, "/xyl")
 	if got := resultTitles(tb, "files.names"); len(got) != 1 || got[0] != samFileName {
 		t.Errorf("file results %q", got)
 	}
 	if g := groupsShown(tb); strings.Join(g, ",") != "files.names" {
 		t.Errorf("the files scope asked %q", g)
 	}
-	if n := browserEval[int](tb, `[...document.querySelectorAll("#palette-list .palette-command")].filter(o => !o.hidden).length`); n != 0 {
+	if n := browsertest.Eval[int](tb, `[...document.querySelectorAll("#palette-list .palette-command")].filter(o => !o.hidden).length`); n != 0 {
 		t.Errorf("the files scope shows %d commands", n)
 	}
-	tb.screenshot("palette-search-file")
+	tb.Screenshot("palette-search-file")
 
 	// A media asset by three letters of its tag (given through the
 	// library's edit route, as its detail page does).
-	tb.do("tag the asset", chromedp.Evaluate[chromedp.Void](`window.tagged = 0; fetch("/media/assets/`+fx.assetID+`", {method: "POST",
+	tb.Do("tag the asset", chromedp.Evaluate[chromedp.Void](`window.tagged = 0; fetch("/media/assets/`+fx.assetID+`", {method: "POST",
 		headers: {"Content-Type": "application/json", "Accept": "application/json"},
 		body: JSON.stringify({title: "Harbour at dusk", tags: "quayside, dusk"})}).then(r => { window.tagged = r.status; })`))
-	tb.waitFor("the tagged asset", `window.tagged === 200`)
-	tb.paletteQuery("#qua")
+	tb.WaitFor("the tagged asset", `window.tagged === 200`)
+	paletteQuery(tb, "#qua")
 	if got := resultTitles(tb, "media.assets"); len(got) != 1 || got[0] != "Harbour at dusk" {
 		t.Errorf("media results for #qua: %q", got)
 	}
-	tb.screenshot("palette-search-media")
+	tb.Screenshot("palette-search-media")
 
 	// The commands scope asks no source; the posts scope only the blog.
-	tb.paletteQuery(">blo")
+	paletteQuery(tb, ">blo")
 	if g := groupsShown(tb); len(g) != 0 {
 		t.Errorf("the commands scope asked %q", g)
 	}
-	if got := browserEval[string](tb, `[...document.querySelectorAll("#palette-list [role=option]")].find(o => !o.hidden).querySelector(".palette-title").textContent`); !strings.HasPrefix(got, "Blog") && got != "New blog post" {
+	if got := browsertest.Eval[string](tb, `[...document.querySelectorAll("#palette-list [role=option]")].find(o => !o.hidden).querySelector(".palette-title").textContent`); !strings.HasPrefix(got, "Blog") && got != "New blog post" {
 		t.Errorf("the commands scope's first option is %q", got)
 	}
-	tb.paletteQuery("#zep")
+	paletteQuery(tb, "#zep")
 	if g := groupsShown(tb); strings.Join(g, ",") != "blog.posts" && strings.Join(g, ",") != "blog.posts,media.assets" {
 		t.Errorf("the posts scope asked %q", g)
 	}
 	// The post is the first option; → selects its next action; Enter on
 	// the default action opens the editor.
-	if got := browserEval[string](tb, `document.querySelector("#palette-list [role=option].active .palette-title").textContent`); got != samPostTitle {
+	if got := browsertest.Eval[string](tb, `document.querySelector("#palette-list [role=option].active .palette-title").textContent`); got != samPostTitle {
 		t.Fatalf("the active option is %q", got)
 	}
-	tb.do("→ for the actions", chromedp.KeyEvent(kb.ArrowRight))
-	if got := browserEval[string](tb, `document.querySelector("#palette .palette-status").textContent`); got != "Action: Copy link" {
+	tb.Do("→ for the actions", chromedp.KeyEvent(kb.ArrowRight))
+	if got := browsertest.Eval[string](tb, `document.querySelector("#palette .palette-status").textContent`); got != "Action: Copy link" {
 		t.Errorf("after →, the status says %q", got)
 	}
-	tb.do("← back to Open", chromedp.KeyEvent(kb.ArrowLeft))
-	tb.screenshot("palette-search-scope")
-	tb.do("press Enter", chromedp.KeyEvent(kb.Enter))
-	tb.waitFor("the post's editor", `location.pathname === "/blog/admin/posts/`+fx.postID+`/edit" && !document.getElementById("palette").open`)
+	tb.Do("← back to Open", chromedp.KeyEvent(kb.ArrowLeft))
+	tb.Screenshot("palette-search-scope")
+	tb.Do("press Enter", chromedp.KeyEvent(kb.Enter))
+	tb.WaitFor("the post's editor", `location.pathname === "/blog/admin/posts/`+fx.postID+`/edit" && !document.getElementById("palette").open`)
 
 	// The post is now Sam's first recent item.
-	tb.waitFor("the page's script", `document.body.getAttribute("data-shell-ready") === "true"`)
-	tb.do("press Ctrl+K", ctrlK)
-	tb.waitFor("the recent items", `(() => { const o = document.querySelector("#palette-list .palette-recent"); return !!o && !o.hidden && o.textContent.includes(`+jsString(samPostTitle)+`); })()`)
-	tb.screenshot("palette-search-recent")
-	tb.do("press Esc", chromedp.KeyEvent(kb.Escape))
+	tb.WaitFor("the page's script", `document.body.getAttribute("data-shell-ready") === "true"`)
+	tb.Do("press Ctrl+K", ctrlK)
+	tb.WaitFor("the recent items", `(() => { const o = document.querySelector("#palette-list .palette-recent"); return !!o && !o.hidden && o.textContent.includes(`+jsString(samPostTitle)+`); })()`)
+	tb.Screenshot("palette-search-recent")
+	tb.Do("press Esc", chromedp.KeyEvent(kb.Escape))
 
 	// Tom finds his own post, none of Sam's things, and no files at all.
 	other := demoTab(t)
-	other.signIn(tomEmail, tomPassword)
-	other.do("press Ctrl+K", ctrlK)
-	other.waitFor("the open palette", `document.getElementById("palette").open`)
-	other.paletteQuery("zep")
+	other.SignIn(tomEmail, tomPassword)
+	other.Do("press Ctrl+K", ctrlK)
+	other.WaitFor("the open palette", `document.getElementById("palette").open`)
+	paletteQuery(other, "zep")
 	if got := resultTitles(other, ""); strings.Join(got, "|") != tomPostTitle {
 		t.Errorf("Tom's results for zep: %q", got)
 	}
 	for _, q := range []string{"quo", "xyl", "#qua", "/xyl"} {
-		other.paletteQuery(q)
+		paletteQuery(other, q)
 		if got := resultTitles(other, ""); len(got) != 0 {
 			t.Errorf("Tom's results for %s: %q", q, got)
 		}
@@ -291,7 +292,7 @@ func TestBrowserPaletteSearch(t *testing.T) {
 	if g := groupsShown(other); len(g) != 0 {
 		t.Errorf("Tom, who may not read files, had %q asked", g)
 	}
-	other.screenshot("palette-search-other-user")
+	other.Screenshot("palette-search-other-user")
 
 	// Switched off by an administrator, the blog's source is not asked.
 	sm, err := registry.Get[*settings.Module](browserShared.app.Registry())
@@ -305,7 +306,7 @@ func TestBrowserPaletteSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sm.Set(actx, ui.ModuleID, map[string]any{ui.KeyDisabledSearchSources: []any{}}) })
-	other.paletteQuery("zepp") // a new query
+	paletteQuery(other, "zepp") // a new query
 	if g := groupsShown(other); strings.Contains(strings.Join(g, ","), "blog.posts") {
 		t.Errorf("the switched-off source was asked: %q", g)
 	}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/webos-go/webos/internal/browsertest"
 )
 
 // TestBrowserMoveToS3 is the roadmap's test: select fs://local/tmp/report.pdf
@@ -24,43 +26,43 @@ func TestBrowserMoveToS3(t *testing.T) {
 	}
 	tb.signIn()
 	tb.commander("fs://local/tmp", "fs://s3/backup")
-	tb.screenshot("files-panels-light")
+	tb.Screenshot("files-panels-light")
 
 	// The cursor goes to report.pdf with the arrow keys.
-	tb.do("focus the left panel", chromedp.Click(chromedp.CSS("#fc-left .fc-scroll")))
+	tb.Do("focus the left panel", chromedp.Click(chromedp.CSS("#fc-left .fc-scroll")))
 	for range 5 {
-		if eval[string](tb, `document.querySelector("#fc-left tr.fc-cursor").dataset.name`) == "report.pdf" {
+		if browsertest.Eval[string](tb.Tab, `document.querySelector("#fc-left tr.fc-cursor").dataset.name`) == "report.pdf" {
 			break
 		}
 		tb.key(kb.ArrowDown)
 	}
-	if got := eval[string](tb, `document.querySelector("#fc-left tr.fc-cursor").dataset.name`); got != "report.pdf" {
+	if got := browsertest.Eval[string](tb.Tab, `document.querySelector("#fc-left tr.fc-cursor").dataset.name`); got != "report.pdf" {
 		t.Fatalf("cursor on %q", got)
 	}
 	tb.key(kb.F6)
-	tb.waitFor("the move dialog", `document.querySelector("dialog.fc-dialog[open]") !== null`, 5*time.Second)
-	msg := eval[string](tb, `document.querySelector("dialog[open] .fc-dialog-message").textContent`)
+	tb.WaitWithin("the move dialog", `document.querySelector("dialog.fc-dialog[open]") !== null`, 5*time.Second)
+	msg := browsertest.Eval[string](tb.Tab, `document.querySelector("dialog[open] .fc-dialog-message").textContent`)
 	if !strings.Contains(msg, "report.pdf") || !strings.Contains(msg, "fs://s3/backup") {
 		t.Errorf("the dialog says %q", msg)
 	}
-	tb.do("confirm", chromedp.Click(chromedp.CSS("dialog[open] button[type=submit]")))
-	tb.waitFor("a transfer with progress", `document.querySelector(".fc-job[data-task] progress") !== null`, 5*time.Second)
-	tb.waitFor("the move to finish", `document.querySelector(".fc-job[data-task]").dataset.state === "succeeded"`, 30*time.Second)
-	label := eval[string](tb, `document.querySelector(".fc-job[data-task] .fc-job-label").textContent`)
+	tb.Do("confirm", chromedp.Click(chromedp.CSS("dialog[open] button[type=submit]")))
+	tb.WaitWithin("a transfer with progress", `document.querySelector(".fc-job[data-task] progress") !== null`, 5*time.Second)
+	tb.WaitWithin("the move to finish", `document.querySelector(".fc-job[data-task]").dataset.state === "succeeded"`, 30*time.Second)
+	label := browsertest.Eval[string](tb.Tab, `document.querySelector(".fc-job[data-task] .fc-job-label").textContent`)
 	if !strings.Contains(label, "Moved 1 file") {
 		t.Errorf("summary %q", label)
 	}
-	tb.waitFor("report.pdf in the right panel", `document.querySelector('#fc-right tr[data-name="report.pdf"]') !== null`, 10*time.Second)
-	tb.waitFor("report.pdf gone from the left", `document.querySelector('#fc-left tr[data-name="report.pdf"]') === null && document.querySelector('#fc-left tr[data-name="notes.txt"]') !== null`, 10*time.Second)
+	tb.WaitWithin("report.pdf in the right panel", `document.querySelector('#fc-right tr[data-name="report.pdf"]') !== null`, 10*time.Second)
+	tb.WaitWithin("report.pdf gone from the left", `document.querySelector('#fc-left tr[data-name="report.pdf"]') === null && document.querySelector('#fc-left tr[data-name="notes.txt"]') !== null`, 10*time.Second)
 	if !srv.exists(t, "fs://s3/backup/report.pdf") || srv.exists(t, "fs://local/tmp/report.pdf") {
 		t.Error("the file did not move in the store")
 	}
-	tb.screenshot("files-moved")
+	tb.Screenshot("files-moved")
 
 	// The shell's sidebar follows the move on every page.
-	tb.do("open the launchpad", chromedp.Navigate(tb.srv.URL+"/"))
-	tb.waitFor("the move in the sidebar", `(() => { const e = document.querySelector("[data-widget=files-transfers] .fc-side-transfer .progress"); return e !== null && e.dataset.state === "succeeded"; })()`, 10*time.Second)
-	if got := eval[string](tb, `document.querySelector("[data-widget=files-transfers] .fc-side-name").textContent`); !strings.Contains(got, "report.pdf") {
+	tb.Do("open the launchpad", chromedp.Navigate(tb.srv.URL+"/"))
+	tb.WaitWithin("the move in the sidebar", `(() => { const e = document.querySelector("[data-widget=files-transfers] .fc-side-transfer .progress"); return e !== null && e.dataset.state === "succeeded"; })()`, 10*time.Second)
+	if got := browsertest.Eval[string](tb.Tab, `document.querySelector("[data-widget=files-transfers] .fc-side-name").textContent`); !strings.Contains(got, "report.pdf") {
 		t.Errorf("the sidebar shows %q", got)
 	}
 }
@@ -78,16 +80,16 @@ func TestBrowserKeyboard(t *testing.T) {
 	tb.signIn()
 	tb.commander("fs://local/kb", "fs://s3/kb")
 	cursor := func(side string) string {
-		return eval[string](tb, `(document.querySelector("#fc-`+side+` tr.fc-cursor") || {dataset: {}}).dataset.name || ""`)
+		return browsertest.Eval[string](tb.Tab, `(document.querySelector("#fc-`+side+` tr.fc-cursor") || {dataset: {}}).dataset.name || ""`)
 	}
-	tb.do("focus the left panel", chromedp.Click(chromedp.CSS("#fc-left .fc-scroll")))
+	tb.Do("focus the left panel", chromedp.Click(chromedp.CSS("#fc-left .fc-scroll")))
 	tb.key(kb.Home)
 	tb.key(kb.ArrowDown)
 	if got := cursor("left"); got != "docs" {
 		t.Fatalf("after Home and ↓ the cursor is on %q, want the folder docs (folders first)", got)
 	}
 	tb.key(kb.Enter)
-	tb.waitFor("docs opened", `document.querySelector("#fc-left").dataset.urn === "fs://local/kb/docs" && document.querySelector('#fc-left tr[data-name="a.txt"]') !== null`, 10*time.Second)
+	tb.WaitWithin("docs opened", `document.querySelector("#fc-left").dataset.urn === "fs://local/kb/docs" && document.querySelector('#fc-left tr[data-name="a.txt"]') !== null`, 10*time.Second)
 	tb.key(kb.End)
 	if got := cursor("left"); got != "a.txt" {
 		t.Fatalf("End: cursor on %q", got)
@@ -95,13 +97,13 @@ func TestBrowserKeyboard(t *testing.T) {
 
 	// F5: a.txt exists on the right; keep both.
 	tb.key(kb.F5)
-	tb.waitFor("the copy dialog with the conflict choice", `document.querySelector("dialog[open] .fc-conflict") !== null`, 5*time.Second)
-	if !eval[bool](tb, `document.querySelector("dialog[open] input[value=keep]").checked`) {
+	tb.WaitWithin("the copy dialog with the conflict choice", `document.querySelector("dialog[open] .fc-conflict") !== null`, 5*time.Second)
+	if !browsertest.Eval[bool](tb.Tab, `document.querySelector("dialog[open] input[value=keep]").checked`) {
 		t.Error(`"keep both" is not the default`)
 	}
-	tb.do("keep both and copy", chromedp.Click(chromedp.CSS("dialog[open] input[value=keep]")), chromedp.Click(chromedp.CSS("dialog[open] button[type=submit]")))
-	tb.waitFor("the copy to finish", `[...document.querySelectorAll(".fc-job[data-task]")].some(j => j.dataset.state === "succeeded")`, 30*time.Second)
-	tb.waitFor("both a.txt and a (2).txt on the right", `document.querySelector('#fc-right tr[data-name="a (2).txt"]') !== null && document.querySelector('#fc-right tr[data-name="a.txt"]') !== null`, 10*time.Second)
+	tb.Do("keep both and copy", chromedp.Click(chromedp.CSS("dialog[open] input[value=keep]")), chromedp.Click(chromedp.CSS("dialog[open] button[type=submit]")))
+	tb.WaitWithin("the copy to finish", `[...document.querySelectorAll(".fc-job[data-task]")].some(j => j.dataset.state === "succeeded")`, 30*time.Second)
+	tb.WaitWithin("both a.txt and a (2).txt on the right", `document.querySelector('#fc-right tr[data-name="a (2).txt"]') !== null && document.querySelector('#fc-right tr[data-name="a.txt"]') !== null`, 10*time.Second)
 	if f, err := srv.fs.Open(t.Context(), mustURN("fs://s3/kb/a.txt")); err == nil {
 		b := make([]byte, 64)
 		n, _ := f.Read(b)
@@ -113,11 +115,11 @@ func TestBrowserKeyboard(t *testing.T) {
 
 	// Tab, then F7 on the right.
 	tb.key(kb.Tab)
-	tb.waitFor("the right panel active", `document.querySelector("#fc-right").classList.contains("fc-active")`, 5*time.Second)
+	tb.WaitWithin("the right panel active", `document.querySelector("#fc-right").classList.contains("fc-active")`, 5*time.Second)
 	tb.key(kb.F7)
-	tb.waitFor("the new-folder dialog", `document.querySelector("dialog[open] input[name=value]") !== null`, 5*time.Second)
-	tb.do("name the folder", chromedp.SendKeys(chromedp.CSS("dialog[open] input[name=value]"), "made by F7"), chromedp.Click(chromedp.CSS("dialog[open] button[type=submit]")))
-	tb.waitFor("the new folder under the cursor", `(document.querySelector("#fc-right tr.fc-cursor") || {dataset: {}}).dataset.name === "made by F7"`, 10*time.Second)
+	tb.WaitWithin("the new-folder dialog", `document.querySelector("dialog[open] input[name=value]") !== null`, 5*time.Second)
+	tb.Do("name the folder", chromedp.SendKeys(chromedp.CSS("dialog[open] input[name=value]"), "made by F7"), chromedp.Click(chromedp.CSS("dialog[open] button[type=submit]")))
+	tb.WaitWithin("the new folder under the cursor", `(document.querySelector("#fc-right tr.fc-cursor") || {dataset: {}}).dataset.name === "made by F7"`, 10*time.Second)
 	if !srv.exists(t, "fs://s3/kb/made by F7") {
 		t.Error("F7 made no folder in the store")
 	}
@@ -130,16 +132,16 @@ func TestBrowserKeyboard(t *testing.T) {
 		tb.key(kb.ArrowDown)
 	}
 	if got := cursor("right"); got != "a (2).txt" {
-		t.Fatalf("cursor on %q; rows %q; active %q", got, eval[[]string](tb, `[...document.querySelectorAll("#fc-right tr")].map(r => r.dataset.name + (r.classList.contains("fc-cursor") ? "*" : ""))`), eval[string](tb, `document.activeElement.outerHTML.slice(0, 80)`))
+		t.Fatalf("cursor on %q; rows %q; active %q", got, browsertest.Eval[[]string](tb.Tab, `[...document.querySelectorAll("#fc-right tr")].map(r => r.dataset.name + (r.classList.contains("fc-cursor") ? "*" : ""))`), browsertest.Eval[string](tb.Tab, `document.activeElement.outerHTML.slice(0, 80)`))
 	}
 	tb.key(kb.F8)
-	tb.waitFor("the delete dialog", `document.querySelector("dialog[open] .fc-dialog-message") !== null`, 5*time.Second)
-	msg := eval[string](tb, `document.querySelector("dialog[open] .fc-dialog-message").textContent`)
+	tb.WaitWithin("the delete dialog", `document.querySelector("dialog[open] .fc-dialog-message") !== null`, 5*time.Second)
+	msg := browsertest.Eval[string](tb.Tab, `document.querySelector("dialog[open] .fc-dialog-message").textContent`)
 	if !strings.Contains(msg, "a (2).txt") || !strings.Contains(msg, "cannot be undone") {
 		t.Errorf("delete dialog says %q", msg)
 	}
-	tb.do("confirm the delete", chromedp.Click(chromedp.CSS("dialog[open] button[type=submit]")))
-	tb.waitFor("a (2).txt gone", `document.querySelector('#fc-right tr[data-name="a (2).txt"]') === null && document.querySelector("dialog[open]") === null`, 10*time.Second)
+	tb.Do("confirm the delete", chromedp.Click(chromedp.CSS("dialog[open] button[type=submit]")))
+	tb.WaitWithin("a (2).txt gone", `document.querySelector('#fc-right tr[data-name="a (2).txt"]') === null && document.querySelector("dialog[open]") === null`, 10*time.Second)
 	if srv.exists(t, "fs://s3/kb/a (2).txt") {
 		t.Error("F8 left the file in the store")
 	}
@@ -147,30 +149,30 @@ func TestBrowserKeyboard(t *testing.T) {
 	// Backspace goes up, with the cursor on the folder it came from.
 	tb.key(kb.Tab)
 	tb.key(kb.Backspace)
-	tb.waitFor("back in kb with the cursor on docs", `document.querySelector("#fc-left").dataset.urn === "fs://local/kb" && (document.querySelector("#fc-left tr.fc-cursor") || {dataset: {}}).dataset.name === "docs"`, 10*time.Second)
+	tb.WaitWithin("back in kb with the cursor on docs", `document.querySelector("#fc-left").dataset.urn === "fs://local/kb" && (document.querySelector("#fc-left tr.fc-cursor") || {dataset: {}}).dataset.name === "docs"`, 10*time.Second)
 
-	tb.scheme("dark")
-	tb.do("reload", chromedp.Reload())
+	tb.ColorScheme("dark")
+	tb.Do("reload", chromedp.Reload())
 	tb.waitForPanels()
-	tb.screenshot("files-panels-dark")
+	tb.Screenshot("files-panels-dark")
 }
 
 // TestBrowserPhoneStacksPanels: on a narrow screen the panels stack.
 func TestBrowserPhoneStacksPanels(t *testing.T) {
 	tb := newTab(t)
 	tb.signIn()
-	tb.do("phone size", chromedp.EmulateViewport(390, 844))
+	tb.Viewport(390, 844)
 	tb.commander("fs://local", "fs://s3")
-	if !eval[bool](tb, `(() => { const a = document.querySelector("#fc-left").getBoundingClientRect(), b = document.querySelector("#fc-right").getBoundingClientRect(); return b.top >= a.bottom - 1 && Math.abs(a.left - b.left) < 2; })()`) {
+	if !browsertest.Eval[bool](tb.Tab, `(() => { const a = document.querySelector("#fc-left").getBoundingClientRect(), b = document.querySelector("#fc-right").getBoundingClientRect(); return b.top >= a.bottom - 1 && Math.abs(a.left - b.left) < 2; })()`) {
 		t.Error("the panels are not stacked")
 	}
-	tb.screenshot("files-phone")
+	tb.Screenshot("files-phone")
 }
 
 // dropFiles drops files made in the page onto the panel side: name →
 // size in bytes, content a repeating pattern.
 func (tb *tab) dropFiles(side string, files map[string]int) {
-	tb.t.Helper()
+	tb.T().Helper()
 	var parts []string
 	for name, size := range files {
 		parts = append(parts, fmt.Sprintf(`(() => { const b = new Uint8Array(%d); for (let i = 0; i < b.length; i++) b[i] = (i * 31 + 7) & 255; dt.items.add(new File([b], %q, {type: "application/octet-stream"})); })();`, size, name))
@@ -181,7 +183,7 @@ func (tb *tab) dropFiles(side string, files map[string]int) {
 	  p.dispatchEvent(new DragEvent("dragover", {dataTransfer: dt, bubbles: true, cancelable: true}));
 	  p.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
 	  return true; })()`
-	eval[bool](tb, js)
+	browsertest.Eval[bool](tb.Tab, js)
 }
 
 // TestBrowserDropUpload drops two files onto the left panel: each gets a
@@ -194,12 +196,12 @@ func TestBrowserDropUpload(t *testing.T) {
 	tb.signIn()
 	tb.commander("fs://local/drop", "fs://s3")
 	// Record every progress label the uploads show.
-	eval[bool](tb, `(() => { window.__labels = []; new MutationObserver(ms => ms.forEach(m => { const j = m.target.closest && m.target.closest(".fc-job"); if (j) window.__labels.push(j.dataset.upload + ": " + j.querySelector(".fc-job-label").textContent); })).observe(document.querySelector(".fc-job-list"), {subtree: true, childList: true, characterData: true}); return true; })()`)
+	browsertest.Eval[bool](tb.Tab, `(() => { window.__labels = []; new MutationObserver(ms => ms.forEach(m => { const j = m.target.closest && m.target.closest(".fc-job"); if (j) window.__labels.push(j.dataset.upload + ": " + j.querySelector(".fc-job-label").textContent); })).observe(document.querySelector(".fc-job-list"), {subtree: true, childList: true, characterData: true}); return true; })()`)
 	tb.dropFiles("left", map[string]int{"one.bin": 12 << 20, "two.bin": 3 << 20})
-	tb.waitFor("two uploads with progress bars", `document.querySelectorAll(".fc-job[data-upload] progress").length === 2`, 5*time.Second)
-	tb.waitFor("both uploads done", `[...document.querySelectorAll(".fc-job[data-upload]")].every(j => j.dataset.state === "succeeded")`, 60*time.Second)
-	tb.waitFor("both files listed", `document.querySelector('#fc-left tr[data-name="one.bin"]') !== null && document.querySelector('#fc-left tr[data-name="two.bin"]') !== null`, 10*time.Second)
-	labels := eval[[]string](tb, `window.__labels`)
+	tb.WaitWithin("two uploads with progress bars", `document.querySelectorAll(".fc-job[data-upload] progress").length === 2`, 5*time.Second)
+	tb.WaitWithin("both uploads done", `[...document.querySelectorAll(".fc-job[data-upload]")].every(j => j.dataset.state === "succeeded")`, 60*time.Second)
+	tb.WaitWithin("both files listed", `document.querySelector('#fc-left tr[data-name="one.bin"]') !== null && document.querySelector('#fc-left tr[data-name="two.bin"]') !== null`, 10*time.Second)
+	labels := browsertest.Eval[[]string](tb.Tab, `window.__labels`)
 	sawSpeed := false
 	for _, l := range labels {
 		if strings.Contains(l, "/s") && strings.Contains(l, " of ") {
@@ -209,7 +211,7 @@ func TestBrowserDropUpload(t *testing.T) {
 	if !sawSpeed {
 		t.Errorf("no progress label with a speed among %q", labels)
 	}
-	if v := eval[float64](tb, `Math.min(...[...document.querySelectorAll(".fc-job[data-upload] progress")].map(p => p.value))`); v != 100 {
+	if v := browsertest.Eval[float64](tb.Tab, `Math.min(...[...document.querySelectorAll(".fc-job[data-upload] progress")].map(p => p.value))`); v != 100 {
 		t.Errorf("progress bars end at %v", v)
 	}
 	for name, size := range map[string]int64{"one.bin": 12 << 20, "two.bin": 3 << 20} {
@@ -218,5 +220,5 @@ func TestBrowserDropUpload(t *testing.T) {
 			t.Errorf("%s: %v, %d bytes", name, err, info.Size)
 		}
 	}
-	tb.screenshot("files-upload")
+	tb.Screenshot("files-upload")
 }

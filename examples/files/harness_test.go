@@ -23,9 +23,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
-	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/chromedp"
 
 	"github.com/webos-go/webos"
@@ -33,6 +30,7 @@ import (
 	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/examples/demo"
 	"github.com/webos-go/webos/examples/files"
+	"github.com/webos-go/webos/internal/browsertest"
 	"github.com/webos-go/webos/internal/testenv"
 	"github.com/webos-go/webos/registry"
 )
@@ -43,9 +41,7 @@ const (
 )
 
 var shared struct {
-	browserOnce sync.Once
-	browser     context.Context
-	browserErr  error
+	browser browsertest.Browser
 
 	serverOnce sync.Once
 	srv        *server
@@ -68,6 +64,7 @@ type server struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	shared.browser.Close()
 	for i := len(shared.stops) - 1; i >= 0; i-- {
 		shared.stops[i]()
 	}
@@ -190,206 +187,41 @@ func startDemo(client *s3.Client, endpoint, key, secret string) (*server, error)
 	return &server{Server: srv, app: app, fs: fsys, files: fm, localDir: local, bucket: bucket, s3: client, admin: admin}, nil
 }
 
-// sharedBrowser starts the package's one headless Chromium.
-func sharedBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path := testenv.Chromium(t)
-	shared.browserOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "webos-files-chromium-")
-		if err != nil {
-			shared.browserErr = err
-			return
-		}
-		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-			chromedp.ExecPath(path),
-			chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-			chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-			chromedp.Flag("disable-quic", true),
-			chromedp.Flag("disable-background-networking", true),
-			chromedp.Flag("disable-component-update", true),
-			chromedp.Flag("disable-sync", true),
-			chromedp.Flag("disable-extensions", true),
-			chromedp.Flag("disable-dev-shm-usage", true),
-			chromedp.Flag("force-color-profile", "srgb"),
-			chromedp.Flag("hide-scrollbars", true),
-			chromedp.WindowSize(1280, 860),
-			chromedp.UserDataDir(dir),
-		)
-		browser, cancelBrowser := chromedp.NewContext(alloc)
-		shared.stops = append(shared.stops, func() { _ = os.RemoveAll(dir) }, cancelAlloc, cancelBrowser)
-		if err := chromedp.Do(browser); err != nil {
-			shared.browserErr = fmt.Errorf("start chromium: %w", err)
-			return
-		}
-		shared.browser = browser
-	})
-	if shared.browserErr != nil {
-		t.Fatal(shared.browserErr)
-	}
-	return shared.browser
-}
-
 // tab is a browser tab of its own on the demo server.
 type tab struct {
-	t    *testing.T
-	ctx  context.Context
-	srv  *server
-	logs *consoleLog
+	*browsertest.Tab
+	srv *server
 }
-
-type consoleLog struct {
-	mu   sync.Mutex
-	seen []string
-}
-
-func (l *consoleLog) add(s string) { l.mu.Lock(); l.seen = append(l.seen, s); l.mu.Unlock() }
 
 func newTab(t *testing.T) *tab {
 	t.Helper()
 	srv := demoServer(t)
-	browser := sharedBrowser(t)
-	tabCtx, cancelTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-	if err := chromedp.Do(tabCtx); err != nil {
-		cancelTab()
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(tabCtx, 120*time.Second)
-	t.Cleanup(func() { cancel(); cancelTab() })
-	tb := &tab{t: t, ctx: ctx, srv: srv, logs: &consoleLog{}}
-	if err := chromedp.Listen(ctx, func(ev any) {
-		if e, ok := ev.(*cdplog.EventEntryAdded); ok && e.Entry != nil && e.Entry.Level == "error" {
-			tb.logs.add(e.Entry.Text)
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		tb.logs.mu.Lock()
-		defer tb.logs.mu.Unlock()
-		for _, s := range tb.logs.seen {
-			if strings.Contains(s, "Content Security Policy") {
-				t.Errorf("console: %s", s)
-			} else {
-				t.Logf("console: %s", s)
-			}
-		}
-	})
-	tb.scheme("light")
-	return tb
+	return &tab{Tab: shared.browser.NewTab(t, browsertest.Options{Base: srv.URL, Timeout: 120 * time.Second}), srv: srv}
 }
 
-func (tb *tab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
-	tb.t.Helper()
-	if err := chromedp.Do(tb.ctx, actions...); err != nil {
-		tb.t.Fatalf("%s: %v", what, err)
-	}
-}
-
-func eval[T any](tb *tab, js string) T {
-	tb.t.Helper()
-	v, err := chromedp.Run(tb.ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
-	if err != nil {
-		tb.t.Fatalf("evaluate %s: %v", js, err)
-	}
-	return v
-}
-
-// waitFor evaluates a JavaScript condition until it holds.
-func (tb *tab) waitFor(what, js string, within time.Duration) {
-	tb.t.Helper()
-	deadline := time.Now().Add(within)
-	var last error
-	for time.Now().Before(deadline) {
-		ok, err := chromedp.Run(tb.ctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise))
-		if err == nil && ok {
-			return
-		}
-		if tb.ctx.Err() != nil {
-			break
-		}
-		last = err
-		time.Sleep(50 * time.Millisecond)
-	}
-	tb.t.Fatalf("waiting for %s (%s): not within %s (last error: %v)", what, js, within, last)
-}
-
-func (tb *tab) scheme(s string) {
-	tb.t.Helper()
-	if _, err := chromedp.Call(tb.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: s}},
-	}); err != nil {
-		tb.t.Fatal(err)
-	}
-}
-
-// signIn signs in through the form.
+// signIn signs in as the administrator.
 func (tb *tab) signIn() {
-	tb.t.Helper()
-	tb.do("open the sign-in page", chromedp.Navigate(tb.srv.URL+"/login"))
-	tb.waitFor("the sign-in form", `document.querySelector("form input#email") !== null`, 15*time.Second)
-	tb.do("sign in",
-		chromedp.SendKeys(chromedp.CSS("#email"), adminEmail),
-		chromedp.SendKeys(chromedp.CSS("#password"), adminPassword),
-		chromedp.Click(chromedp.CSS("form button[type=submit]")),
-	)
-	tb.waitFor("the launchpad", `location.pathname === "/" && document.querySelector("main .launchpad") !== null`, 15*time.Second)
+	tb.T().Helper()
+	tb.SignIn(adminEmail, adminPassword)
 }
 
 // commander opens the commander with the panels on left and right and
 // waits until both listed their folders.
 func (tb *tab) commander(left, right string) {
-	tb.t.Helper()
-	tb.do("open the commander", chromedp.Navigate(tb.srv.URL+"/files/?left="+url.QueryEscape(left)+"&right="+url.QueryEscape(right)))
+	tb.T().Helper()
+	tb.Do("open the commander", chromedp.Navigate(tb.srv.URL+"/files/?left="+url.QueryEscape(left)+"&right="+url.QueryEscape(right)))
 	tb.waitForPanels()
 }
 
 func (tb *tab) waitForPanels() {
-	tb.t.Helper()
-	tb.waitFor("both panels listed", `document.querySelectorAll(".fc-panel").length === 2 && [...document.querySelectorAll(".fc-panel")].every(p => !p.hasAttribute("data-loading") && p.querySelector(".fc-status").textContent !== "")`, 15*time.Second)
+	tb.T().Helper()
+	tb.WaitFor("both panels listed", `document.querySelectorAll(".fc-panel").length === 2 && [...document.querySelectorAll(".fc-panel")].every(p => !p.hasAttribute("data-loading") && p.querySelector(".fc-status").textContent !== "")`)
 }
 
 // key presses a key (with modifiers) in the page.
 func (tb *tab) key(k string, mods ...chromedp.Modifier) {
-	tb.t.Helper()
-	tb.do("press "+k, chromedp.KeyEvent(k, chromedp.KeyModifiers(mods...)))
-}
-
-// screenshot saves a PNG of the viewport as artifacts/browser/name.png.
-func (tb *tab) screenshot(name string) {
-	tb.t.Helper()
-	png, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		tb.t.Fatalf("screenshot %s: %v", name, err)
-	}
-	dir := filepath.Join(repoRoot(tb.t), "artifacts", "browser")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		tb.t.Fatal(err)
-	}
-	p := filepath.Join(dir, name+".png")
-	if err := os.WriteFile(p, png, 0o644); err != nil {
-		tb.t.Fatal(err)
-	}
-	tb.t.Logf("screenshot: %s", p)
-}
-
-func repoRoot(t *testing.T) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's folder")
-		}
-		dir = parent
-	}
+	tb.T().Helper()
+	tb.Do("press "+k, chromedp.KeyEvent(k, chromedp.KeyModifiers(mods...)))
 }
 
 // put writes a file through afs.

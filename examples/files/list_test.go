@@ -11,13 +11,13 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/webos-go/webos/afs"
 	"github.com/webos-go/webos/examples/files"
+	"github.com/webos-go/webos/internal/browsertest"
 )
 
 // fill writes n small files named f00000.txt… (and every 97th a
@@ -140,20 +140,22 @@ func TestBrowserLargeFolder(t *testing.T) {
 	}
 	tb.signIn()
 	tb.commander("fs://local/many", "fs://s3")
-	rows := func() int { return eval[int](tb, `document.querySelectorAll("#fc-left tr.fc-row").length`) }
+	rows := func() int {
+		return browsertest.Eval[int](tb.Tab, `document.querySelectorAll("#fc-left tr.fc-row").length`)
+	}
 	first := rows()
 	if first < 150 || first > 2*files.DefaultPageSize+1 {
 		t.Errorf("the first view has %d rows", first)
 	}
-	if st := eval[string](tb, `document.querySelector("#fc-left .fc-status").textContent`); !strings.Contains(st, "+ items") {
+	if st := browsertest.Eval[string](tb.Tab, `document.querySelector("#fc-left .fc-status").textContent`); !strings.Contains(st, "+ items") {
 		t.Errorf("status %q does not say there is more", st)
 	}
-	tb.do("scroll to the end", chromedp.Evaluate[chromedp.Void](`document.querySelector("#fc-left .fc-scroll").scrollTop = 1e9`))
-	tb.waitFor("the next page", fmt.Sprintf(`document.querySelectorAll("#fc-left tr.fc-row").length > %d`, first), 10*time.Second)
-	tb.do("focus the panel", chromedp.Click(chromedp.CSS("#fc-left .fc-scroll")))
-	before := eval[int](tb, `document.querySelector("#fc-left tr.fc-cursor").dataset.index | 0`)
+	tb.Do("scroll to the end", chromedp.Evaluate[chromedp.Void](`document.querySelector("#fc-left .fc-scroll").scrollTop = 1e9`))
+	tb.WaitWithin("the next page", fmt.Sprintf(`document.querySelectorAll("#fc-left tr.fc-row").length > %d`, first), 10*time.Second)
+	tb.Do("focus the panel", chromedp.Click(chromedp.CSS("#fc-left .fc-scroll")))
+	before := browsertest.Eval[int](tb.Tab, `document.querySelector("#fc-left tr.fc-cursor").dataset.index | 0`)
 	tb.key(kb.PageDown)
-	after := eval[int](tb, `document.querySelector("#fc-left tr.fc-cursor").dataset.index | 0`)
+	after := browsertest.Eval[int](tb.Tab, `document.querySelector("#fc-left tr.fc-cursor").dataset.index | 0`)
 	if after-before < 5 {
 		t.Errorf("PageDown moved the cursor from row %d to %d", before, after)
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/webos-go/webos/internal/browsertest"
 )
 
 // onePagePDF returns a valid one-page PDF that shows text.
@@ -53,7 +55,7 @@ func TestBrowserPDF(t *testing.T) {
 	tb.srv.put(t, "fs://local/pdf/tool.exe", []byte("MZ not a program"))
 	var mu sync.Mutex
 	var downloads []string
-	if err := chromedp.ListenBrowser(tb.ctx, func(ev any) {
+	if err := chromedp.ListenBrowser(tb.Context(), func(ev any) {
 		if e, ok := ev.(*browser.EventDownloadWillBegin); ok && strings.HasPrefix(e.URL, tb.srv.URL+"/files/api/raw?urn="+url.QueryEscape("fs://local/pdf/")) {
 			mu.Lock()
 			downloads = append(downloads, e.SuggestedFilename)
@@ -63,21 +65,21 @@ func TestBrowserPDF(t *testing.T) {
 		t.Fatal(err)
 	}
 	events := true
-	if _, err := chromedp.CallBrowser(tb.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorDeny, BrowserContextID: chromedp.FromContext(tb.ctx).BrowserContextID, EventsEnabled: &events,
+	if _, err := chromedp.CallBrowser(tb.Context(), browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorDeny, BrowserContextID: chromedp.FromContext(tb.Context()).BrowserContextID, EventsEnabled: &events,
 	}); err != nil {
 		t.Fatal(err)
 	}
 	tb.signIn()
 	tb.commander("fs://local/pdf", "fs://s3")
-	tb.do("focus the left panel", chromedp.Click(chromedp.CSS("#fc-left .fc-scroll")))
+	tb.Do("focus the left panel", chromedp.Click(chromedp.CSS("#fc-left .fc-scroll")))
 	tb.key(kb.ArrowDown) // report.pdf
 	tb.key(kb.F3)
 	raw := "/files/api/raw?urn=" + url.QueryEscape("fs://local/pdf/report.pdf")
-	tb.waitFor("the PDF's frame", `(() => { const f = document.querySelector("dialog.fc-viewer iframe.fc-preview-pdf"); return f !== null && f.getAttribute("src") === `+jsString(raw)+` && f.title === "report.pdf"; })()`, 10*time.Second)
+	tb.WaitWithin("the PDF's frame", `(() => { const f = document.querySelector("dialog.fc-viewer iframe.fc-preview-pdf"); return f !== null && f.getAttribute("src") === `+jsString(raw)+` && f.title === "report.pdf"; })()`, 10*time.Second)
 
 	// What the browser's viewer needs, as the browser received it.
-	head := eval[map[string]any](tb, `fetch(`+jsString(raw)+`, {credentials: "same-origin"}).then(r => ({
+	head := browsertest.Eval[map[string]any](tb.Tab, `fetch(`+jsString(raw)+`, {credentials: "same-origin"}).then(r => ({
 		status: r.status, type: r.headers.get("Content-Type"), disposition: r.headers.get("Content-Disposition"),
 		csp: r.headers.get("Content-Security-Policy"), nosniff: r.headers.get("X-Content-Type-Options"),
 		frame: r.headers.get("X-Frame-Options")}))`)
@@ -86,7 +88,7 @@ func TestBrowserPDF(t *testing.T) {
 		t.Errorf("the PDF's headers: %v", head)
 	}
 	// The page that frames it allows same-origin frames.
-	csp := eval[string](tb, `fetch("/files/", {credentials: "same-origin"}).then(r => r.headers.get("Content-Security-Policy") || "")`)
+	csp := browsertest.Eval[string](tb.Tab, `fetch("/files/", {credentials: "same-origin"}).then(r => r.headers.get("Content-Security-Policy") || "")`)
 	if !strings.Contains(csp, "default-src 'self'") || strings.Contains(csp, "frame-src 'none'") || strings.Contains(csp, "child-src 'none'") {
 		t.Errorf("the commander's policy %q keeps the PDF's frame out", csp)
 	}
@@ -94,8 +96,8 @@ func TestBrowserPDF(t *testing.T) {
 	// PDF viewer (Chromium makes a dark document with a frame for its
 	// viewer), not as an error page. Headless Chromium leaves the viewer's
 	// own frame blank, so the pages themselves cannot be checked here.
-	tb.waitFor("the PDF loaded in its frame", `(() => { const f = document.querySelector("dialog.fc-viewer iframe.fc-preview-pdf"); const d = f && f.contentDocument; return !!d && d.readyState === "complete" && d.contentType === "application/pdf"; })()`, 10*time.Second)
-	tree, err := chromedp.Call(tb.ctx, page.GetFrameTree, cdp.Empty{})
+	tb.WaitWithin("the PDF loaded in its frame", `(() => { const f = document.querySelector("dialog.fc-viewer iframe.fc-preview-pdf"); const d = f && f.contentDocument; return !!d && d.readyState === "complete" && d.contentType === "application/pdf"; })()`, 10*time.Second)
+	tree, err := chromedp.Call(tb.Context(), page.GetFrameTree, cdp.Empty{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +117,7 @@ func TestBrowserPDF(t *testing.T) {
 	}
 	t.Logf("the PDF's frame is application/pdf, with %d frame(s) for the browser's viewer", len(pdf.ChildFrames))
 	time.Sleep(300 * time.Millisecond)
-	tb.screenshot("files-pdf-viewer")
+	tb.Screenshot("files-pdf-viewer")
 	mu.Lock()
 	if len(downloads) != 0 {
 		t.Errorf("the PDF was downloaded: %v", downloads)
@@ -124,9 +126,9 @@ func TestBrowserPDF(t *testing.T) {
 
 	// The control: a file of no passive type is a download.
 	tb.key(kb.Escape)
-	tb.waitFor("the viewer closed", `document.querySelector("dialog.fc-viewer") === null`, 5*time.Second)
+	tb.WaitWithin("the viewer closed", `document.querySelector("dialog.fc-viewer") === null`, 5*time.Second)
 	exe := "/files/api/raw?urn=" + url.QueryEscape("fs://local/pdf/tool.exe")
-	tb.do("frame the program", chromedp.Evaluate[chromedp.Void](`(() => { const f = document.createElement("iframe"); f.src = `+jsString(exe)+`; document.body.appendChild(f); })()`))
+	tb.Do("frame the program", chromedp.Evaluate[chromedp.Void](`(() => { const f = document.createElement("iframe"); f.src = `+jsString(exe)+`; document.body.appendChild(f); })()`))
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		mu.Lock()

@@ -8,6 +8,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/webos-go/webos/internal/browsertest"
 )
 
 // onePixelPNG is a 1×1 PNG.
@@ -22,13 +24,13 @@ func TestBrowserPicker(t *testing.T) {
 	tb.srv.put(t, "fs://local/pick/photo.png", onePixelPNG)
 	tb.srv.put(t, "fs://local/pick/notes.txt", []byte("not an image"))
 	tb.signIn()
-	tb.do("open the picker's page", chromedp.Navigate(tb.srv.URL+"/files/picker"))
-	tb.waitFor("the picker", `document.querySelector("#fp-demo-one [data-files-picker] .fp-open") !== null`, 10*time.Second)
-	eval[bool](tb, `(() => { window.__picked = null; document.addEventListener("files:pick", e => { window.__picked = e.detail; }); return true; })()`)
-	tb.do("open the dialog", chromedp.Click(chromedp.CSS("#fp-demo-one .fp-open")))
-	tb.waitFor("the dialog's listing", `document.querySelector("dialog.fp-dialog[open] tr[data-name=pick]") !== null`, 10*time.Second)
+	tb.Do("open the picker's page", chromedp.Navigate(tb.srv.URL+"/files/picker"))
+	tb.WaitWithin("the picker", `document.querySelector("#fp-demo-one [data-files-picker] .fp-open") !== null`, 10*time.Second)
+	browsertest.Eval[bool](tb.Tab, `(() => { window.__picked = null; document.addEventListener("files:pick", e => { window.__picked = e.detail; }); return true; })()`)
+	tb.Do("open the dialog", chromedp.Click(chromedp.CSS("#fp-demo-one .fp-open")))
+	tb.WaitWithin("the dialog's listing", `document.querySelector("dialog.fp-dialog[open] tr[data-name=pick]") !== null`, 10*time.Second)
 	cursor := func() string {
-		return eval[string](tb, `(document.querySelector("dialog.fp-dialog tr.fc-cursor") || {dataset: {}}).dataset.name || ""`)
+		return browsertest.Eval[string](tb.Tab, `(document.querySelector("dialog.fp-dialog tr.fc-cursor") || {dataset: {}}).dataset.name || ""`)
 	}
 	for range 10 {
 		if cursor() == "pick" {
@@ -37,11 +39,11 @@ func TestBrowserPicker(t *testing.T) {
 		tb.key(kb.ArrowDown)
 	}
 	tb.key(kb.Enter)
-	tb.waitFor("the folder pick", `document.querySelector('dialog.fp-dialog[open] tr[data-name="photo.png"]') !== null`, 10*time.Second)
-	if !eval[bool](tb, `document.querySelector('dialog.fp-dialog tr[data-name="notes.txt"]').classList.contains("fc-dim")`) {
+	tb.WaitWithin("the folder pick", `document.querySelector('dialog.fp-dialog[open] tr[data-name="photo.png"]') !== null`, 10*time.Second)
+	if !browsertest.Eval[bool](tb.Tab, `document.querySelector('dialog.fp-dialog tr[data-name="notes.txt"]').classList.contains("fc-dim")`) {
 		t.Error("a text file is not dimmed in an image picker")
 	}
-	tb.screenshot("files-picker")
+	tb.Screenshot("files-picker")
 	for range 5 {
 		if cursor() == "photo.png" {
 			break
@@ -52,20 +54,20 @@ func TestBrowserPicker(t *testing.T) {
 		t.Fatalf("cursor on %q", c)
 	}
 	tb.key(kb.Enter)
-	tb.waitFor("the dialog closed", `document.querySelector("dialog.fp-dialog") === null`, 5*time.Second)
-	if got := eval[string](tb, `document.querySelector("#fp-demo-one input[type=hidden][name=image]").value`); got != "fs://local/pick/photo.png" {
+	tb.WaitWithin("the dialog closed", `document.querySelector("dialog.fp-dialog") === null`, 5*time.Second)
+	if got := browsertest.Eval[string](tb.Tab, `document.querySelector("#fp-demo-one input[type=hidden][name=image]").value`); got != "fs://local/pick/photo.png" {
 		t.Fatalf("the form holds %q", got)
 	}
-	detail := eval[map[string]any](tb, `window.__picked.files[0]`)
+	detail := browsertest.Eval[map[string]any](tb.Tab, `window.__picked.files[0]`)
 	if detail["urn"] != "fs://local/pick/photo.png" || !strings.HasPrefix(detail["url"].(string), "/api/fs/files/local/pick/photo.png") {
 		t.Errorf("files:pick detail %v", detail)
 	}
-	if ok := eval[bool](tb, `fetch(window.__picked.files[0].url).then(r => r.ok && r.headers.get("Content-Type") === "image/png")`); !ok {
+	if ok := browsertest.Eval[bool](tb.Tab, `fetch(window.__picked.files[0].url).then(r => r.ok && r.headers.get("Content-Type") === "image/png")`); !ok {
 		t.Error("the picked file's URL does not serve it")
 	}
-	tb.do("submit the form", chromedp.Click(chromedp.CSS("#fp-demo-one button[type=submit]")))
-	tb.waitFor("the handler's answer", `document.querySelector("#fp-result code") !== null`, 10*time.Second)
-	if got := eval[string](tb, `document.querySelector("#fp-result code").textContent`); got != "fs://local/pick/photo.png" {
+	tb.Do("submit the form", chromedp.Click(chromedp.CSS("#fp-demo-one button[type=submit]")))
+	tb.WaitWithin("the handler's answer", `document.querySelector("#fp-result code") !== null`, 10*time.Second)
+	if got := browsertest.Eval[string](tb.Tab, `document.querySelector("#fp-result code").textContent`); got != "fs://local/pick/photo.png" {
 		t.Errorf("the handler read %q", got)
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/webos-go/webos/internal/browsertest"
 )
 
 // cutProxy is a TCP proxy in front of the demo server that counts the
@@ -115,14 +117,14 @@ func TestBrowserResumableUpload(t *testing.T) {
 	}
 	tb.signIn()
 	proxy := newCutProxy(t, tb.srv.Listener.Addr().String())
-	tb.do("open the commander through the proxy", chromedp.Navigate(proxy.URL()+"/files/?left=fs://local/big&right=fs://s3"))
+	tb.Do("open the commander through the proxy", chromedp.Navigate(proxy.URL()+"/files/?left=fs://local/big&right=fs://s3"))
 	tb.waitForPanels()
 	const size = 64 << 20
 	before := proxy.sent.Load()
 	proxy.cutAt.Store(before + 20<<20)
 	start := time.Now()
 	tb.dropFiles("left", map[string]int{"big.bin": size})
-	tb.waitFor("the upload done", `(document.querySelector(".fc-job[data-upload]") || {dataset: {}}).dataset.state === "succeeded"`, 90*time.Second)
+	tb.WaitWithin("the upload done", `(document.querySelector(".fc-job[data-upload]") || {dataset: {}}).dataset.state === "succeeded"`, 90*time.Second)
 	took := time.Since(start)
 	if !proxy.cut.Load() {
 		t.Fatal("the proxy never dropped the connection")
@@ -130,7 +132,7 @@ func TestBrowserResumableUpload(t *testing.T) {
 	// The page resumed where the server stood: at the bytes that had
 	// passed the proxy when it cut (20 MiB less the requests' headers),
 	// not at the start of the chunk that was cut (16 MiB) nor at 0.
-	resumed, _ := strconv.Atoi(eval[string](tb, `document.querySelector(".fc-job[data-upload]").dataset.resumedAt || "0"`))
+	resumed, _ := strconv.Atoi(browsertest.Eval[string](tb.Tab, `document.querySelector(".fc-job[data-upload]").dataset.resumedAt || "0"`))
 	if resumed < 20<<20-64<<10 || resumed > 20<<20 {
 		t.Errorf("the upload resumed at byte %d, want where the connection dropped (just under %d)", resumed, 20<<20)
 	}
@@ -177,11 +179,11 @@ func TestBrowserUploadFallsBackToPost(t *testing.T) {
 		rp.ServeHTTP(w, r)
 	}))
 	defer proxy.Close()
-	tb.do("open the commander through the proxy", chromedp.Navigate(proxy.URL+"/files/?left=fs://local/fallback&right=fs://s3"))
+	tb.Do("open the commander through the proxy", chromedp.Navigate(proxy.URL+"/files/?left=fs://local/fallback&right=fs://s3"))
 	tb.waitForPanels()
 	tb.dropFiles("left", map[string]int{"plain.bin": 2 << 20})
-	tb.waitFor("the upload done", `(document.querySelector(".fc-job[data-upload]") || {dataset: {}}).dataset.state === "succeeded"`, 30*time.Second)
-	if mode := eval[string](tb, `document.querySelector(".fc-job[data-upload]").dataset.mode || ""`); mode != "post" {
+	tb.WaitWithin("the upload done", `(document.querySelector(".fc-job[data-upload]") || {dataset: {}}).dataset.state === "succeeded"`, 30*time.Second)
+	if mode := browsertest.Eval[string](tb.Tab, `document.querySelector(".fc-job[data-upload]").dataset.mode || ""`); mode != "post" {
 		t.Errorf("upload mode %q, want the plain POST", mode)
 	}
 	info, err := tb.srv.fs.Stat(t.Context(), mustURN("fs://local/fallback/plain.bin"))

@@ -7,6 +7,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/webos-go/webos/internal/browsertest"
 )
 
 // TestBrowserSelectAndRename: Insert selects and moves on, Space
@@ -23,9 +25,9 @@ func TestBrowserSelectAndRename(t *testing.T) {
 	tb.signIn()
 	tb.commander("fs://local/sel", "fs://s3/sel")
 	selected := func() string {
-		return strings.Join(eval[[]string](tb, `[...document.querySelectorAll("#fc-left tr.fc-selected")].map(r => r.dataset.name)`), ",")
+		return strings.Join(browsertest.Eval[[]string](tb.Tab, `[...document.querySelectorAll("#fc-left tr.fc-selected")].map(r => r.dataset.name)`), ",")
 	}
-	tb.do("focus the left panel", chromedp.Click(chromedp.CSS("#fc-left .fc-scroll")))
+	tb.Do("focus the left panel", chromedp.Click(chromedp.CSS("#fc-left .fc-scroll")))
 	tb.key(kb.Home)
 	tb.key(kb.ArrowDown) // 1.txt
 	tb.key(kb.Insert)    // selects 1.txt, cursor on 2.txt
@@ -36,35 +38,35 @@ func TestBrowserSelectAndRename(t *testing.T) {
 		t.Fatalf("after Insert, Insert, Space, Space: %q selected", got)
 	}
 	// A click sets the anchor, Shift+click selects up to it.
-	tb.do("click 4.txt", chromedp.Click(chromedp.CSS(`#fc-left tr[data-name="4.txt"]`)))
-	tb.waitFor("the cursor on 4.txt", `(document.querySelector("#fc-left tr.fc-cursor") || {dataset: {}}).dataset.name === "4.txt"`, 5*time.Second)
-	eval[bool](tb, `document.querySelector('#fc-left tr[data-name="5.txt"] .fc-label').dispatchEvent(new MouseEvent("click", {bubbles: true, shiftKey: true}))`)
+	tb.Do("click 4.txt", chromedp.Click(chromedp.CSS(`#fc-left tr[data-name="4.txt"]`)))
+	tb.WaitWithin("the cursor on 4.txt", `(document.querySelector("#fc-left tr.fc-cursor") || {dataset: {}}).dataset.name === "4.txt"`, 5*time.Second)
+	browsertest.Eval[bool](tb.Tab, `document.querySelector('#fc-left tr[data-name="5.txt"] .fc-label').dispatchEvent(new MouseEvent("click", {bubbles: true, shiftKey: true}))`)
 	if got := selected(); got != "1.txt,2.txt,4.txt,5.txt" {
 		t.Fatalf("after Shift+click: %q selected", got)
 	}
-	if st := eval[string](tb, `document.querySelector("#fc-left .fc-status").textContent`); !strings.Contains(st, "4 selected") {
+	if st := browsertest.Eval[string](tb.Tab, `document.querySelector("#fc-left .fc-status").textContent`); !strings.Contains(st, "4 selected") {
 		t.Errorf("status %q", st)
 	}
 	tb.key(kb.F5)
-	tb.waitFor("the copy dialog listing four items", `document.querySelectorAll("dialog[open] .fc-dialog-list li").length === 4`, 5*time.Second)
-	tb.do("copy", chromedp.Click(chromedp.CSS("dialog[open] button[type=submit]")))
-	tb.waitFor("the copy done", `[...document.querySelectorAll(".fc-job[data-task]")].some(j => j.dataset.state === "succeeded")`, 30*time.Second)
-	tb.waitFor("four files on the right", `document.querySelectorAll("#fc-right tr.fc-file").length === 4`, 10*time.Second)
+	tb.WaitWithin("the copy dialog listing four items", `document.querySelectorAll("dialog[open] .fc-dialog-list li").length === 4`, 5*time.Second)
+	tb.Do("copy", chromedp.Click(chromedp.CSS("dialog[open] button[type=submit]")))
+	tb.WaitWithin("the copy done", `[...document.querySelectorAll(".fc-job[data-task]")].some(j => j.dataset.state === "succeeded")`, 30*time.Second)
+	tb.WaitWithin("four files on the right", `document.querySelectorAll("#fc-right tr.fc-file").length === 4`, 10*time.Second)
 
 	// Shift+F6 renames the file under the cursor.
 	tb.key(kb.Home)
 	tb.key(kb.ArrowDown) // 1.txt
 	tb.key(kb.F6, chromedp.ModifierShift)
-	tb.waitFor("the rename dialog", `(document.querySelector("dialog[open] input[name=value]") || {}).value === "1.txt"`, 5*time.Second)
-	tb.do("type the new name", chromedp.SetValue(chromedp.CSS("dialog[open] input[name=value]"), "one.txt"), chromedp.Click(chromedp.CSS("dialog[open] button[type=submit]")))
-	tb.waitFor("one.txt under the cursor", `(document.querySelector("#fc-left tr.fc-cursor") || {dataset: {}}).dataset.name === "one.txt"`, 10*time.Second)
+	tb.WaitWithin("the rename dialog", `(document.querySelector("dialog[open] input[name=value]") || {}).value === "1.txt"`, 5*time.Second)
+	tb.Do("type the new name", chromedp.SetValue(chromedp.CSS("dialog[open] input[name=value]"), "one.txt"), chromedp.Click(chromedp.CSS("dialog[open] button[type=submit]")))
+	tb.WaitWithin("one.txt under the cursor", `(document.querySelector("#fc-left tr.fc-cursor") || {dataset: {}}).dataset.name === "one.txt"`, 10*time.Second)
 	if !tb.srv.exists(t, "fs://local/sel/one.txt") || tb.srv.exists(t, "fs://local/sel/1.txt") {
 		t.Error("the rename did not happen in the store")
 	}
 	// Renaming onto an existing name is refused in the dialog, readably.
 	tb.key(kb.F6, chromedp.ModifierShift)
-	tb.waitFor("the rename dialog", `document.querySelector("dialog[open] input[name=value]") !== null`, 5*time.Second)
-	tb.do("type an existing name", chromedp.SetValue(chromedp.CSS("dialog[open] input[name=value]"), "2.txt"), chromedp.Click(chromedp.CSS("dialog[open] button[type=submit]")))
-	tb.waitFor("the error in the dialog", `(document.querySelector("dialog[open] .fc-dialog-error") || {}).textContent.includes("exists")`, 5*time.Second)
+	tb.WaitWithin("the rename dialog", `document.querySelector("dialog[open] input[name=value]") !== null`, 5*time.Second)
+	tb.Do("type an existing name", chromedp.SetValue(chromedp.CSS("dialog[open] input[name=value]"), "2.txt"), chromedp.Click(chromedp.CSS("dialog[open] button[type=submit]")))
+	tb.WaitWithin("the error in the dialog", `(document.querySelector("dialog[open] .fc-dialog-error") || {}).textContent.includes("exists")`, 5*time.Second)
 	tb.key(kb.Escape)
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/webos-go/webos/internal/browsertest"
 )
 
 // TestBrowserView: F3 shows an image as an image and an HTML file as its
@@ -18,16 +20,16 @@ func TestBrowserView(t *testing.T) {
 	tb.srv.put(t, "fs://local/view/b.html", []byte(`<script>window.__ran = 1</script><b>bold</b>`))
 	tb.signIn()
 	tb.commander("fs://local/view", "fs://s3")
-	tb.do("focus the left panel", chromedp.Click(chromedp.CSS("#fc-left .fc-scroll")))
+	tb.Do("focus the left panel", chromedp.Click(chromedp.CSS("#fc-left .fc-scroll")))
 	tb.key(kb.ArrowDown) // a.png
 	tb.key(kb.F3)
-	tb.waitFor("the image", `(() => { const i = document.querySelector("dialog.fc-viewer .fc-preview-image"); return i !== null && i.complete && i.naturalWidth === 1; })()`, 10*time.Second)
+	tb.WaitWithin("the image", `(() => { const i = document.querySelector("dialog.fc-viewer .fc-preview-image"); return i !== null && i.complete && i.naturalWidth === 1; })()`, 10*time.Second)
 	tb.key(kb.Escape)
-	tb.waitFor("the viewer closed", `document.querySelector("dialog.fc-viewer") === null`, 5*time.Second)
+	tb.WaitWithin("the viewer closed", `document.querySelector("dialog.fc-viewer") === null`, 5*time.Second)
 	tb.key(kb.ArrowDown) // b.html
 	tb.key(kb.F3)
-	tb.waitFor("the HTML file as text", `(document.querySelector("dialog.fc-viewer pre.fc-preview-text") || {}).textContent === '<script>window.__ran = 1</script><b>bold</b>'`, 10*time.Second)
-	if eval[bool](tb, `window.__ran === 1 || document.querySelector("dialog.fc-viewer b") !== null`) {
+	tb.WaitWithin("the HTML file as text", `(document.querySelector("dialog.fc-viewer pre.fc-preview-text") || {}).textContent === '<script>window.__ran = 1</script><b>bold</b>'`, 10*time.Second)
+	if browsertest.Eval[bool](tb.Tab, `window.__ran === 1 || document.querySelector("dialog.fc-viewer b") !== null`) {
 		t.Error("the viewer ran or rendered the HTML file")
 	}
 }
@@ -111,26 +113,26 @@ func TestBrowserMarkdownPreview(t *testing.T) {
 	tb.srv.put(t, "fs://local/mdview/img/chart.png", onePixelPNG)
 	tb.signIn()
 	tb.commander("fs://local/mdview", "fs://s3")
-	tb.do("focus the left panel", chromedp.Click(chromedp.CSS("#fc-left .fc-scroll")))
+	tb.Do("focus the left panel", chromedp.Click(chromedp.CSS("#fc-left .fc-scroll")))
 	tb.key(kb.ArrowDown) // img/
 	tb.key(kb.ArrowDown) // notes.md
 	tb.key(kb.F3)
-	tb.waitFor("the rendered Markdown", `(document.querySelector("dialog.fc-viewer .fc-preview-markdown h1") || {}).textContent === "Release notes"`, 10*time.Second)
-	tb.waitFor("the picture beside it", `(() => { const i = document.querySelector("dialog.fc-viewer .fc-preview-markdown img"); return i !== null && i.complete && i.naturalWidth === 1; })()`, 10*time.Second)
-	if !eval[bool](tb, `document.querySelector("dialog.fc-viewer .fc-preview-markdown table td") !== null`) {
+	tb.WaitWithin("the rendered Markdown", `(document.querySelector("dialog.fc-viewer .fc-preview-markdown h1") || {}).textContent === "Release notes"`, 10*time.Second)
+	tb.WaitWithin("the picture beside it", `(() => { const i = document.querySelector("dialog.fc-viewer .fc-preview-markdown img"); return i !== null && i.complete && i.naturalWidth === 1; })()`, 10*time.Second)
+	if !browsertest.Eval[bool](tb.Tab, `document.querySelector("dialog.fc-viewer .fc-preview-markdown table td") !== null`) {
 		t.Error("the table is not rendered")
 	}
 	// Click the javascript: link (sanitised to plain text) and wait a moment.
-	tb.do("click what was a javascript: link", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("dialog.fc-viewer .fc-preview-markdown a")].forEach(a => { if (a.textContent === "click" || a.textContent === "x") a.click(); })`))
+	tb.Do("click what was a javascript: link", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("dialog.fc-viewer .fc-preview-markdown a")].forEach(a => { if (a.textContent === "click" || a.textContent === "x") a.click(); })`))
 	time.Sleep(300 * time.Millisecond)
-	if ran := eval[any](tb, `window.__ran === undefined ? null : window.__ran`); ran != nil {
+	if ran := browsertest.Eval[any](tb.Tab, `window.__ran === undefined ? null : window.__ran`); ran != nil {
 		t.Errorf("a payload ran: window.__ran = %v", ran)
 	}
-	if eval[int](tb, `document.querySelectorAll("dialog.fc-viewer .fc-preview-markdown :is(script, svg, iframe, form, button, [style], [onerror], [onload])").length`) != 0 {
+	if browsertest.Eval[int](tb.Tab, `document.querySelectorAll("dialog.fc-viewer .fc-preview-markdown :is(script, svg, iframe, form, button, [style], [onerror], [onload])").length`) != 0 {
 		t.Error("the preview keeps active elements")
 	}
-	tb.screenshot("files-markdown-preview")
-	tb.scheme("dark")
+	tb.Screenshot("files-markdown-preview")
+	tb.ColorScheme("dark")
 	time.Sleep(200 * time.Millisecond)
-	tb.screenshot("files-markdown-preview-dark")
+	tb.Screenshot("files-markdown-preview-dark")
 }

@@ -1,7 +1,6 @@
 package media_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,16 +8,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/webos-go/webos/auth"
+	"github.com/webos-go/webos/internal/browsertest"
 )
 
 // tab is a browser tab of its own, signed in as a new administrator.
 type tab struct {
-	t     *testing.T
-	ctx   context.Context
+	*browsertest.Tab
 	srv   *server
 	admin *user
 }
@@ -26,61 +24,10 @@ type tab struct {
 func newTab(t *testing.T) *tab {
 	t.Helper()
 	srv := demoServer(t)
-	browser := sharedBrowser(t)
-	tabCtx, cancelTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-	if err := chromedp.Do(tabCtx); err != nil {
-		cancelTab()
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(tabCtx, 120*time.Second)
-	t.Cleanup(func() { cancel(); cancelTab() })
-	admin := srv.newUser(t, auth.RoleAdmin)
-	tb := &tab{t: t, ctx: ctx, srv: srv, admin: admin}
-	tb.do("open the sign-in page", chromedp.Navigate(srv.URL+"/login"))
-	tb.waitFor("the sign-in form", `document.querySelector("form input#email") !== null`, 15*time.Second)
-	tb.do("sign in", chromedp.SendKeys(chromedp.CSS("#email"), admin.Email), chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Click(chromedp.CSS("form button[type=submit]")))
-	tb.waitFor("the launchpad", `location.pathname === "/" && document.querySelector("main .launchpad") !== null`, 15*time.Second)
+	tb := &tab{Tab: shared.browser.NewTab(t, browsertest.Options{Base: srv.URL, Timeout: 120 * time.Second}), srv: srv}
+	tb.admin = srv.newUser(t, auth.RoleAdmin)
+	tb.SignIn(tb.admin.Email, password)
 	return tb
-}
-
-func (tb *tab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
-	tb.t.Helper()
-	if err := chromedp.Do(tb.ctx, actions...); err != nil {
-		tb.t.Fatalf("%s: %v", what, err)
-	}
-}
-
-func (tb *tab) waitFor(what, js string, within time.Duration) {
-	tb.t.Helper()
-	deadline := time.Now().Add(within)
-	var last error
-	for time.Now().Before(deadline) {
-		ok, err := chromedp.Run(tb.ctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise))
-		if err == nil && ok {
-			return
-		}
-		last = err
-		time.Sleep(100 * time.Millisecond)
-	}
-	tb.screenshot("media-failed")
-	tb.t.Fatalf("waiting for %s (%s): not within %s (last error: %v)", what, js, within, last)
-}
-
-func (tb *tab) screenshot(name string) {
-	tb.t.Helper()
-	png, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		tb.t.Logf("screenshot %s: %v", name, err)
-		return
-	}
-	dir := filepath.Join(repoRoot(tb.t), "artifacts", "browser")
-	_ = os.MkdirAll(dir, 0o755)
-	p := filepath.Join(dir, name+".png")
-	if err := os.WriteFile(p, png, 0o644); err != nil {
-		tb.t.Fatal(err)
-	}
-	tb.t.Logf("screenshot: %s", p)
 }
 
 // TestBrowserGalleryAndBlogPicker: upload three images in the gallery,
@@ -101,67 +48,62 @@ func TestBrowserGalleryAndBlogPicker(t *testing.T) {
 		}
 		paths = append(paths, p)
 	}
-	tb.do("open the gallery", chromedp.Navigate(tb.srv.URL+"/media/"))
-	tb.waitFor("the gallery", `document.querySelector("#media-files") !== null`, 15*time.Second)
-	tb.do("upload three images", chromedp.SetUploadFiles(chromedp.CSS("#media-files"), paths))
-	tb.waitFor("three tiles", `document.querySelectorAll(".media-tile").length === 3`, 30*time.Second)
-	tb.waitFor("their thumbnails", `[...document.querySelectorAll(".media-tile img")].filter(i => i.complete && i.naturalWidth > 0).length === 3`, 40*time.Second)
-	tb.screenshot("media-gallery-uploaded")
+	tb.Do("open the gallery", chromedp.Navigate(tb.srv.URL+"/media/"))
+	tb.WaitWithin("the gallery", `document.querySelector("#media-files") !== null`, 15*time.Second)
+	tb.Do("upload three images", chromedp.SetUploadFiles(chromedp.CSS("#media-files"), paths))
+	tb.WaitWithin("three tiles", `document.querySelectorAll(".media-tile").length === 3`, 30*time.Second)
+	tb.WaitWithin("their thumbnails", `[...document.querySelectorAll(".media-tile img")].filter(i => i.complete && i.naturalWidth > 0).length === 3`, 40*time.Second)
+	tb.Screenshot("media-gallery-uploaded")
 
 	// Tag the two from 2023 with the multi-select.
-	tb.do("reload", chromedp.Navigate(tb.srv.URL+"/media/"))
-	tb.waitFor("month groups", `document.querySelectorAll(".media-month").length === 2`, 15*time.Second)
-	tb.do("select two", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll(".media-tile")].filter(t => t.querySelector("figcaption").textContent !== "photo-1").forEach(t => t.querySelector(".media-pick").click())`))
-	tb.waitFor("the selection bar", `!document.querySelector("#media-select-bar").hidden && document.querySelector("#media-selected").textContent === "2 selected"`, 5*time.Second)
-	tb.do("tag them", chromedp.SendKeys(chromedp.CSS("#ms-tag"), "seaside"), chromedp.Click(chromedp.CSS(`[data-bulk="tag"]`)))
-	tb.waitFor("the reload after tagging", `[...document.querySelectorAll(".media-tile")].filter(t => t.dataset.tags === "seaside").length === 2`, 15*time.Second)
+	tb.Do("reload", chromedp.Navigate(tb.srv.URL+"/media/"))
+	tb.WaitWithin("month groups", `document.querySelectorAll(".media-month").length === 2`, 15*time.Second)
+	tb.Do("select two", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll(".media-tile")].filter(t => t.querySelector("figcaption").textContent !== "photo-1").forEach(t => t.querySelector(".media-pick").click())`))
+	tb.WaitWithin("the selection bar", `!document.querySelector("#media-select-bar").hidden && document.querySelector("#media-selected").textContent === "2 selected"`, 5*time.Second)
+	tb.Do("tag them", chromedp.SendKeys(chromedp.CSS("#ms-tag"), "seaside"), chromedp.Click(chromedp.CSS(`[data-bulk="tag"]`)))
+	tb.WaitWithin("the reload after tagging", `[...document.querySelectorAll(".media-tile")].filter(t => t.dataset.tags === "seaside").length === 2`, 15*time.Second)
 
 	// Search by the tag.
-	tb.do("search", chromedp.SendKeys(chromedp.CSS("#mf-q"), "seaside"), chromedp.Submit(chromedp.CSS("#media-filter")))
-	tb.waitFor("two results", `location.search.includes("q=seaside") && document.querySelectorAll(".media-tile").length === 2`, 15*time.Second)
-	tb.screenshot("media-gallery-search")
+	tb.Do("search", chromedp.SendKeys(chromedp.CSS("#mf-q"), "seaside"), chromedp.Submit(chromedp.CSS("#media-filter")))
+	tb.WaitWithin("two results", `location.search.includes("q=seaside") && document.querySelectorAll(".media-tile").length === 2`, 15*time.Second)
+	tb.Screenshot("media-gallery-search")
 
 	// Filter by date: 2019 only.
-	tb.do("filter by date", chromedp.Navigate(tb.srv.URL+"/media/"))
-	tb.waitFor("the filter", `document.querySelector("#mf-from") !== null`, 15*time.Second)
-	tb.do("set the dates", chromedp.Evaluate[chromedp.Void](`document.querySelector("#mf-from").value = "2019-01-01"; document.querySelector("#mf-to").value = "2019-12-31"`),
+	tb.Do("filter by date", chromedp.Navigate(tb.srv.URL+"/media/"))
+	tb.WaitWithin("the filter", `document.querySelector("#mf-from") !== null`, 15*time.Second)
+	tb.Do("set the dates", chromedp.Evaluate[chromedp.Void](`document.querySelector("#mf-from").value = "2019-01-01"; document.querySelector("#mf-to").value = "2019-12-31"`),
 		chromedp.Submit(chromedp.CSS("#media-filter")))
-	tb.waitFor("one result", `location.search.includes("from=2019-01-01") && document.querySelectorAll(".media-tile").length === 1 && document.querySelector(".media-month").textContent === "May 2019"`, 15*time.Second)
+	tb.WaitWithin("one result", `location.search.includes("from=2019-01-01") && document.querySelectorAll(".media-tile").length === 1 && document.querySelector(".media-month").textContent === "May 2019"`, 15*time.Second)
 
 	// Phone width, dark.
-	if _, err := chromedp.Call(tb.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
-		t.Fatal(err)
-	}
-	tb.do("375 px", chromedp.EmulateViewport(375, 800), chromedp.Navigate(tb.srv.URL+"/media/"))
-	tb.waitFor("the gallery on a phone", `document.querySelectorAll(".media-tile img").length === 3 && document.documentElement.scrollWidth <= 375`, 15*time.Second)
-	tb.screenshot("media-gallery-375-dark")
-	tb.do("desktop", chromedp.EmulateViewport(1280, 900))
+	tb.ColorScheme("dark")
+	tb.Viewport(375, 800)
+	tb.Do("375 px", chromedp.Navigate(tb.srv.URL+"/media/"))
+	tb.WaitWithin("the gallery on a phone", `document.querySelectorAll(".media-tile img").length === 3 && document.documentElement.scrollWidth <= 375`, 15*time.Second)
+	tb.Screenshot("media-gallery-375-dark")
+	tb.Viewport(0, 0) // the desktop window
 
 	// The blog editor: pick one of the seaside photos, publish, see it.
-	tb.do("open the blog", chromedp.Navigate(tb.srv.URL+"/blog/admin/"))
-	tb.waitFor("the posts list", `document.querySelector("#new-post") !== null`, 15*time.Second)
-	tb.do("new post", chromedp.Click(chromedp.CSS("#new-post")))
-	tb.waitFor("the editor with the asset picker", `document.querySelector("#asset-picker .mp-open") !== null && document.querySelector("#body") !== null`, 15*time.Second)
-	tb.do("title", chromedp.Evaluate[chromedp.Void](`document.querySelector("#title").value = "Seaside days"`))
-	tb.do("open the picker", chromedp.Click(chromedp.CSS("#asset-picker .mp-open")))
-	tb.waitFor("the picker's items", `document.querySelectorAll(".mp-dialog[open] .mp-item").length === 3`, 10*time.Second)
-	tb.do("search in the picker", chromedp.SendKeys(chromedp.CSS(".mp-dialog .mp-search"), "seaside"))
-	tb.waitFor("two items", `document.querySelectorAll(".mp-dialog[open] .mp-item").length === 2`, 10*time.Second)
-	tb.screenshot("media-picker")
-	tb.do("pick one", chromedp.Click(chromedp.CSS(".mp-dialog .mp-item")), chromedp.Click(chromedp.CSS(".mp-dialog .mp-choose")))
-	tb.waitFor("the Markdown in the body", `document.querySelector("#body").value.includes("](fs://s3/media/")`, 5*time.Second)
-	tb.waitFor("the preview with a srcset", `!!document.querySelector("#preview img[srcset*='256w']")`, 10*time.Second)
-	tb.do("publish", chromedp.Click(chromedp.CSS("#publish")))
-	tb.waitFor("published", `document.querySelector("#post-status") && document.querySelector("#post-status").textContent.includes("published")`, 15*time.Second)
-	slug, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`document.querySelector("#post-url").textContent`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tb.do("open the published post", chromedp.Navigate(tb.srv.URL+slug))
-	tb.waitFor("the image in the post", `(() => { const i = document.querySelector("article img[srcset]"); return !!i && i.complete && i.naturalWidth > 0 && i.srcset.includes("256w") && i.srcset.includes("w, ") })()`, 15*time.Second)
-	tb.screenshot("media-blog-post")
-	srcset, _ := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`document.querySelector("article img[srcset]").srcset`))
+	tb.Do("open the blog", chromedp.Navigate(tb.srv.URL+"/blog/admin/"))
+	tb.WaitWithin("the posts list", `document.querySelector("#new-post") !== null`, 15*time.Second)
+	tb.Do("new post", chromedp.Click(chromedp.CSS("#new-post")))
+	tb.WaitWithin("the editor with the asset picker", `document.querySelector("#asset-picker .mp-open") !== null && document.querySelector("#body") !== null`, 15*time.Second)
+	tb.Do("title", chromedp.Evaluate[chromedp.Void](`document.querySelector("#title").value = "Seaside days"`))
+	tb.Do("open the picker", chromedp.Click(chromedp.CSS("#asset-picker .mp-open")))
+	tb.WaitWithin("the picker's items", `document.querySelectorAll(".mp-dialog[open] .mp-item").length === 3`, 10*time.Second)
+	tb.Do("search in the picker", chromedp.SendKeys(chromedp.CSS(".mp-dialog .mp-search"), "seaside"))
+	tb.WaitWithin("two items", `document.querySelectorAll(".mp-dialog[open] .mp-item").length === 2`, 10*time.Second)
+	tb.Screenshot("media-picker")
+	tb.Do("pick one", chromedp.Click(chromedp.CSS(".mp-dialog .mp-item")), chromedp.Click(chromedp.CSS(".mp-dialog .mp-choose")))
+	tb.WaitWithin("the Markdown in the body", `document.querySelector("#body").value.includes("](fs://s3/media/")`, 5*time.Second)
+	tb.WaitWithin("the preview with a srcset", `!!document.querySelector("#preview img[srcset*='256w']")`, 10*time.Second)
+	tb.Do("publish", chromedp.Click(chromedp.CSS("#publish")))
+	tb.WaitWithin("published", `document.querySelector("#post-status") && document.querySelector("#post-status").textContent.includes("published")`, 15*time.Second)
+	slug := browsertest.Eval[string](tb.Tab, `document.querySelector("#post-url").textContent`)
+	tb.Do("open the published post", chromedp.Navigate(tb.srv.URL+slug))
+	tb.WaitWithin("the image in the post", `(() => { const i = document.querySelector("article img[srcset]"); return !!i && i.complete && i.naturalWidth > 0 && i.srcset.includes("256w") && i.srcset.includes("w, ") })()`, 15*time.Second)
+	tb.Screenshot("media-blog-post")
+	srcset := browsertest.Eval[string](tb.Tab, `document.querySelector("article img[srcset]").srcset`)
 	if !strings.Contains(srcset, "/blog/media/s3/media/") {
 		t.Errorf("srcset %q does not point at the blog's media route", srcset)
 	}

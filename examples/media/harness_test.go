@@ -27,13 +27,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/chromedp/chromedp"
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/afs"
 	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/examples/demo"
 	"github.com/webos-go/webos/examples/media"
+	"github.com/webos-go/webos/internal/browsertest"
 	"github.com/webos-go/webos/internal/testenv"
 	"github.com/webos-go/webos/registry"
 )
@@ -43,15 +43,14 @@ var shared struct {
 	srv        *server
 	serverErr  error
 
-	browserOnce sync.Once
-	browser     context.Context
-	browserErr  error
+	browser browsertest.Browser
 
 	stops []func()
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	shared.browser.Close()
 	for i := len(shared.stops) - 1; i >= 0; i-- {
 		shared.stops[i]()
 	}
@@ -268,54 +267,6 @@ func (s *server) waitThumbs(t testing.TB, u *user, id string, within time.Durati
 			t.Fatalf("asset %s still pending after %s", id, within)
 		}
 		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// sharedBrowser starts the package's one headless Chromium.
-func sharedBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path := testenv.Chromium(t)
-	shared.browserOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "webos-media-chromium-")
-		if err != nil {
-			shared.browserErr = err
-			return
-		}
-		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-			chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-			chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-			chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-			chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-			chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-dev-shm-usage", true),
-			chromedp.Flag("hide-scrollbars", true), chromedp.WindowSize(1280, 900), chromedp.UserDataDir(dir))
-		browser, cancelBrowser := chromedp.NewContext(alloc)
-		shared.stops = append(shared.stops, func() { _ = os.RemoveAll(dir) }, cancelAlloc, cancelBrowser)
-		if err := chromedp.Do(browser); err != nil {
-			shared.browserErr = fmt.Errorf("start chromium: %w", err)
-			return
-		}
-		shared.browser = browser
-	})
-	if shared.browserErr != nil {
-		t.Fatal(shared.browserErr)
-	}
-	return shared.browser
-}
-
-func repoRoot(t *testing.T) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's folder")
-		}
-		dir = parent
 	}
 }
 

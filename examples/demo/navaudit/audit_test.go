@@ -22,6 +22,7 @@ import (
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/auth"
+	"github.com/webos-go/webos/internal/browsertest"
 	"github.com/webos-go/webos/ui"
 )
 
@@ -64,10 +65,10 @@ func TestNavigationAudit(t *testing.T) {
 	var admins []*auditor
 	for range adminTabs {
 		tb := newTab(t)
-		tb.signIn(adminEmail, adminPassword)
+		signIn(tb, adminEmail, adminPassword)
 		ad := &auditor{tb: tb, role: "admin", routes: routes, rep: rep}
 		if len(admins) == 0 {
-			ad.links = newLinkChecker(tb.client())
+			ad.links = newLinkChecker(client(tb))
 		} else {
 			ad.links = admins[0].links
 		}
@@ -75,8 +76,8 @@ func TestNavigationAudit(t *testing.T) {
 	}
 	a := admins[0]
 	plain := newTab(t)
-	plain.signIn(plainEmail, plainPassword)
-	u := &auditor{tb: plain, role: "user", routes: routes, rep: rep, links: newLinkChecker(plain.client())}
+	signIn(plain, plainEmail, plainPassword)
+	u := &auditor{tb: plain, role: "user", routes: routes, rep: rep, links: newLinkChecker(client(plain))}
 
 	// The pages: what the modules declare to the shell, the GET routes
 	// that answer with a document, what the declared POST commands lead
@@ -89,7 +90,7 @@ func TestNavigationAudit(t *testing.T) {
 	}
 	if len(posts) > 0 {
 		tb := newTab(t)
-		tb.signIn(posterEmail, posterPassword)
+		signIn(tb, posterEmail, posterPassword)
 		for _, cmd := range posts {
 			p, err := runPost(tb, cmd)
 			switch {
@@ -337,7 +338,7 @@ const (
 
 // auditor visits pages in one tab, as one user.
 type auditor struct {
-	tb     *tab
+	tb     *browsertest.Tab
 	role   string
 	routes *routeTable
 	rep    *report
@@ -348,19 +349,19 @@ type auditor struct {
 // runPost runs a palette command that posts, as the palette does (a form
 // submitted from a page of the shell), and returns the page it leads to,
 // or nil when it answers with something other than an HTML document.
-func runPost(tb *tab, cmd ui.Command) (*pageRef, error) {
-	if _, err := tb.open("/"); err != nil {
+func runPost(tb *browsertest.Tab, cmd ui.Command) (*pageRef, error) {
+	if _, err := tb.VisitErr("/"); err != nil {
 		return nil, err
 	}
 	js := fmt.Sprintf(`(() => { window.navauditBefore = true; const f = document.createElement("form"); f.method = "post"; f.action = %q; document.body.appendChild(f); f.submit(); return true; })()`, cmd.Post)
-	if _, err := evalJS[bool](tb, js); err != nil {
+	if _, err := browsertest.EvalErr[bool](tb, js); err != nil {
 		return nil, err
 	}
-	if err := tb.waitFor(`window.navauditBefore === undefined && ` + pageReady); err != nil {
+	if err := tb.WaitErr(`window.navauditBefore === undefined && `+pageReady, 0); err != nil {
 		return nil, err
 	}
-	path, err := evalJS[string](tb, `document.doctype !== null && document.contentType === "text/html" ? location.pathname + location.search : ""`)
-	tb.takeEvents()
+	path, err := browsertest.EvalErr[string](tb, `document.doctype !== null && document.contentType === "text/html" ? location.pathname + location.search : ""`)
+	takeEvents(tb)
 	if err != nil || path == "" {
 		return nil, err
 	}
@@ -442,11 +443,11 @@ func (a *auditor) navigateInShell(i, n int) {
 	res := &pageResult{role: a.role, path: fmt.Sprintf("/ (menu, part %d of %d)", i+1, n), via: "the menu's entries, followed inside the shell"}
 	a.rep.add(res)
 	a.last = res
-	if _, err := tb.open("/"); err != nil {
+	if _, err := tb.VisitErr("/"); err != nil {
 		res.add("in-shell navigation", false, "%v", err)
 		return
 	}
-	menu, err := evalJS[[]string](tb, `[...document.querySelectorAll("#nav a[href]")].map(a => a.getAttribute("href"))`)
+	menu, err := browsertest.EvalErr[[]string](tb, `[...document.querySelectorAll("#nav a[href]")].map(a => a.getAttribute("href"))`)
 	if err != nil {
 		res.add("in-shell navigation", false, "%v", err)
 		return
@@ -461,18 +462,18 @@ func (a *auditor) navigateInShell(i, n int) {
 			continue
 		}
 		js := fmt.Sprintf(`(() => { window.navauditPage = true; document.querySelector('#nav a[href=%q]').click(); return true; })()`, href)
-		if _, err := evalJS[bool](tb, js); err != nil {
+		if _, err := browsertest.EvalErr[bool](tb, js); err != nil {
 			res.add("in-shell navigation", false, "%s: click: %v", href, err)
 			continue
 		}
 		want := fmt.Sprintf(`window.navauditPage === true && location.pathname + location.search === %q && document.title === %q &&
 			document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling") === null`, w.final, w.title)
-		if err := tb.waitFor(want); err != nil {
-			got, _ := evalJS[string](tb, `location.pathname + location.search + " titled " + JSON.stringify(document.title) + (window.navauditPage === true ? "" : " (a whole page load)")`)
+		if err := tb.WaitErr(want, 0); err != nil {
+			got, _ := browsertest.EvalErr[string](tb, `location.pathname + location.search + " titled " + JSON.stringify(document.title) + (window.navauditPage === true ? "" : " (a whole page load)")`)
 			res.add("in-shell navigation", false, "%s: want %s titled %q, got %s", href, w.final, w.title, got)
 			continue
 		}
-		active, err := evalJS[[]string](tb, `[...document.querySelectorAll('#nav a[aria-current="page"]')].map(a => a.getAttribute("href"))`)
+		active, err := browsertest.EvalErr[[]string](tb, `[...document.querySelectorAll('#nav a[aria-current="page"]')].map(a => a.getAttribute("href"))`)
 		if err == nil && !slices.Equal(active, w.active) {
 			res.add("in-shell navigation", false, "%s: active entries %v, but %v on the whole page", href, active, w.active)
 			continue
@@ -520,19 +521,19 @@ func (a *auditor) audit(p *pageRef, want expectation) *pageResult {
 	res := &pageResult{role: a.role, path: p.path, via: p.via}
 	a.rep.add(res)
 	if a.last != nil {
-		a.addEvents(a.last, tb.takeEvents(), true)
+		a.addEvents(a.last, takeEvents(tb), true)
 	}
 	a.last = res
 
 	clock := time.Now()
-	status, err := tb.open(p.path)
+	status, err := tb.VisitErr(p.path)
 	res.step("load", &clock)
 	res.status = status
 	if err != nil {
 		res.add("load", false, "%v", err)
 		return nil
 	}
-	facts, err := evalJS[pageFacts](tb, jsFacts)
+	facts, err := browsertest.EvalErr[pageFacts](tb, jsFacts)
 	if err != nil {
 		res.add("load", false, "read the page: %v", err)
 		return nil
@@ -567,8 +568,8 @@ func (a *auditor) audit(p *pageRef, want expectation) *pageResult {
 	}
 	if res.refused {
 		a.checkTitle(res, facts, route, inShell, true)
-		if s, err := tb.screenshot(shot); err == nil {
-			res.shots = append(res.shots, s)
+		if s, err := tb.ScreenshotErr(shot); err == nil {
+			res.shots = append(res.shots, filepath.Base(s))
 		}
 		return res
 	}
@@ -581,8 +582,8 @@ func (a *auditor) audit(p *pageRef, want expectation) *pageResult {
 	res.step("links", &clock)
 	a.checkFocus(res)
 	res.step("focus", &clock)
-	if s, err := tb.screenshot(shot); err == nil {
-		res.shots = append(res.shots, s)
+	if s, err := tb.ScreenshotErr(shot); err == nil {
+		res.shots = append(res.shots, filepath.Base(s))
 	} else {
 		res.add("screenshot", false, "%v", err)
 	}
@@ -597,7 +598,7 @@ func (a *auditor) audit(p *pageRef, want expectation) *pageResult {
 func (a *auditor) finish() {
 	time.Sleep(200 * time.Millisecond)
 	if a.last != nil {
-		a.addEvents(a.last, a.tb.takeEvents(), true)
+		a.addEvents(a.last, takeEvents(a.tb), true)
 		a.last = nil
 	}
 }
@@ -739,10 +740,10 @@ func (a *auditor) checkFocus(res *pageResult) {
 	var seen, hidden []string
 	press := func(n int) error {
 		for range n {
-			if err := tb.run(chromedp.KeyEvent(kb.Tab)); err != nil {
+			if err := tb.DoErr(chromedp.KeyEvent(kb.Tab)); err != nil {
 				return err
 			}
-			st, err := evalJS[focusState](tb, jsFocus)
+			st, err := browsertest.EvalErr[focusState](tb, jsFocus)
 			if err != nil {
 				return err
 			}
@@ -760,7 +761,7 @@ func (a *auditor) checkFocus(res *pageResult) {
 		res.add("focus visible", false, "%v", err)
 		return
 	}
-	if ok, err := evalJS[bool](tb, jsFocusMain); err == nil && ok {
+	if ok, err := browsertest.EvalErr[bool](tb, jsFocusMain); err == nil && ok {
 		if err := press(tabsFromMain); err != nil {
 			res.add("focus visible", false, "%v", err)
 			return
@@ -774,7 +775,7 @@ func (a *auditor) checkFocus(res *pageResult) {
 	default:
 		res.add("focus visible", true, "%d elements reached by Tab, each with an outline or box-shadow", len(seen))
 	}
-	_, _ = evalJS[bool](tb, `(document.activeElement && document.activeElement.blur(), scrollTo(0, 0), true)`)
+	_, _ = browsertest.EvalErr[bool](tb, `(document.activeElement && document.activeElement.blur(), scrollTo(0, 0), true)`)
 }
 
 // checkNarrowDark narrows the viewport to a phone's width and switches
@@ -783,18 +784,18 @@ func (a *auditor) checkFocus(res *pageResult) {
 func (a *auditor) checkNarrowDark(res *pageResult, shot string) {
 	tb := a.tb
 	defer func() {
-		_ = tb.width(0)
-		_ = tb.scheme("light")
+		_ = tb.ViewportErr(0, 0)
+		_ = tb.ColorSchemeErr("light")
 	}()
-	if err := tb.width(narrowWidth); err != nil {
+	if err := tb.ViewportErr(narrowWidth, 800); err != nil {
 		res.add("no sideways scroll at 375px", false, "%v", err)
 		return
 	}
-	if err := tb.scheme("dark"); err != nil {
+	if err := tb.ColorSchemeErr("dark"); err != nil {
 		res.add("dark mode contrast", false, "%v", err)
 		return
 	}
-	n, err := evalJS[narrowState](tb, jsNarrow)
+	n, err := browsertest.EvalErr[narrowState](tb, jsNarrow)
 	switch {
 	case err != nil:
 		res.add("no sideways scroll at 375px", false, "%v", err)
@@ -803,7 +804,7 @@ func (a *auditor) checkNarrowDark(res *pageResult, shot string) {
 	default:
 		res.add("no sideways scroll at 375px", true, "document %dpx wide", n.ScrollWidth)
 	}
-	c, err := evalJS[contrastState](tb, jsContrast)
+	c, err := browsertest.EvalErr[contrastState](tb, jsContrast)
 	switch {
 	case err != nil:
 		res.add("dark mode contrast", false, "%v", err)
@@ -818,8 +819,8 @@ func (a *auditor) checkNarrowDark(res *pageResult, shot string) {
 	default:
 		res.add("dark mode contrast", true, "main text %s on %s = %.2f; %d texts checked, lowest %.2f", c.Main.FG, c.Main.BG, c.Main.Ratio, c.Checked, c.Min)
 	}
-	if s, err := tb.screenshot(shot + "-dark-375"); err == nil {
-		res.shots = append(res.shots, s)
+	if s, err := tb.ScreenshotErr(shot + "-dark-375"); err == nil {
+		res.shots = append(res.shots, filepath.Base(s))
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/webos-go/webos/internal/browsertest"
 )
 
 // faultyPage breaks each rule the audit checks: it is wider than a phone,
@@ -37,39 +39,39 @@ func TestAuditChecksCatchFaults(t *testing.T) {
 	}))
 	defer srv.Close()
 	tb := newTab(t)
-	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(tb.Context(), 30*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL)); err != nil {
 		t.Fatal(err)
 	}
-	if err := tb.waitFor(pageReady); err != nil {
+	if err := tb.WaitErr(pageReady, 0); err != nil {
 		t.Fatal(err)
 	}
 
-	if err := tb.run(chromedp.Evaluate[chromedp.Void](jsFocusMain), chromedp.KeyEvent(kb.Tab)); err != nil {
+	if err := tb.DoErr(chromedp.Evaluate[chromedp.Void](jsFocusMain), chromedp.KeyEvent(kb.Tab)); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := evalJS[focusState](tb, jsFocus); err != nil || st.None || st.Visible {
+	if st, err := browsertest.EvalErr[focusState](tb, jsFocus); err != nil || st.None || st.Visible {
 		t.Errorf("focus check: %+v, %v; want the button reported without a visible focus", st, err)
 	}
 
-	if err := tb.width(narrowWidth); err != nil {
+	if err := tb.ViewportErr(narrowWidth, 800); err != nil {
 		t.Fatal(err)
 	}
-	if err := tb.scheme("dark"); err != nil {
+	if err := tb.ColorSchemeErr("dark"); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := evalJS[narrowState](tb, jsNarrow); err != nil || !n.Over || len(n.Offenders) == 0 || !strings.Contains(n.Offenders[0], "wide") {
+	if n, err := browsertest.EvalErr[narrowState](tb, jsNarrow); err != nil || !n.Over || len(n.Offenders) == 0 || !strings.Contains(n.Offenders[0], "wide") {
 		t.Errorf("375px check: %+v, %v; want div.wide reported", n, err)
 	}
-	if c, err := evalJS[contrastState](tb, jsContrast); err != nil || !c.Dark || c.NFails == 0 || c.Main.Ratio >= 4.5 {
+	if c, err := browsertest.EvalErr[contrastState](tb, jsContrast); err != nil || !c.Dark || c.NFails == 0 || c.Main.Ratio >= 4.5 {
 		t.Errorf("contrast check: %+v, %v; want the faint text reported", c, err)
 	}
 
 	deadline := time.Now().Add(5 * time.Second)
 	var events []string
 	for time.Now().Before(deadline) && len(events) < 2 {
-		events = append(events, tb.takeEvents()...)
+		events = append(events, takeEvents(tb)...)
 		time.Sleep(50 * time.Millisecond)
 	}
 	joined := strings.Join(events, "\n")

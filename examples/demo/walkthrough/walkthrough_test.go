@@ -20,13 +20,13 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/dom"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/auth"
 	"github.com/webos-go/webos/examples/demo"
+	"github.com/webos-go/webos/internal/browsertest"
 	"github.com/webos-go/webos/internal/testenv"
 	"github.com/webos-go/webos/registry"
 )
@@ -39,12 +39,23 @@ const (
 	title     = "A morning at the harbour"
 )
 
+// browser is the walkthrough's Chromium, its window the screencast's size.
+var browser = browsertest.Browser{Width: 1280, Height: 800}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	browser.Close()
+	os.Exit(code)
+}
+
 // TestWalkthrough is the roadmap's continuous session, step by step, each
 // step with its screenshot; the whole of it is recorded as a screencast.
 func TestWalkthrough(t *testing.T) {
 	testenv.Integration(t)
-	chromium := testenv.Chromium(t)
-	out := filepath.Join(repoRoot(t), "artifacts", "browser", "walkthrough")
+	out, err := browsertest.ArtifactDir("walkthrough")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := os.RemoveAll(out); err != nil {
 		t.Fatal(err)
 	}
@@ -53,52 +64,47 @@ func TestWalkthrough(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := startDemo(t)
-	browser := startBrowser(t, chromium)
 	pic := filepath.Join(t.TempDir(), imageName)
 	if err := os.WriteFile(pic, picture(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
-	author := newTab(t, browser, srv.URL, out, rec)
+	author := newTab(t, srv.URL, rec)
 	step := 0
 	shot := func(tb *tab, name string) {
 		t.Helper()
 		step++
-		tb.screenshot(fmt.Sprintf("%02d-%s", step, name))
+		tb.Screenshot(fmt.Sprintf("%02d-%s", step, name))
 	}
 
 	// 1. Sign in.
-	author.do("open the site", chromedp.Navigate(srv.URL+"/"))
-	author.waitFor("the sign-in form", `location.pathname === "/login" && document.querySelector("#email") !== null`)
-	author.do("sign in", chromedp.SendKeys(chromedp.CSS("#email"), email), chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Click(chromedp.CSS("form button[type=submit]")))
-	author.waitFor("the launchpad", `location.pathname === "/" && document.querySelector("main .launchpad") !== null && document.body.getAttribute("data-shell-ready") === "true"`)
+	author.SignIn(email, password)
 	shot(author, "signed-in-launchpad")
 
 	// 2. Launch Files from the launchpad.
-	author.do("launch Files", chromedp.Click(chromedp.CSS(`a.app-card[href="/files/"]`)))
-	author.waitFor("the commander", `location.pathname === "/files/" && document.querySelectorAll(".fc-panel").length === 2 && [...document.querySelectorAll(".fc-panel")].every(p => !p.hasAttribute("data-loading") && p.querySelector(".fc-status").textContent !== "")`)
+	author.Do("launch Files", chromedp.Click(chromedp.CSS(`a.app-card[href="/files/"]`)))
+	author.WaitFor("the commander", `location.pathname === "/files/" && document.querySelectorAll(".fc-panel").length === 2 && [...document.querySelectorAll(".fc-panel")].every(p => !p.hasAttribute("data-loading") && p.querySelector(".fc-status").textContent !== "")`)
 	shot(author, "files")
 
 	// 3. Upload an image into the left panel's folder, through the
 	// Upload button and the browser's file chooser.
 	author.chooseFile(pic)
-	author.do("upload", chromedp.Click(chromedp.CSS(`.fc-keybar button[data-action="upload"]`)))
-	author.waitFor("the upload done", `[...document.querySelectorAll(".fc-job[data-upload]")].some(j => j.dataset.state === "succeeded")`)
-	author.waitFor("the image listed", `document.querySelector('#fc-left tr[data-name="`+imageName+`"]') !== null`)
+	author.Do("upload", chromedp.Click(chromedp.CSS(`.fc-keybar button[data-action="upload"]`)))
+	author.WaitFor("the upload done", `[...document.querySelectorAll(".fc-job[data-upload]")].some(j => j.dataset.state === "succeeded")`)
+	author.WaitFor("the image listed", `document.querySelector('#fc-left tr[data-name="`+imageName+`"]') !== null`)
 	shot(author, "image-uploaded")
 
 	// 4. Back to the launchpad, launch the blog.
-	author.do("the launchpad", chromedp.Click(chromedp.CSS(`a.brand`)))
-	author.waitFor("the launchpad", `location.pathname === "/" && document.querySelector('a.app-card[href="/blog/admin/"]') !== null`)
-	author.do("launch the blog", chromedp.Click(chromedp.CSS(`a.app-card[href="/blog/admin/"]`)))
-	author.waitFor("the posts list", `location.pathname === "/blog/admin/" && document.querySelector("#new-post") !== null && document.querySelector("#grid-blog-posts") !== null`)
+	author.Do("the launchpad", chromedp.Click(chromedp.CSS(`a.brand`)))
+	author.WaitFor("the launchpad", `location.pathname === "/" && document.querySelector('a.app-card[href="/blog/admin/"]') !== null`)
+	author.Do("launch the blog", chromedp.Click(chromedp.CSS(`a.app-card[href="/blog/admin/"]`)))
+	author.WaitFor("the posts list", `location.pathname === "/blog/admin/" && document.querySelector("#new-post") !== null && document.querySelector("#grid-blog-posts") !== null`)
 	shot(author, "blog-posts")
 
 	// 5. Write a post.
-	author.do("new post", chromedp.Click(chromedp.CSS(`#new-post`)))
-	author.waitFor("the editor", `location.pathname.endsWith("/edit") && document.querySelector("#editor #body") !== null && document.body.getAttribute("data-shell-ready") === "true"`)
-	author.do("write",
+	author.Do("new post", chromedp.Click(chromedp.CSS(`#new-post`)))
+	author.WaitFor("the editor", `location.pathname.endsWith("/edit") && document.querySelector("#editor #body") !== null && document.body.getAttribute("data-shell-ready") === "true"`)
+	author.Do("write",
 		chromedp.Evaluate[chromedp.Void](`document.querySelector("#title").value = ""`),
 		chromedp.SendKeys(chromedp.CSS(`#title`), title),
 		chromedp.SendKeys(chromedp.CSS(`#tags`), "harbour, photos"),
@@ -106,48 +112,48 @@ func TestWalkthrough(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#body`)),
 		chromedp.SendKeys(chromedp.CSS(`#body`), "The boats come in as the sun comes up.\n"),
 	)
-	author.waitFor("the live preview", `document.querySelector("#preview p") !== null && document.querySelector("#preview p").textContent.includes("The boats come in")`)
+	author.WaitFor("the live preview", `document.querySelector("#preview p") !== null && document.querySelector("#preview p").textContent.includes("The boats come in")`)
 	shot(author, "writing")
 
 	// 6. Select image: the files app's picker, the uploaded image.
-	author.do("open the picker", chromedp.Click(chromedp.CSS(`#image-picker .fp-open`)))
+	author.Do("open the picker", chromedp.Click(chromedp.CSS(`#image-picker .fp-open`)))
 	row := `dialog.fp-dialog[open] tr[data-name="` + imageName + `"]`
-	author.waitFor("the picker's listing", `document.querySelector('`+row+`') !== null`)
+	author.WaitFor("the picker's listing", `document.querySelector('`+row+`') !== null`)
 	shot(author, "picker")
-	author.do("pick the image", chromedp.DoubleClick(chromedp.CSS(row)))
-	author.waitFor("the image in the Markdown", `document.querySelector("#body").value.includes("](fs://local/`+imageName+`)")`)
-	author.waitFor("the image in the preview", `(() => { const i = document.querySelector("#preview img"); return i !== null && i.complete && i.naturalWidth > 0; })()`)
-	author.do("scroll up", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+	author.Do("pick the image", chromedp.DoubleClick(chromedp.CSS(row)))
+	author.WaitFor("the image in the Markdown", `document.querySelector("#body").value.includes("](fs://local/`+imageName+`)")`)
+	author.WaitFor("the image in the preview", `(() => { const i = document.querySelector("#preview img"); return i !== null && i.complete && i.naturalWidth > 0; })()`)
+	author.Do("scroll up", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 	shot(author, "image-inserted")
 
 	// 7. Publish.
-	author.do("publish", chromedp.Click(chromedp.CSS(`#publish`)))
-	author.waitFor("published", `document.querySelector("#post-status") !== null && document.querySelector("#post-status").textContent.startsWith("published")`)
+	author.Do("publish", chromedp.Click(chromedp.CSS(`#publish`)))
+	author.WaitFor("published", `document.querySelector("#post-status") !== null && document.querySelector("#post-status").textContent.startsWith("published")`)
 	shot(author, "published")
-	slug := eval[string](author, `document.querySelector("#post-url").textContent`)
+	slug := browsertest.Eval[string](author.Tab, `document.querySelector("#post-url").textContent`)
 	if slug != "/blog/a-morning-at-the-harbour" {
 		t.Errorf("the post's address is %q", slug)
 	}
 
 	// 8. A guest, in a fresh browser context, reads it and sees the image.
-	guest := newTab(t, browser, srv.URL, out, rec)
-	guest.do("open the blog", chromedp.Navigate(srv.URL+"/blog/"))
-	guest.waitFor("the post in the list", `[...document.querySelectorAll("article.post-summary h2 a")].some(a => a.textContent === "`+title+`")`)
-	guest.do("open the post", chromedp.Click(chromedp.CSS(`article.post-summary h2 a[href="`+slug+`"]`)))
-	guest.waitFor("the post with its image loaded", `location.pathname === "`+slug+`" && (() => { const i = document.querySelector("article.post .post-body img"); return i !== null && i.complete && i.naturalWidth > 0; })()`)
-	if w := eval[float64](guest, `document.querySelector("article.post .post-body img").naturalWidth`); w != 480 {
+	guest := newTab(t, srv.URL, rec)
+	guest.Do("open the blog", chromedp.Navigate(srv.URL+"/blog/"))
+	guest.WaitFor("the post in the list", `[...document.querySelectorAll("article.post-summary h2 a")].some(a => a.textContent === "`+title+`")`)
+	guest.Do("open the post", chromedp.Click(chromedp.CSS(`article.post-summary h2 a[href="`+slug+`"]`)))
+	guest.WaitFor("the post with its image loaded", `location.pathname === "`+slug+`" && (() => { const i = document.querySelector("article.post .post-body img"); return i !== null && i.complete && i.naturalWidth > 0; })()`)
+	if w := browsertest.Eval[float64](guest.Tab, `document.querySelector("article.post .post-body img").naturalWidth`); w != 480 {
 		t.Errorf("the guest's image is %v pixels wide, want 480", w)
 	}
-	if eval[bool](guest, `document.cookie.length > 0`) {
+	if browsertest.Eval[bool](guest.Tab, `document.cookie.length > 0`) {
 		t.Error("the guest has cookies: not a fresh context")
 	}
 	shot(guest, "guest-reads-the-post")
 
 	// 9. Sign out.
-	author.do("sign out", chromedp.Click(chromedp.CSS(`button[aria-label="Sign out"]`)))
-	author.waitFor("the sign-in page", `location.pathname === "/login" && document.querySelector("#email") !== null`)
-	author.do("the editor again", chromedp.Navigate(srv.URL+"/blog/admin/"))
-	author.waitFor("the sign-in page, not the posts", `location.pathname === "/login"`)
+	author.Do("sign out", chromedp.Click(chromedp.CSS(`button[aria-label="Sign out"]`)))
+	author.WaitFor("the sign-in page", `location.pathname === "/login" && document.querySelector("#email") !== null`)
+	author.Do("the editor again", chromedp.Navigate(srv.URL+"/blog/admin/"))
+	author.WaitFor("the sign-in page, not the posts", `location.pathname === "/login"`)
 	shot(author, "signed-out")
 
 	for _, tb := range []*tab{author, guest} {
@@ -223,48 +229,21 @@ func startDemo(t *testing.T) *httptest.Server {
 	return srv
 }
 
-// startBrowser starts headless Chromium for the test.
-func startBrowser(t *testing.T, path string) context.Context {
-	t.Helper()
-	dir := t.TempDir()
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("force-color-profile", "srgb"), chromedp.Flag("hide-scrollbars", true),
-		chromedp.WindowSize(1280, 800), chromedp.UserDataDir(dir))
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return browser
-}
-
-// tab is a tab in a browser context of its own, recorded by the
-// screencast recorder.
+// tab is a tab of the walkthrough, recorded by the screencast recorder,
+// which gives the page's file chooser the file chooseFile named.
 type tab struct {
-	t    *testing.T
-	ctx  context.Context
-	base string
-	out  string
+	*browsertest.Tab
 
 	mu     sync.Mutex
 	choose string // the file the next file chooser gets
 }
 
-func newTab(t *testing.T, browser context.Context, base, out string, rec *recorder) *tab {
+// newTab opens a tab on the server at base, each of its steps waiting up
+// to 15 s; its screenshots go to artifacts/browser/walkthrough/.
+func newTab(t *testing.T, base string, rec *recorder) *tab {
 	t.Helper()
-	tabCtx, cancelTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-	if err := chromedp.Do(tabCtx); err != nil {
-		cancelTab()
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(tabCtx, 90*time.Second)
-	t.Cleanup(func() { cancel(); cancelTab() })
-	tb := &tab{t: t, ctx: ctx, base: base, out: out}
+	tb := &tab{Tab: browser.NewTab(t, browsertest.Options{Base: base, Dir: "walkthrough", Timeout: 90 * time.Second, ActionTimeout: 15 * time.Second})}
+	ctx := tb.Context()
 	if err := chromedp.Listen(ctx, func(ev any) {
 		switch e := ev.(type) {
 		case *page.EventScreencastFrame:
@@ -286,14 +265,6 @@ func newTab(t *testing.T, browser context.Context, base, out string, rec *record
 	}); err != nil {
 		t.Fatal(err)
 	}
-	const watch = `window.__csp = []; document.addEventListener("securitypolicyviolation", e => window.__csp.push(e.effectiveDirective + " " + (e.blockedURI || "inline")), true);`
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: watch}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}}}); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := chromedp.Call(ctx, page.SetInterceptFileChooserDialog, page.SetInterceptFileChooserDialogParams{Enabled: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -313,67 +284,7 @@ func (tb *tab) chooseFile(path string) {
 }
 
 func (tb *tab) stopScreencast() {
-	_, _ = chromedp.Call(tb.ctx, page.StopScreencast, cdp.Empty{})
-}
-
-// do runs actions, each query waiting up to 15 s for its element.
-func (tb *tab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
-	tb.t.Helper()
-	ctx, cancel := context.WithTimeout(tb.ctx, 15*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		tb.screenshot("failed")
-		tb.t.Fatalf("%s: %v", what, err)
-	}
-}
-
-func eval[T any](tb *tab, js string) T {
-	tb.t.Helper()
-	v, err := chromedp.Run(tb.ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
-	if err != nil {
-		tb.t.Fatalf("evaluate %s: %v", js, err)
-	}
-	return v
-}
-
-// waitFor polls a JavaScript condition until it holds, across navigations,
-// then checks that the page's Content-Security-Policy refused nothing.
-func (tb *tab) waitFor(what, js string) {
-	tb.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	var last error
-	for time.Now().Before(deadline) {
-		ok, err := chromedp.Run(tb.ctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise))
-		if err == nil && ok {
-			if v, err := chromedp.Run(tb.ctx, chromedp.Evaluate[[]string](`window.__csp || []`)); err == nil && len(v) > 0 {
-				tb.t.Errorf("%s: the Content-Security-Policy refused %v", what, v)
-			}
-			return
-		}
-		if tb.ctx.Err() != nil {
-			break
-		}
-		last = err
-		time.Sleep(50 * time.Millisecond)
-	}
-	tb.screenshot("failed")
-	tb.t.Fatalf("waiting for %s (%s): not within 15s (last error: %v)", what, js, last)
-}
-
-// screenshot saves the viewport as name.png in the walkthrough folder.
-func (tb *tab) screenshot(name string) {
-	tb.t.Helper()
-	b, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		tb.t.Errorf("screenshot %s: %v", name, err)
-		return
-	}
-	if err := os.MkdirAll(tb.out, 0o755); err != nil {
-		tb.t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(tb.out, name+".png"), b, 0o644); err != nil {
-		tb.t.Fatal(err)
-	}
+	_, _ = chromedp.Call(tb.Context(), page.StopScreencast, cdp.Empty{})
 }
 
 // recorder keeps the screencast frames of every tab, in the order they
@@ -427,21 +338,4 @@ func (r *recorder) finish() (int, error) {
 		fmt.Fprintf(&list, "file '%05d.jpg'\n", n) // the concat demuxer needs the last file twice for its duration
 	}
 	return len(r.frames), os.WriteFile(filepath.Join(r.dir, "frames.ffconcat"), []byte(list.String()), 0o644)
-}
-
-func repoRoot(t *testing.T) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's folder")
-		}
-		dir = parent
-	}
 }
