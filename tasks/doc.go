@@ -104,6 +104,16 @@
 // that ended unnoticed (a worker died, Redis expired them) stop counting.
 // Tasks enqueued without a user are not limited.
 //
+// # Heavy task types
+//
+// A definition with [Workers](n) gets a queue of its own, named after the
+// type, which each worker process serves with n workers of its own,
+// besides the Options.Concurrency workers of the shared queues: at most n
+// of its tasks run at once in a process, the others wait in their queue
+// in order, holding no worker, and they never take the workers of other
+// types. For work whose memory and CPU are the machine's — decoding
+// images, rendering documents; more worker processes run more of it.
+//
 // With no Redis URL the module runs an in-process Redis (and logs a warning
 // saying so, with its address): right for trying things out, not for
 // production. It listens on a free port of 127.0.0.1 and requires a random

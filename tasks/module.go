@@ -111,14 +111,17 @@ type Module struct {
 
 	defs   map[string]*core // by type name
 	queues []string         // queue names as defined, in first-use order
-	prefix string           // URL prefix of the routes
+	// own are the queues with workers of their own ([Workers]): the
+	// queue's name → how many
+	own    map[string]int
+	prefix string // URL prefix of the routes
 
 	mem    *memredis.Server
 	conn   atomic.Pointer[conn]
 	client atomic.Pointer[asynq.Client]
 
 	mu           sync.Mutex
-	srv          *asynq.Server
+	srvs         []*asynq.Server // the worker: the shared queues' server, one per queue with workers of its own
 	cancelWorker context.CancelFunc
 	inflight     sync.WaitGroup
 	stopping     atomic.Bool
@@ -182,6 +185,7 @@ func (m *Module) Provision(_ context.Context, app *webos.App) error {
 	m.log = app.Logger().With("module", ModuleID)
 	m.bus = app.Bus()
 	m.defs = map[string]*core{}
+	m.own = map[string]int{}
 	m.queues = nil
 	owner := map[string]string{}
 	add := func(from string, defs []Definition) error {
@@ -195,6 +199,9 @@ func (m *Module) Provision(_ context.Context, app *webos.App) error {
 			}
 			owner[c.typ] = from
 			m.defs[c.typ] = c
+			if c.cfg.workers > 0 {
+				m.own[c.cfg.queue] = c.cfg.workers
+			}
 			if !slices.Contains(m.queues, c.cfg.queue) {
 				m.queues = append(m.queues, c.cfg.queue)
 			}
@@ -283,12 +290,16 @@ func (m *Module) Stop(ctx context.Context) error {
 	m.stopping.Store(true)
 	m.client.Store(nil)
 	m.mu.Lock()
-	srv, cancelWorker := m.srv, m.cancelWorker
-	m.srv, m.cancelWorker = nil, nil
+	srvs, cancelWorker := m.srvs, m.cancelWorker
+	m.srvs, m.cancelWorker = nil, nil
 	m.mu.Unlock()
 	var err error
-	if srv != nil {
-		srv.Shutdown()
+	if len(srvs) > 0 {
+		var wg sync.WaitGroup
+		for _, srv := range srvs {
+			wg.Go(srv.Shutdown) // each lets its running tasks finish for ShutdownTimeout
+		}
+		wg.Wait()
 		cancelWorker()
 		done := make(chan struct{})
 		go func() { m.inflight.Wait(); close(done) }()
@@ -383,7 +394,7 @@ func (m *Module) Commands() []webos.Command {
 			if err := m.StartWorker(); err != nil {
 				return err
 			}
-			m.log.InfoContext(ctx, "worker running", "queues", m.queues, "concurrency", m.opts.Concurrency)
+			m.log.InfoContext(ctx, "worker running", "queues", m.queues, "concurrency", m.opts.Concurrency, "own_workers", m.own)
 			<-ctx.Done()
 			m.log.InfoContext(context.WithoutCancel(ctx), "worker stopping")
 			return nil
@@ -430,6 +441,9 @@ func (m *Module) enqueue(ctx context.Context, c *core, payload []byte, opts []Op
 		}
 		if !slices.Contains(m.queues, cfg.queue) {
 			return "", fmt.Errorf("tasks: %s: queue %q has no worker: name it in a definition or in Options.Queues", c.typ, cfg.queue)
+		}
+		if cfg.queue != c.cfg.queue && (c.cfg.workers > 0 || m.own[cfg.queue] > 0) {
+			return "", fmt.Errorf("tasks: %s: queue %q: a type with workers of its own keeps its own queue, and no other type uses it", c.typ, cfg.queue)
 		}
 		aopts = m.asynqOptions(cfg)
 	}

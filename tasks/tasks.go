@@ -145,6 +145,12 @@ func Define[P any](typeName string, handler func(ctx context.Context, p P) (resu
 	for _, o := range opts {
 		o(&c.cfg)
 	}
+	if c.cfg.workers > 0 {
+		if c.cfg.queueSet {
+			panic(fmt.Sprintf("tasks: Define(%q): Workers gives the type a queue of its own; drop Queue", typeName))
+		}
+		c.cfg.queue = typeName
+	}
 	c.run = func(ctx context.Context, payload []byte) (any, error) {
 		var p P
 		if len(payload) > 0 {
@@ -215,6 +221,8 @@ type config struct {
 	delay     time.Duration
 	expose    bool
 	perm      string // the permission an HTTP enqueue needs
+	workers   int    // > 0: the type's own queue, served by this many workers of its own
+	queueSet  bool   // Queue was given
 }
 
 func defaultConfig() config {
@@ -231,10 +239,22 @@ func defaultConfig() config {
 func Queue(name string) Option {
 	return func(c *config) {
 		if name != "" {
-			c.queue = name
+			c.queue, c.queueSet = name, true
 		}
 	}
 }
+
+// Workers gives the type a queue of its own, named after the type, which
+// each worker process serves with n workers of its own, besides the
+// Options.Concurrency workers of the other queues. So at most n of its
+// tasks run at once in a process, the others wait in their queue in the
+// order they came, holding no worker, and the type's tasks never take the
+// workers of the others: right for heavy work whose memory and CPU are
+// the machine's (decoding images, rendering documents). More worker
+// processes run more of them. Workers is an option of the definition:
+// given to Enqueue it has no effect; with [Queue] in the same definition,
+// Define panics, since the queue is the type's.
+func Workers(n int) Option { return func(c *config) { c.workers = max(n, 0) } }
 
 // MaxRetry sets how many times a failed task is retried before it counts as
 // failed (default [DefaultMaxRetry]); 0 means no retries.

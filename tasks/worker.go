@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -42,39 +44,58 @@ const writeTimeout = 5 * time.Second
 func (m *Module) StartWorker() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.srv != nil {
+	if m.srvs != nil {
 		return nil
 	}
 	cn, err := m.connected()
 	if err != nil {
 		return err
 	}
-	queues := make(map[string]int, len(m.queues))
+	// The shared queues, by priority, get Options.Concurrency workers; a
+	// queue with workers of its own (Workers) gets a server of its own.
+	shared := map[string]int{}
 	for _, q := range m.queues {
+		if m.own[q] > 0 {
+			continue
+		}
 		prio := 1
 		if p, ok := m.opts.Queues[q]; ok {
 			prio = p
 		}
-		queues[m.qname(q)] = prio
+		shared[m.qname(q)] = prio
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv := asynq.NewServerFromRedisClient(cn.rdb, asynq.Config{
-		Concurrency:              m.opts.Concurrency,
-		BaseContext:              func() context.Context { return ctx },
-		Queues:                   queues,
-		RetryDelayFunc:           m.retryDelay,
-		IsFailure:                isFailure,
-		Logger:                   newAsynqLogger(m.log),
-		LogLevel:                 asynq.InfoLevel,
-		ShutdownTimeout:          m.opts.ShutdownTimeout,
-		TaskCheckInterval:        m.opts.PollInterval,
-		DelayedTaskCheckInterval: m.opts.PollInterval,
-	})
-	if err := srv.Start(asynq.HandlerFunc(m.process)); err != nil {
-		cancel()
-		return fmt.Errorf("tasks: starting the worker: %w", err)
+	server := func(concurrency int, queues map[string]int) *asynq.Server {
+		return asynq.NewServerFromRedisClient(cn.rdb, asynq.Config{
+			Concurrency:              concurrency,
+			BaseContext:              func() context.Context { return ctx },
+			Queues:                   queues,
+			RetryDelayFunc:           m.retryDelay,
+			IsFailure:                isFailure,
+			Logger:                   newAsynqLogger(m.log),
+			LogLevel:                 asynq.InfoLevel,
+			ShutdownTimeout:          m.opts.ShutdownTimeout,
+			TaskCheckInterval:        m.opts.PollInterval,
+			DelayedTaskCheckInterval: m.opts.PollInterval,
+		})
 	}
-	m.srv, m.cancelWorker = srv, cancel
+	var srvs []*asynq.Server
+	if len(shared) > 0 {
+		srvs = append(srvs, server(m.opts.Concurrency, shared))
+	}
+	for _, q := range slices.Sorted(maps.Keys(m.own)) {
+		srvs = append(srvs, server(m.own[q], map[string]int{m.qname(q): 1}))
+	}
+	for i, srv := range srvs {
+		if err := srv.Start(asynq.HandlerFunc(m.process)); err != nil {
+			for _, started := range srvs[:i] {
+				started.Shutdown()
+			}
+			cancel()
+			return fmt.Errorf("tasks: starting the worker: %w", err)
+		}
+	}
+	m.srvs, m.cancelWorker = srvs, cancel
 	return nil
 }
 

@@ -62,7 +62,11 @@
 // memory budget, is quarantined without decoding a pixel (decompression
 // bombs); then each decode takes width×height×4 bytes from a budget of
 // Config.BudgetMB (a weighted semaphore) and one of Config.Concurrency
-// slots until its derivatives are encoded. A failing image is tried
+// slots until its derivatives are encoded. The thumbnail tasks have a
+// queue of their own (media.thumbnail) served in each worker process by
+// Config.Concurrency workers of their own (tasks.Workers): the waiting
+// ones hold no worker, and a large import never takes the workers of the
+// other apps' tasks. A failing image is tried
 // Config.MaxAttempts times and then quarantined with the reason: it is
 // never queued again by itself. "Regenerate missing" (POST
 // /media/api/regenerate, media.admin) walks the pending assets in one task,

@@ -139,7 +139,10 @@ func New(cfg Config) *Module {
 	}
 	m := &Module{cfg: cfg, prefix: "/" + ModuleID, log: slog.Default()}
 	delay := cfg.RetryDelay
-	m.thumbnail = tasks.Define(TaskThumbnail, m.runThumbnail, tasks.Queue(ModuleID),
+	// Thumbnails have a queue and workers of their own, as many as there
+	// are decode slots: the waiting ones hold no worker, and a large
+	// import never takes the workers of the other apps' tasks.
+	m.thumbnail = tasks.Define(TaskThumbnail, m.runThumbnail, tasks.Workers(cfg.Concurrency),
 		tasks.MaxRetry(cfg.MaxAttempts), tasks.Timeout(5*time.Minute), tasks.Retention(time.Hour),
 		tasks.Backoff(func(int, error) time.Duration { return delay }))
 	m.folder = tasks.Define(TaskImport, m.runImport, tasks.Queue(ModuleID), tasks.MaxRetry(2),
