@@ -110,8 +110,8 @@
 // type, which each worker process serves with n workers of its own,
 // besides the Options.Concurrency workers of the shared queues: at most n
 // of its tasks run at once in a process, the others wait in their queue
-// in order, holding no worker, and they never take the workers of other
-// types. For work whose memory and CPU are the machine's — decoding
+// in order (retries and put-back tasks rejoin it at the end), holding no
+// worker, and they never take the workers of other types. For work whose memory and CPU are the machine's — decoding
 // images, rendering documents; more worker processes run more of it.
 //
 // With no Redis URL the module runs an in-process Redis (and logs a warning

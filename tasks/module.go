@@ -58,11 +58,14 @@ type Options struct {
 	// NoWorker keeps this process from running tasks: it only enqueues and
 	// reports them, and workers run elsewhere ("worker" command).
 	NoWorker bool
-	// Concurrency is how many tasks a worker runs at once; 0 means
-	// [DefaultConcurrency].
+	// Concurrency is how many tasks of the shared queues a worker process
+	// runs at once (a type with [Workers] has workers of its own besides);
+	// 0 means [DefaultConcurrency].
 	Concurrency int
-	// Queues sets the priority of queues (default 1 each): a queue of
-	// priority 2 is served twice as often as one of priority 1.
+	// Queues sets the priority of the shared queues (default 1 each): a
+	// queue of priority 2 is served twice as often as one of priority 1. A
+	// queue of a type with [Workers] has no priority: naming it is an
+	// error of Provision.
 	Queues map[string]int
 	// RestoreUser, if set, is called in the worker before each attempt of a
 	// task that has an owner, with a context already carrying the owner as
@@ -93,7 +96,9 @@ type Options struct {
 	// cannot hold every worker. 0 means half of Concurrency, at least 1; a
 	// negative value means no limit. Each worker process applies its own
 	// value to the shared count: set it explicitly when several share the
-	// queues. Tasks without a user are not counted.
+	// queues. Tasks without a user are not counted. The count covers the
+	// queues of types with [Workers] too: such a type runs no more of one
+	// user's tasks at once than this, whatever its n.
 	MaxRunningPerUser int
 }
 
@@ -222,6 +227,16 @@ func (m *Module) Provision(_ context.Context, app *webos.App) error {
 			}
 		}
 	}
+	for _, c := range m.defs {
+		if c.cfg.workers == 0 && m.own[c.cfg.queue] > 0 {
+			return fmt.Errorf("tasks: task type %q names queue %q, the own queue of a type with Workers", c.typ, c.cfg.queue)
+		}
+	}
+	for q := range m.opts.Queues {
+		if m.own[q] > 0 {
+			return fmt.Errorf("tasks: Options.Queues names %q, the own queue of a type with Workers: it has workers of its own, not a priority", q)
+		}
+	}
 	if len(m.queues) == 0 {
 		m.queues = []string{DefaultQueue}
 	}
@@ -256,6 +271,9 @@ func (m *Module) Start(ctx context.Context) error {
 		}
 	}
 	ropts.PoolSize = max(ropts.PoolSize, 10*runtime.GOMAXPROCS(0)) + m.opts.Concurrency
+	for _, n := range m.own {
+		ropts.PoolSize += n
+	}
 	ropts.OnConnect = m.onConnect
 	cn, err := dial(ctx, ropts)
 	if err != nil {

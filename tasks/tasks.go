@@ -246,14 +246,17 @@ func Queue(name string) Option {
 
 // Workers gives the type a queue of its own, named after the type, which
 // each worker process serves with n workers of its own, besides the
-// Options.Concurrency workers of the other queues. So at most n of its
-// tasks run at once in a process, the others wait in their queue in the
-// order they came, holding no worker, and the type's tasks never take the
-// workers of the others: right for heavy work whose memory and CPU are
-// the machine's (decoding images, rendering documents). More worker
-// processes run more of them. Workers is an option of the definition:
-// given to Enqueue it has no effect; with [Queue] in the same definition,
-// Define panics, since the queue is the type's.
+// Options.Concurrency workers of the shared queues. So at most n of its
+// tasks run at once in a process, the others wait in their queue — in
+// the order they came, but for retries and tasks put back for the
+// per-user limit, which rejoin it at the end — holding no worker, and the
+// type's tasks never take the workers of the others: right for heavy work
+// whose memory and CPU are the machine's (decoding images, rendering
+// documents). More worker processes run more of them. No other type may
+// name the queue (Provision fails). n <= 0 means no queue of its own.
+// Workers is an option of the definition: given to Enqueue it has no
+// effect; with [Queue] in the same definition, Define panics, since the
+// queue is the type's.
 func Workers(n int) Option { return func(c *config) { c.workers = max(n, 0) } }
 
 // MaxRetry sets how many times a failed task is retried before it counts as

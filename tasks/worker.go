@@ -88,10 +88,8 @@ func (m *Module) StartWorker() error {
 	}
 	for i, srv := range srvs {
 		if err := srv.Start(asynq.HandlerFunc(m.process)); err != nil {
-			for _, started := range srvs[:i] {
-				started.Shutdown()
-			}
-			cancel()
+			// Stop shuts down the servers started so far, as it would all.
+			m.srvs, m.cancelWorker = srvs[:i], cancel
 			return fmt.Errorf("tasks: starting the worker: %w", err)
 		}
 	}

@@ -3,11 +3,14 @@ package tasks_test
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/webos-go/webos"
+	"github.com/webos-go/webos/identity"
 	"github.com/webos-go/webos/tasks"
 )
 
@@ -15,8 +18,8 @@ import (
 // until release is closed, counting how many run at once and in which
 // order they start, and a quick type in the shared queue.
 type heavyKit struct {
-	release chan struct{}
-	started chan string // the text of each task that starts
+	release chan struct{} // a token ends one running task; closed, every one
+	started chan string   // the text of each task that starts
 
 	mu            sync.Mutex
 	running, peak int
@@ -41,7 +44,7 @@ func (k *heavyKit) defs(*slog.Logger) []tasks.Definition {
 		}()
 		k.started <- p.Text
 		select {
-		case <-k.release:
+		case <-k.release: // one token ends one task
 			return "done", nil
 		case <-ctx.Done():
 			return nil, ctx.Err()
@@ -59,13 +62,14 @@ func (k *heavyKit) peakNow() int {
 
 // TestWorkers: a type with Workers(2) runs at most two tasks at once in
 // each worker process, in the order they were enqueued, while its waiting
-// tasks hold none of the shared workers (a quick task runs meanwhile) and
-// show as plainly queued; all run in the end. Two applications sharing
-// the queues on Redis run two each.
+// tasks hold none of the shared workers (a quick task runs meanwhile on
+// the one shared worker) and show as plainly queued in their own queue;
+// all run in the end. Two applications sharing the queues on Redis run
+// two each.
 func TestWorkers(t *testing.T) {
 	backends(t, func(t *testing.T, url string) {
 		k := newHeavyKit()
-		opts := tasks.Options{Concurrency: 4, MaxRunningPerUser: -1, Namespace: randomName("t")}
+		opts := tasks.Options{Concurrency: 1, MaxRunningPerUser: -1, Namespace: randomName("t")}
 		a := newEnv(t, url, opts, k.defs)
 		b, processes := a, 1
 		if url != "" {
@@ -76,9 +80,11 @@ func TestWorkers(t *testing.T) {
 		for i := range 8 {
 			heavy = append(heavy, a.enqueue("workers.heavy", "alice", echoIn{Text: string(rune('a' + i))}))
 		}
+		var first []string
 		for range want {
 			select {
-			case <-k.started:
+			case s := <-k.started:
+				first = append(first, s)
 			case <-time.After(10 * time.Second):
 				t.Fatal("the heavy tasks did not start")
 			}
@@ -105,6 +111,24 @@ func TestWorkers(t *testing.T) {
 		if running != want || waiting != len(heavy)-want {
 			t.Fatalf("%d heavy tasks running and %d waiting, want %d and %d", running, waiting, want, len(heavy)-want)
 		}
+		if processes == 1 {
+			// The first two are a and b; each task that ends lets the
+			// next in the queue start, in the order they were enqueued.
+			if slices.Sort(first); strings.Join(first, "") != "ab" {
+				t.Fatalf("the first heavy tasks to start: %q, want a and b", first)
+			}
+			for i := 2; i < len(heavy); i++ {
+				k.release <- struct{}{}
+				select {
+				case s := <-k.started:
+					if want := string(rune('a' + i)); s != want {
+						t.Fatalf("after %d heavy tasks ended, %q started, want %q, the next enqueued", i-1, s, want)
+					}
+				case <-time.After(10 * time.Second):
+					t.Fatalf("after %d heavy tasks ended, no other started", i-1)
+				}
+			}
+		}
 		close(k.release)
 		for _, id := range heavy {
 			if st := a.waitDone(id, "alice", 60*time.Second); st.State != tasks.StateSucceeded || st.Retried != 0 {
@@ -114,29 +138,48 @@ func TestWorkers(t *testing.T) {
 		if p := k.peakNow(); p != want {
 			t.Fatalf("%d heavy tasks ran at once in %d processes, want %d", p, processes, want)
 		}
-		if processes == 1 {
-			// Queue order, up to the two workers fetching side by side.
-			k.mu.Lock()
-			order := strings.Join(k.order, "")
-			k.mu.Unlock()
-			for i, c := range order {
-				if d := i - int(c-'a'); d <= -2 || d >= 2 {
-					t.Errorf("the heavy tasks started in the order %q, want the order they were enqueued (give or take a neighbour)", order)
-					break
-				}
-			}
-		}
 	})
 }
 
-// TestWorkersOwnQueue: a type with workers of its own keeps its queue; a
-// definition naming a queue too is a programming error.
+// TestWorkersOwnQueue: a type with workers of its own keeps its queue —
+// an enqueue cannot move it elsewhere nor another type into it, and
+// neither a definition nor Options.Queues may name it; a definition with
+// both Workers and Queue is a programming error.
 func TestWorkersOwnQueue(t *testing.T) {
-	k := newHeavyKit()
-	e := newEnv(t, "", tasks.Options{Concurrency: 2}, k.defs)
-	res := e.do("POST", "/tasks/workers.heavy", "alice", echoIn{Text: "x"})
-	if res.Code != 202 {
-		t.Fatalf("enqueue: %d %s", res.Code, res.Body)
+	var heavy, quick *tasks.Def[echoIn]
+	defs := func(*slog.Logger) []tasks.Definition {
+		heavy = tasks.Define("workers.own", func(context.Context, echoIn) (any, error) { return "ok", nil }, tasks.Workers(1))
+		quick = tasks.Define("workers.other", func(context.Context, echoIn) (any, error) { return "ok", nil })
+		return []tasks.Definition{heavy, quick}
+	}
+	e := newEnv(t, "", tasks.Options{Concurrency: 1}, defs)
+	ctx := identity.With(context.Background(), identity.Subject("alice"))
+	id, err := heavy.Enqueue(ctx, echoIn{Text: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := e.waitDone(id, "alice", 10*time.Second); st.Queue != "workers.own" || st.State != tasks.StateSucceeded {
+		t.Fatalf("a task of the type: %+v", st)
+	}
+	if _, err := heavy.Enqueue(ctx, echoIn{Text: "x"}, tasks.Queue(tasks.DefaultQueue)); err == nil {
+		t.Error("a task of the type was moved to the default queue")
+	}
+	if _, err := quick.Enqueue(ctx, echoIn{Text: "x"}, tasks.Queue("workers.own")); err == nil {
+		t.Error("another type's task was put in the type's own queue")
+	}
+	intruder := tasks.Define("workers.intruder", func(context.Context, echoIn) (any, error) { return nil, nil }, tasks.Queue("workers.own"))
+	for name, opts := range map[string]tasks.Options{
+		"a definition naming it":   {Tasks: append(defs(nil), intruder)},
+		"Options.Queues naming it": {Tasks: defs(nil), Queues: map[string]int{"workers.own": 3}},
+	} {
+		cfg := testConfig(t)
+		cfg.DataDir = t.TempDir()
+		app := webos.New(cfg, testAuth{}, tasks.New(opts))
+		app.SetLogger(slog.New(slog.DiscardHandler))
+		if err := app.Start(context.Background()); err == nil || !strings.Contains(err.Error(), "own queue") {
+			_ = app.Stop(context.Background())
+			t.Errorf("%s: Start = %v, want an error naming the own queue", name, err)
+		}
 	}
 	defer func() {
 		if recover() == nil {
