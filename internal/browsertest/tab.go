@@ -72,8 +72,6 @@ type Tab struct {
 	csp     []string
 	console []string
 	dialogs []string
-
-	override int64 // the emulated viewport's width, 0 for none
 }
 
 // cspBinding is the function through which a page reports what its
@@ -420,32 +418,18 @@ func (tb *Tab) ColorScheme(scheme string) {
 
 // ViewportErr makes the viewport width × height CSS pixels, as a phone's
 // (a mobile one, at a scale of 1), or with 0 × 0 gives it back the
-// window's size, and waits until the page has been laid out at the new
-// width.
+// window's size.
 func (tb *Tab) ViewportErr(width, height int64) error {
 	ctx, cancel := tb.step()
 	defer cancel()
 	var err error
-	var settled string // what holds once the page has been laid out anew
 	if width == 0 && height == 0 {
 		_, err = chromedp.Call(ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
-		settled = fmt.Sprintf("innerWidth !== %d", tb.override)
-		if tb.override == 0 {
-			settled = "true"
-		}
-		tb.override = 0
 	} else {
 		_, err = chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
 			Width: width, Height: height, DeviceScaleFactor: 1, Mobile: true})
-		settled = fmt.Sprintf("innerWidth === %d", width)
-		tb.override = width
 	}
-	if err != nil {
-		return err
-	}
-	// The page takes the new size in a frame or two, later on a loaded
-	// machine: what the caller measures next is of the new size.
-	return tb.WaitErr(settled, 5*time.Second)
+	return err
 }
 
 // Viewport is ViewportErr that fails the test on error.
