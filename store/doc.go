@@ -67,7 +67,9 @@
 // # The two engines
 //
 // Both engines pass one conformance suite (the package's tests run every
-// test on each), and the API offers nothing that only one of them can do.
+// test on each, but for the race of conditional updates, which the test
+// MongoDB-wire server does not keep; see below), and the API offers
+// nothing that only one of them can do.
 //
 // MongoDB ([ConnectMongo]) is the production engine: several application
 // instances share it. The store keeps to the subset of the query language
