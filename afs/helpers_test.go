@@ -2,25 +2,19 @@ package afs_test
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"hash"
 	"io"
 	mrand "math/rand/v2"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/webos-go/webos/afs"
-	"github.com/webos-go/webos/internal/testenv"
+	"github.com/webos-go/webos/internal/testenv/s3test"
 )
 
 // backend opens a fresh, empty source of one kind.
@@ -67,47 +61,7 @@ func s3Source(t *testing.T) *afs.Source {
 
 func s3URL(t *testing.T) string {
 	t.Helper()
-	endpoint, key, secret := testenv.S3(t)
-	client := s3.New(s3.Options{
-		Region:                     "us-east-1",
-		BaseEndpoint:               aws.String(endpoint),
-		UsePathStyle:               true,
-		Credentials:                credentials.NewStaticCredentialsProvider(key, secret, ""),
-		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
-		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-	})
-	var rnd [6]byte
-	_, _ = rand.Read(rnd[:])
-	bucket := "afs-test-" + hex.EncodeToString(rnd[:])
-	ctx := context.Background()
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		t.Fatalf("create bucket: %v", err)
-	}
-	t.Cleanup(func() {
-		p := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx)
-			if err != nil {
-				t.Logf("cleanup list: %v", err)
-				return
-			}
-			for _, o := range out.Contents {
-				_, _ = client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: o.Key})
-			}
-		}
-		if _, err := client.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(bucket)}); err != nil {
-			t.Logf("cleanup bucket: %v", err)
-		}
-	})
-	q := url.Values{
-		"endpoint":                     {endpoint},
-		"use_path_style":               {"true"},
-		"region":                       {"us-east-1"},
-		"request_checksum_calculation": {"when_required"},
-		"response_checksum_validation": {"when_required"},
-	}
-	u := url.URL{Scheme: "s3", User: url.UserPassword(key, secret), Host: bucket, RawQuery: q.Encode()}
-	return u.String()
+	return s3test.Temp(t, "afs-test").URL
 }
 
 // newFS mounts the given sources on a new FS with a recording emitter.

@@ -7,19 +7,15 @@ import (
 	"errors"
 	"log/slog"
 	"net"
-	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/internal/testenv"
+	"github.com/webos-go/webos/internal/testenv/s3test"
 	"github.com/webos-go/webos/store"
 )
 
@@ -110,20 +106,11 @@ func TestReadyReportsWhatIsDown(t *testing.T) {
 func TestReadyOnServers(t *testing.T) {
 	mongoURL := testenv.MongoURL(t)
 	redisURL := testenv.RedisURL(t)
-	endpoint, key, secret := testenv.S3(t)
+	bucket := s3test.Temp(t, "ready")
 	var rnd [6]byte
 	_, _ = rand.Read(rnd[:])
 	id := hex.EncodeToString(rnd[:])
-	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), UsePathStyle: true,
-		Credentials:                credentials.NewStaticCredentialsProvider(key, secret, ""),
-		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
-		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired})
-	bucket := "ready-" + id
 	ctx := context.Background()
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		t.Fatalf("create bucket: %v", err)
-	}
-	t.Cleanup(func() { _, _ = client.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(bucket)}) })
 	dbName := "ready_" + id
 	t.Cleanup(func() {
 		if db, err := store.ConnectMongo(ctx, mongoURL, dbName); err == nil {
@@ -140,8 +127,7 @@ func TestReadyOnServers(t *testing.T) {
 	t.Setenv("WEBOS_BUS_CHANNEL", "ready:"+id)
 	t.Setenv("WEBOS_TASKS_NAMESPACE", "ready"+id)
 	t.Setenv("WEBOS_VAULT_MASTER_KEYS", "")
-	t.Setenv("WEBOS_AFS_SOURCES", "local=file://"+filepath.Join(dir, "files")+",s3=s3://"+url.PathEscape(key)+":"+url.PathEscape(secret)+"@"+bucket+
-		"?endpoint="+endpoint+"&use_path_style=true&region=us-east-1&request_checksum_calculation=when_required&response_checksum_validation=when_required")
+	t.Setenv("WEBOS_AFS_SOURCES", "local=file://"+filepath.Join(dir, "files")+",s3="+bucket.URL)
 	out, err := runReady(t)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)

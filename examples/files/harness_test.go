@@ -8,7 +8,6 @@ package files_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -20,8 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/chromedp/chromedp"
 
@@ -32,6 +29,7 @@ import (
 	"github.com/webos-go/webos/examples/files"
 	"github.com/webos-go/webos/internal/browsertest"
 	"github.com/webos-go/webos/internal/testenv"
+	"github.com/webos-go/webos/internal/testenv/s3test"
 	"github.com/webos-go/webos/registry"
 )
 
@@ -71,61 +69,19 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// s3Client connects to the test S3 server.
-func s3Client(t testing.TB) (*s3.Client, string, string, string) {
-	endpoint, key, secret := testenv.S3(t)
-	client := s3.New(s3.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(endpoint), UsePathStyle: true,
-		Credentials:                credentials.NewStaticCredentialsProvider(key, secret, ""),
-		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
-		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-	})
-	return client, endpoint, key, secret
-}
-
-// s3SourceURL is the afs URL of bucket on the test server.
-func s3SourceURL(endpoint, key, secret, bucket string) string {
-	return "s3://" + url.QueryEscape(key) + ":" + url.QueryEscape(secret) + "@" + bucket +
-		"?endpoint=" + url.QueryEscape(endpoint) + "&use_path_style=true&region=us-east-1" +
-		"&request_checksum_calculation=when_required&response_checksum_validation=when_required"
-}
-
-// newBucket makes a bucket with a unique name and removes it at stop.
-func newBucket(ctx context.Context, client *s3.Client, prefix string) (string, func(), error) {
-	bucket := fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		return "", nil, err
-	}
-	return bucket, func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		p := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx)
-			if err != nil {
-				break
-			}
-			for _, o := range out.Contents {
-				_, _ = client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: o.Key})
-			}
-		}
-		_, _ = client.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(bucket)})
-	}, nil
-}
-
 // demoServer starts the reference server once.
 func demoServer(t testing.TB) *server {
 	t.Helper()
 	testenv.Integration(t)
-	client, endpoint, key, secret := s3Client(t)
-	shared.serverOnce.Do(func() { shared.srv, shared.serverErr = startDemo(client, endpoint, key, secret) })
+	endpoint, key, secret := testenv.S3(t)
+	shared.serverOnce.Do(func() { shared.srv, shared.serverErr = startDemo(endpoint, key, secret) })
 	if shared.serverErr != nil {
 		t.Fatal(shared.serverErr)
 	}
 	return shared.srv
 }
 
-func startDemo(client *s3.Client, endpoint, key, secret string) (*server, error) {
+func startDemo(endpoint, key, secret string) (*server, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	dir, err := os.MkdirTemp("", "webos-files-demo-")
@@ -133,17 +89,21 @@ func startDemo(client *s3.Client, endpoint, key, secret string) (*server, error)
 		return nil, err
 	}
 	shared.stops = append(shared.stops, func() { _ = os.RemoveAll(dir) })
-	bucket, drop, err := newBucket(ctx, client, "webos-files-browser")
+	bucket, err := s3test.New(ctx, endpoint, key, secret, "webos-files-browser")
 	if err != nil {
 		return nil, err
 	}
-	shared.stops = append(shared.stops, drop)
+	shared.stops = append(shared.stops, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = bucket.Drop(ctx)
+	})
 	local := filepath.Join(dir, "local")
 	if err := os.MkdirAll(local, 0o755); err != nil {
 		return nil, err
 	}
 	// The sources as an operator configures them: disk and S3.
-	sources := "local=file://" + filepath.ToSlash(local) + "," + "s3=" + s3SourceURL(endpoint, key, secret, bucket)
+	sources := "local=file://" + filepath.ToSlash(local) + "," + "s3=" + bucket.URL
 	if err := os.Setenv("WEBOS_AFS_SOURCES", sources); err != nil {
 		return nil, err
 	}
@@ -184,7 +144,7 @@ func startDemo(client *s3.Client, endpoint, key, secret string) (*server, error)
 	}
 	srv := httptest.NewServer(app.Handler())
 	shared.stops = append(shared.stops, func() { srv.CloseClientConnections(); srv.Close() })
-	return &server{Server: srv, app: app, fs: fsys, files: fm, localDir: local, bucket: bucket, s3: client, admin: admin}, nil
+	return &server{Server: srv, app: app, fs: fsys, files: fm, localDir: local, bucket: bucket.Name, s3: bucket.Client, admin: admin}, nil
 }
 
 // tab is a browser tab of its own on the demo server.

@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,8 +23,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/webos-go/webos"
@@ -35,6 +32,7 @@ import (
 	"github.com/webos-go/webos/examples/media"
 	"github.com/webos-go/webos/internal/browsertest"
 	"github.com/webos-go/webos/internal/testenv"
+	"github.com/webos-go/webos/internal/testenv/s3test"
 	"github.com/webos-go/webos/registry"
 )
 
@@ -89,17 +87,15 @@ func startDemo(t testing.TB) (*server, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	endpoint, key, secret := testenv.S3(t)
-	client := s3.New(s3.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(endpoint), UsePathStyle: true,
-		Credentials:                credentials.NewStaticCredentialsProvider(key, secret, ""),
-		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
-		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-	})
-	bucket := fmt.Sprintf("webos-media-%d", time.Now().UnixNano())
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+	bucket, err := s3test.New(ctx, endpoint, key, secret, "webos-media")
+	if err != nil {
 		return nil, err
 	}
-	shared.stops = append(shared.stops, func() { dropBucket(client, bucket) })
+	shared.stops = append(shared.stops, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		_ = bucket.Drop(ctx)
+	})
 	dir, err := os.MkdirTemp("", "webos-media-demo-")
 	if err != nil {
 		return nil, err
@@ -109,11 +105,8 @@ func startDemo(t testing.TB) (*server, error) {
 	if err := os.MkdirAll(local, 0o755); err != nil {
 		return nil, err
 	}
-	s3URL := "s3://" + url.QueryEscape(key) + ":" + url.QueryEscape(secret) + "@" + bucket +
-		"?endpoint=" + url.QueryEscape(endpoint) + "&use_path_style=true&region=us-east-1" +
-		"&request_checksum_calculation=when_required&response_checksum_validation=when_required"
 	env := map[string]string{
-		"WEBOS_AFS_SOURCES":        "local=file://" + filepath.ToSlash(local) + ",s3=" + s3URL,
+		"WEBOS_AFS_SOURCES":        "local=file://" + filepath.ToSlash(local) + ",s3=" + bucket.URL,
 		"WEBOS_MEDIA_ROOT":         "fs://s3/media",
 		"WEBOS_MEDIA_MAX_ATTEMPTS": "2",
 		"WEBOS_MEDIA_RETRY_DELAY":  "1s",
@@ -150,7 +143,7 @@ func startDemo(t testing.TB) (*server, error) {
 		defer cancel()
 		_ = app.Stop(ctx)
 	})
-	s := &server{app: app, bucket: bucket, s3: client}
+	s := &server{app: app, bucket: bucket.Name, s3: bucket.Client}
 	if s.auth, err = registry.Get[*auth.Module](app.Registry()); err != nil {
 		return nil, err
 	}
@@ -167,22 +160,6 @@ func startDemo(t testing.TB) (*server, error) {
 	s.Server = httptest.NewServer(app.Handler())
 	shared.stops = append(shared.stops, func() { s.CloseClientConnections(); s.Close() })
 	return s, nil
-}
-
-func dropBucket(client *s3.Client, bucket string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	p := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			break
-		}
-		for _, o := range out.Contents {
-			_, _ = client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: o.Key})
-		}
-	}
-	_, _ = client.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(bucket)})
 }
 
 const password = "a-password-for-tests-1"

@@ -22,13 +22,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/webos-go/webos"
 	"github.com/webos-go/webos/examples/demo"
 	"github.com/webos-go/webos/internal/testenv"
+	"github.com/webos-go/webos/internal/testenv/s3test"
 	"github.com/webos-go/webos/store"
 )
 
@@ -118,7 +115,7 @@ func newCluster(t *testing.T) *cluster {
 		"WEBOS_SECRET_KEYS":     "scale-out-secret-key-of-32-bytes-or-more-" + id,
 		"WEBOS_ADMIN_EMAIL":     adminEmail,
 		"WEBOS_ADMIN_PASSWORD":  adminPassword,
-		"WEBOS_AFS_SOURCES":     "files=" + newBucket(t, "scaleout-"+id),
+		"WEBOS_AFS_SOURCES":     "files=" + s3test.Temp(t, "scaleout-"+id).URL,
 		"WEBOS_BUS_CHANNEL":     "scaleout:" + id,
 		"WEBOS_TASKS_NAMESPACE": "scaleout-" + id,
 		"WEBOS_TASKS_WORKER":    "false",
@@ -137,47 +134,6 @@ func newCluster(t *testing.T) *cluster {
 		}
 	})
 	return c
-}
-
-// newBucket creates a bucket on the shared S3 server, removed with its
-// objects after the test, and returns its afs source URL.
-func newBucket(t *testing.T, bucket string) string {
-	t.Helper()
-	endpoint, key, secret := testenv.S3(t)
-	client := s3.New(s3.Options{
-		Region:                     "us-east-1",
-		BaseEndpoint:               aws.String(endpoint),
-		UsePathStyle:               true,
-		Credentials:                credentials.NewStaticCredentialsProvider(key, secret, ""),
-		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
-		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-	})
-	ctx := context.Background()
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		t.Fatalf("create bucket: %v", err)
-	}
-	t.Cleanup(func() {
-		p := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
-		for p.HasMorePages() {
-			out, err := p.NextPage(ctx)
-			if err != nil {
-				break
-			}
-			for _, o := range out.Contents {
-				_, _ = client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: o.Key})
-			}
-		}
-		_, _ = client.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(bucket)})
-	})
-	q := url.Values{
-		"endpoint":                     {endpoint},
-		"use_path_style":               {"true"},
-		"region":                       {"us-east-1"},
-		"request_checksum_calculation": {"when_required"},
-		"response_checksum_validation": {"when_required"},
-	}
-	u := url.URL{Scheme: "s3", User: url.UserPassword(key, secret), Host: bucket, RawQuery: q.Encode()}
-	return u.String()
 }
 
 // instance is a demo instance running in the test process.

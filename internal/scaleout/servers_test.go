@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/webos-go/webos/internal/testenv"
+	"github.com/webos-go/webos/internal/testenv/s3test"
 )
 
 // server is a private server process the fault tests may kill and start
@@ -172,26 +172,11 @@ func privateS3(t *testing.T, bucket string) (*server, string) {
 		return []string{bin, "--port", addr, "--access", key, "--secret", secret, "--health", "/health", "--quiet", "posix", dir}
 	})
 	endpoint := "http://" + s.addr
-	client := s3.New(s3.Options{
-		Region:                     "us-east-1",
-		BaseEndpoint:               aws.String(endpoint),
-		UsePathStyle:               true,
-		Credentials:                credentials.NewStaticCredentialsProvider(key, secret, ""),
-		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
-		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-	})
+	client := s3test.Client(endpoint, key, secret)
 	if _, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatalf("create bucket: %v", err)
 	}
-	q := url.Values{
-		"endpoint":                     {endpoint},
-		"use_path_style":               {"true"},
-		"region":                       {"us-east-1"},
-		"request_checksum_calculation": {"when_required"},
-		"response_checksum_validation": {"when_required"},
-	}
-	u := url.URL{Scheme: "s3", User: url.UserPassword(key, secret), Host: bucket, RawQuery: q.Encode()}
-	return s, u.String()
+	return s, s3test.SourceURL(endpoint, key, secret, bucket)
 }
 
 // s3Objects counts the objects in bucket whose key starts with prefix.
@@ -202,24 +187,14 @@ func s3Objects(t *testing.T, sourceURL, prefix string) map[string]bool {
 		t.Fatal(err)
 	}
 	secret, _ := u.User.Password()
-	client := s3.New(s3.Options{
-		Region:                     "us-east-1",
-		BaseEndpoint:               aws.String(u.Query().Get("endpoint")),
-		UsePathStyle:               true,
-		Credentials:                credentials.NewStaticCredentialsProvider(u.User.Username(), secret, ""),
-		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
-		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-	})
+	b := s3test.Bucket{Client: s3test.Client(u.Query().Get("endpoint"), u.User.Username(), secret), Name: u.Host, URL: sourceURL}
+	keys, err := b.Keys(context.Background(), prefix)
+	if err != nil {
+		t.Fatalf("listing the bucket: %v", err)
+	}
 	out := map[string]bool{}
-	p := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(u.Host), Prefix: aws.String(prefix)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatalf("listing the bucket: %v", err)
-		}
-		for _, o := range page.Contents {
-			out[*o.Key] = true
-		}
+	for _, k := range keys {
+		out[k] = true
 	}
 	return out
 }
