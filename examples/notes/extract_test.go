@@ -5,13 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -50,52 +48,9 @@ func TestExtractedModule(t *testing.T) {
 		t.Fatalf("modules list (%v):\n%s", err, list)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	ln.Close()
-	dir := t.TempDir()
-	cmd := exec.Command(bin)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "WEBOS_DATA_DIR="+filepath.Join(dir, "data"), "WEBOS_ADDR="+strings.TrimPrefix(base, "http://"),
-		"WEBOS_MONGO_URL=", "WEBOS_REDIS_URL=", "WEBOS_AFS_SOURCES=", "WEBOS_ENV=development", "WEBOS_LOG_LEVEL=warn",
-		"WEBOS_ADMIN_PASSWORD=extracted-module-password")
-	var out testenv.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	defer func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("exit: %v\n%s", err, out.String())
-			}
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Errorf("did not stop on SIGTERM\n%s", out.String())
-		}
-	}()
+	base, _ := serve(t, bin, "WEBOS_ADMIN_PASSWORD=extracted-module-password")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	for {
-		if code, _ := call(t, ctx, "GET", base+"/health", "", ""); code == http.StatusOK {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("/health never answered 200\n%s", out.String())
-		case err := <-done:
-			t.Fatalf("the program exited: %v\n%s", err, out.String())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-
 	if code, body := call(t, ctx, "GET", base+"/notes/list", "", ""); code != http.StatusUnauthorized || !strings.Contains(body, `"error"`) {
 		t.Errorf("anonymous list: %d %s", code, body)
 	}

@@ -77,6 +77,27 @@ func TestProgramServes(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
+	base, out := serve(t, bin)
+	resp, err := http.Get(base + "/notes/list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("anonymous notes: %d", resp.StatusCode)
+	}
+	if !strings.Contains(out.String(), "sign in as admin@localhost") {
+		t.Errorf("no first-run password printed:\n%s", out.String())
+	}
+}
+
+// serve runs the program bin as a user would — in a fresh folder, on a
+// free port of 127.0.0.1, with no service (env adds variables) — and
+// waits until its /health answers 200. It returns the program's base URL
+// and its output; at the end of the test it sends SIGTERM and expects a
+// clean exit within 30 s.
+func serve(t *testing.T, bin string, env ...string) (string, *testenv.Buffer) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -86,16 +107,16 @@ func TestProgramServes(t *testing.T) {
 	dir := t.TempDir()
 	cmd := exec.Command(bin)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "WEBOS_DATA_DIR="+filepath.Join(dir, "data"), "WEBOS_ADDR="+addr,
-		"WEBOS_MONGO_URL=", "WEBOS_REDIS_URL=", "WEBOS_AFS_SOURCES=", "WEBOS_ENV=development", "WEBOS_LOG_LEVEL=warn")
-	var out testenv.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Env = append(append(os.Environ(), "WEBOS_DATA_DIR="+filepath.Join(dir, "data"), "WEBOS_ADDR="+addr,
+		"WEBOS_MONGO_URL=", "WEBOS_REDIS_URL=", "WEBOS_AFS_SOURCES=", "WEBOS_ENV=development", "WEBOS_LOG_LEVEL=warn"), env...)
+	out := &testenv.Buffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	defer func() {
+	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case err := <-done:
@@ -106,16 +127,17 @@ func TestProgramServes(t *testing.T) {
 			_ = cmd.Process.Kill()
 			t.Errorf("did not stop on SIGTERM\n%s", out.String())
 		}
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	base := "http://" + addr
 	for {
-		req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/health", nil)
+		req, _ := http.NewRequestWithContext(ctx, "GET", base+"/health", nil)
 		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
+			if resp.StatusCode == http.StatusOK {
+				return base, out
 			}
 		}
 		select {
@@ -125,16 +147,5 @@ func TestProgramServes(t *testing.T) {
 			t.Fatalf("the program exited: %v\n%s", err, out.String())
 		case <-time.After(100 * time.Millisecond):
 		}
-	}
-	resp, err := http.Get("http://" + addr + "/notes/list")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("anonymous notes: %d", resp.StatusCode)
-	}
-	if !strings.Contains(out.String(), "sign in as admin@localhost") {
-		t.Errorf("no first-run password printed:\n%s", out.String())
 	}
 }
