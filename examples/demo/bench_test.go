@@ -23,24 +23,7 @@ import (
 // handler writing the launchpad's bytes for the launchpad, http.ServeFile
 // for a 1 MiB download. Compare the sub-benchmarks' ns/op.
 func BenchmarkRequests(b *testing.B) {
-	dir := b.TempDir()
-	b.Setenv("WEBOS_DATA_DIR", dir)
-	b.Setenv("WEBOS_ADMIN_EMAIL", "bench@example.com")
-	b.Setenv("WEBOS_ADMIN_PASSWORD", "bench-password-1")
-	b.Setenv("WEBOS_LOG_LEVEL", "warn")
-	cfg, err := webos.LoadConfig("/nonexistent/.env")
-	if err != nil {
-		b.Fatal(err)
-	}
-	app, err := NewApp(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	app.SetLogger(slog.New(slog.DiscardHandler))
-	if err := app.Start(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = app.Stop(context.Background()) })
+	app, dir := benchApp(b)
 	h := app.Handler()
 
 	rec := httptest.NewRecorder()
@@ -136,4 +119,31 @@ func (d *discard) ReadFrom(r io.Reader) (int64, error) {
 		d.code = 200
 	}
 	return io.Copy(io.Discard, struct{ io.Reader }{r})
+}
+
+// benchApp starts the demo for a benchmark as `make run` does — zero-setup
+// defaults in a fresh data folder, the administrator bench@example.com
+// with the password bench-password-1 — with extra modules, and returns it
+// and its data folder; it stops after b.
+func benchApp(b *testing.B, extra ...webos.Module) (*webos.App, string) {
+	b.Helper()
+	dir := b.TempDir()
+	b.Setenv("WEBOS_DATA_DIR", dir)
+	b.Setenv("WEBOS_ADMIN_EMAIL", "bench@example.com")
+	b.Setenv("WEBOS_ADMIN_PASSWORD", "bench-password-1")
+	b.Setenv("WEBOS_LOG_LEVEL", "warn")
+	cfg, err := webos.LoadConfig("/nonexistent/.env")
+	if err != nil {
+		b.Fatal(err)
+	}
+	app, err := newApp(cfg, extra...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	app.SetLogger(slog.New(slog.DiscardHandler))
+	if err := app.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = app.Stop(context.Background()) })
+	return app, dir
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -51,26 +50,8 @@ func (s *benchStalled) SearchSources() []ui.SearchSource {
 // healthy source's results arrived and "done-ms" when the query ended.
 // Each reports p50 and p99 in ms.
 func BenchmarkPaletteSearch(b *testing.B) {
-	dir := b.TempDir()
-	b.Setenv("WEBOS_DATA_DIR", dir)
-	b.Setenv("WEBOS_ADMIN_EMAIL", "bench@example.com")
-	b.Setenv("WEBOS_ADMIN_PASSWORD", "bench-password-1")
-	b.Setenv("WEBOS_LOG_LEVEL", "warn")
-	cfg, err := webos.LoadConfig("/nonexistent/.env")
-	if err != nil {
-		b.Fatal(err)
-	}
 	stalled := &benchStalled{}
-	app, err := newApp(cfg, stalled)
-	if err != nil {
-		b.Fatal(err)
-	}
-	app.SetLogger(slog.New(slog.DiscardHandler))
-	ctx := context.Background()
-	if err := app.Start(ctx); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = app.Stop(context.Background()) })
+	app, _ := benchApp(b, stalled)
 	srv := httptest.NewServer(app.Handler())
 	b.Cleanup(srv.Close)
 	token := seedSearchData(b, app)
